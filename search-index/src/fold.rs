@@ -1,0 +1,81 @@
+//! Case and umlaut folding for German text.
+//!
+//! Teachers type "Schüler", "Schueler" or "Schuler" for the same word. Folding maps umlauts to their
+//! two-letter spellings (`ü` → `ue`, `ß` → `ss`) and lower-cases everything, so that the generator's
+//! anchors and the search index see one spelling.
+
+/// Lower-cases `text` and writes umlauts and `ß` out as German spells them without umlauts.
+///
+/// Other accented Latin letters lose their accent (`é` → `e`), because teachers type French or
+/// Spanish names without them on a German keyboard.
+pub fn fold_german(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        push_folded(ch, &mut out);
+    }
+    out
+}
+
+fn push_folded(ch: char, out: &mut String) {
+    match ch {
+        'ä' | 'Ä' => out.push_str("ae"),
+        'ö' | 'Ö' => out.push_str("oe"),
+        'ü' | 'Ü' => out.push_str("ue"),
+        'ß' | 'ẞ' => out.push_str("ss"),
+        'à' | 'á' | 'â' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Å' => out.push('a'),
+        'ç' | 'Ç' => out.push('c'),
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => out.push('e'),
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => out.push('i'),
+        'ñ' | 'Ñ' => out.push('n'),
+        'ò' | 'ó' | 'ô' | 'õ' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ø' => out.push('o'),
+        'ù' | 'ú' | 'û' | 'Ù' | 'Ú' | 'Û' => out.push('u'),
+        'ý' | 'ÿ' | 'Ý' => out.push('y'),
+        _ => out.extend(ch.to_lowercase()),
+    }
+}
+
+/// Turns a heading, tag or title into a stable URL slug: `Schüler-WLAN` becomes `schueler-wlan`.
+///
+/// Every run of characters other than ASCII letters and digits becomes one `-`, and leading or
+/// trailing dashes are dropped. The result is stable across releases because links in published
+/// how-tos and bookmarks on teachers' iPads depend on it.
+pub fn slugify(text: &str) -> String {
+    let folded = fold_german(text);
+    let mut slug = String::with_capacity(folded.len());
+    let mut pending_dash = false;
+    for ch in folded.chars() {
+        if ch.is_ascii_alphanumeric() {
+            if pending_dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_dash = false;
+            slug.push(ch);
+        } else {
+            pending_dash = true;
+        }
+    }
+    slug
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_umlauts_and_case() {
+        assert_eq!(fold_german("Schüler"), "schueler");
+        assert_eq!(fold_german("Passwörter GROß"), "passwoerter gross");
+        assert_eq!(fold_german("ÄÖÜ"), "aeoeue");
+        assert_eq!(fold_german("Café"), "cafe");
+    }
+
+    #[test]
+    fn slugs_are_german_and_stable() {
+        assert_eq!(slugify("Schüler-WLAN"), "schueler-wlan");
+        assert_eq!(slugify("  Wenn es nicht klappt …"), "wenn-es-nicht-klappt");
+        assert_eq!(slugify("Office 365 / Microsoft 365"), "office-365-microsoft-365");
+        assert_eq!(slugify("„Nicht lizenziertes Produkt“"), "nicht-lizenziertes-produkt");
+        assert_eq!(slugify("ß"), "ss");
+        assert_eq!(slugify("!!!"), "");
+    }
+}

@@ -1,0 +1,280 @@
+//! The portal configuration, `lotse.yaml` at the portal root.
+//!
+//! Every key is checked: a typo such as `titel:` is an error with a did-you-mean, never silently
+//! ignored, because a technician would otherwise wonder why a setting has no effect.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_yaml::Value;
+
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::yaml::YamlSource;
+
+/// The config file's name at the portal root.
+pub const CONFIG_FILE: &str = "lotse.yaml";
+
+/// Top-level keys of `lotse.yaml`.
+const CONFIG_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "organization",
+    "language",
+    "base_url",
+    "theme",
+    "platforms",
+    "toc_min_headings",
+];
+
+/// Keys of one entry under `platforms:`.
+const PLATFORM_KEYS: &[&str] = &["id", "name", "description", "icon", "order"];
+
+/// URL path segments the generator uses itself, which therefore cannot be platform ids.
+pub const RESERVED_PATHS: &[&str] = &["tags", "search", "assets", "static", "404", "sitemap.xml"];
+
+/// The interface language of the portal and its theme strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    De,
+    En,
+}
+
+impl Language {
+    /// The BCP 47 code for `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::De => "de",
+            Language::En => "en",
+        }
+    }
+}
+
+/// A product or area that articles belong to, such as IServ or the iPads.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+pub struct Platform {
+    /// Folder name under `content/` and first URL segment.
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Name of an icon in the theme's `static/icons/` folder, without `.svg`.
+    #[serde(default = "default_icon")]
+    pub icon: String,
+    /// Position on the home page; platforms with equal order keep their listed order.
+    #[serde(default)]
+    pub order: i64,
+}
+
+fn default_icon() -> String {
+    "general".to_string()
+}
+
+/// The parsed `lotse.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// The school authority or team running the portal, shown in the footer.
+    #[serde(default)]
+    pub organization: String,
+    #[serde(default)]
+    pub language: Language,
+    /// Absolute URL the site is published under, such as `https://schule.example/hilfe/`; used for
+    /// the sitemap, canonical links and the 404 page, which cannot use relative links.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default = "default_platforms")]
+    pub platforms: Vec<Platform>,
+    /// Articles with at least this many `##`/`###` headings get a table of contents.
+    #[serde(default = "default_toc_min_headings")]
+    pub toc_min_headings: usize,
+}
+
+fn default_theme() -> String {
+    "default".to_string()
+}
+
+fn default_toc_min_headings() -> usize {
+    3
+}
+
+/// The platforms a new portal starts with: what nearly every German school authority supports.
+pub fn default_platforms() -> Vec<Platform> {
+    let p = |id: &str, name: &str, description: &str, icon: &str, order| Platform {
+        id: id.into(),
+        name: name.into(),
+        description: description.into(),
+        icon: icon.into(),
+        order,
+    };
+    vec![
+        p("iserv", "IServ", "Anmeldung, Passwort, E-Mail, Dateien, Aufgaben und Videokonferenzen", "iserv", 10),
+        p(
+            "office365",
+            "Office 365 / Microsoft 365",
+            "Teams, Outlook, OneDrive, Office-Apps und die Anmeldung mit MFA",
+            "office365",
+            20,
+        ),
+        p("ipad", "iPad", "Dienst-iPads: WLAN, Apps, Bildschirm spiegeln und Apple Pencil", "ipad", 30),
+        p("allgemein", "Allgemein", "WLAN, Drucker, Displays und Beamer im Klassenraum", "general", 40),
+    ]
+}
+
+impl Config {
+    /// Reads and validates `lotse.yaml` in `root`, reporting every problem at once.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let file = root.join(CONFIG_FILE);
+        let rel = PathBuf::from(CONFIG_FILE);
+        let text = match std::fs::read(&file) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(_) => return Err(vec![Diagnostic::error(&rel, "the config file is not UTF-8 text")
+                    .help("save lotse.yaml as UTF-8 in your editor")]),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(vec![Diagnostic::error(&rel, format!("no {CONFIG_FILE} found in {}", root.display()))
+                    .help("run `lotse init DIR` for a new portal, or pass --root with the portal folder")]);
+            }
+            Err(e) => return Err(vec![Diagnostic::error(&rel, format!("cannot read the config file: {e}"))]),
+        };
+        Self::parse(&rel, &text)
+    }
+
+    /// Parses config text; `path` is only used in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let source = YamlSource { path, file_text: text, yaml: text, first_line: 1 };
+        let config: Config = source.parse(check_config_keys)?;
+        let problems = config.validate(&source);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    fn validate(&self, source: &YamlSource) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        if self.title.trim().is_empty() {
+            problems.push(source.error_at_key("title", "the portal title is empty").help("for example `title: Hilfe für Lehrkräfte`"));
+        }
+        if self.platforms.is_empty() {
+            problems.push(source.error_at_key("platforms", "at least one platform is needed").help("remove `platforms:` to use the default platforms"));
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for platform in &self.platforms {
+            let id = platform.id.as_str();
+            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+                problems.push(
+                    source
+                        .error_at_value("id", id, format!("platform id `{id}` is not a valid folder and URL name"))
+                        .help(format!("use lowercase letters, digits and dashes, for example `{}`", search_index::slugify(id))),
+                );
+            }
+            if RESERVED_PATHS.contains(&id) {
+                problems.push(
+                    source
+                        .error_at_value("id", id, format!("platform id `{id}` is used by Lotse itself"))
+                        .help(format!("choose another id; reserved are: {}", RESERVED_PATHS.join(", "))),
+                );
+            }
+            if seen.contains(&id) {
+                problems.push(source.error_at_value("id", id, format!("platform `{id}` is listed twice")));
+            }
+            seen.push(id);
+        }
+        if let Some(url) = &self.base_url {
+            if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/')) {
+                problems.push(
+                    source
+                        .error_at_key("base_url", format!("base_url `{url}` is neither an absolute URL nor a path"))
+                        .help("for example `base_url: https://hilfe.schule.example/` or `base_url: /hilfe/`"),
+                );
+            }
+        }
+        problems
+    }
+
+    /// Looks up a platform by id.
+    pub fn platform(&self, id: &str) -> Option<&Platform> {
+        self.platforms.iter().find(|p| p.id == id)
+    }
+
+    /// The closest platform id to a misspelled one.
+    pub fn suggest_platform(&self, id: &str) -> Option<&str> {
+        did_you_mean(id, self.platforms.iter().map(|p| p.id.as_str()))
+    }
+
+    /// Platforms in home-page order.
+    pub fn platforms_in_order(&self) -> Vec<&Platform> {
+        let mut list: Vec<&Platform> = self.platforms.iter().collect();
+        list.sort_by_key(|p| p.order);
+        list
+    }
+}
+
+fn check_config_keys(source: &YamlSource, value: &Value) -> Vec<Diagnostic> {
+    let Some(map) = value.as_mapping() else { return Vec::new() };
+    let mut problems = source.unknown_keys(map, CONFIG_KEYS, "setting");
+    if let Some(Value::Sequence(platforms)) = map.get("platforms") {
+        for entry in platforms {
+            if let Some(entry) = entry.as_mapping() {
+                problems.extend(source.unknown_keys(entry, PLATFORM_KEYS, "platform setting"));
+            }
+        }
+    }
+    problems
+}
+
+/// Normalises a base URL to end with exactly one `/`.
+pub fn normalize_base_url(url: &str) -> String {
+    format!("{}/", url.trim_end_matches('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        Config::parse(Path::new("lotse.yaml"), text)
+    }
+
+    #[test]
+    fn minimal_config_gets_default_platforms() {
+        let config = parse("title: Hilfe\n").unwrap();
+        assert_eq!(config.language, Language::De);
+        let ids: Vec<_> = config.platforms.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["iserv", "office365", "ipad", "allgemein"]);
+    }
+
+    #[test]
+    fn unknown_keys_get_suggestions_with_lines() {
+        let problems = parse("title: Hilfe\nlangauge: de\nplatforms:\n  - id: ipad\n    nmae: iPad\n").unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].line, 2);
+        assert_eq!(problems[0].help.as_deref(), Some("did you mean `language`?"));
+        assert_eq!(problems[1].line, 5);
+        assert_eq!(problems[1].help.as_deref(), Some("did you mean `name`?"));
+    }
+
+    #[test]
+    fn rejects_reserved_and_invalid_platform_ids() {
+        let problems = parse("title: X\nplatforms:\n  - id: tags\n    name: T\n  - id: Mein Tablet\n    name: M\n").unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].message.contains("used by Lotse itself"));
+        assert_eq!(problems[0].line, 3);
+        assert_eq!(problems[1].help.as_deref(), Some("use lowercase letters, digits and dashes, for example `mein-tablet`"));
+    }
+
+    #[test]
+    fn unsupported_language_is_an_error() {
+        let problems = parse("title: X\nlanguage: fr\n").unwrap_err();
+        assert_eq!(problems[0].line, 2, "{problems:?}");
+        assert!(problems[0].message.contains("unknown variant `fr`"), "{problems:?}");
+    }
+}

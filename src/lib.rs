@@ -1,0 +1,19 @@
+//! Lotse turns a folder of Markdown how-tos into a static, searchable IT support portal for schools.
+//!
+//! The pipeline runs in one direction through one module per stage: [`config`] reads `lotse.yaml`,
+//! [`content`] loads articles, [`markdown`] renders them, [`templates`] applies the theme and
+//! [`output`] writes the site atomically. [`site`] is the only module that sequences them; the
+//! subcommands in `cmd` are thin wrappers around it.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod markdown;
+pub mod output;
+pub mod scaffold;
+pub mod site;
+pub mod templates;
+pub mod views;
+pub mod yaml;

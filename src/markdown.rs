@@ -1,0 +1,680 @@
+//! Markdown rendering: CommonMark plus the extensions how-tos need, with links checked on the way.
+//!
+//! The renderer rewrites links between articles (`../iserv/passwort.md`) to built URLs, turns GitHub
+//! alerts into callouts with localised labels, highlights code with CSS classes, gives headings
+//! stable German anchors, and gives images their size so pages do not shift while loading. It
+//! returns the plain text and headings too, so the search index never has to re-parse HTML.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::path::{Component, Path, PathBuf};
+use std::sync::LazyLock;
+
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+use crate::config::Language;
+use crate::content::Page;
+use crate::diagnostics::{did_you_mean, Diagnostic};
+
+/// Syntax definitions load in tens of milliseconds, so only builds with code blocks pay for them.
+static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+
+/// The prefix of syntect's CSS classes; the theme styles `.hl-keyword`, `.hl-string` and so on.
+const HIGHLIGHT_CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+/// One entry of an article's table of contents.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// A link to a heading in another article, checked once every article has been rendered.
+#[derive(Debug, Clone)]
+pub struct AnchorLink {
+    pub target: usize,
+    pub anchor: String,
+    /// Byte offset of the link in the source file.
+    pub offset: usize,
+}
+
+/// What rendering one article produced.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    /// Every heading, in order (level 2 to 6).
+    pub headings: Vec<Heading>,
+    /// The anchors on this page, for cross-article link checks.
+    pub anchors: HashSet<String>,
+    /// Body text without markup, for excerpts and the search index.
+    pub text: String,
+    pub anchor_links: Vec<AnchorLink>,
+    /// Files under `content/` that this article shows or links to.
+    pub assets_used: Vec<PathBuf>,
+    /// Indices of articles this article links to.
+    pub links_to: Vec<usize>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What the renderer needs to know about the rest of the portal.
+pub struct Context<'a> {
+    pub pages: &'a [Page],
+    /// Article index by path relative to `content/`.
+    pub page_index: &'a HashMap<PathBuf, usize>,
+    /// Which articles are published.
+    pub public: &'a [bool],
+    pub assets: &'a HashSet<PathBuf>,
+    /// Absolute path of `content/`, to read image sizes.
+    pub content_dir: &'a Path,
+    pub language: Language,
+}
+
+/// Markdown extensions every article gets.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// The localised label of a callout kind.
+fn callout_label(kind: BlockQuoteKind, language: Language) -> (&'static str, &'static str) {
+    match (kind, language) {
+        (BlockQuoteKind::Note, Language::De) => ("note", "Hinweis"),
+        (BlockQuoteKind::Tip, Language::De) => ("tip", "Tipp"),
+        (BlockQuoteKind::Important, Language::De) => ("important", "Wichtig"),
+        (BlockQuoteKind::Warning, Language::De) => ("warning", "Warnung"),
+        (BlockQuoteKind::Caution, Language::De) => ("caution", "Vorsicht"),
+        (BlockQuoteKind::Note, Language::En) => ("note", "Note"),
+        (BlockQuoteKind::Tip, Language::En) => ("tip", "Tip"),
+        (BlockQuoteKind::Important, Language::En) => ("important", "Important"),
+        (BlockQuoteKind::Warning, Language::En) => ("warning", "Warning"),
+        (BlockQuoteKind::Caution, Language::En) => ("caution", "Caution"),
+    }
+}
+
+/// Escapes text for HTML element content and double-quoted attributes.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// `../` repeated once per folder of `url`, so links work at any host path and sub-path.
+pub fn root_prefix(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+struct PendingHeading<'a> {
+    level: HeadingLevel,
+    id: Option<String>,
+    classes: Vec<String>,
+    events: Vec<Event<'a>>,
+    text: String,
+}
+
+struct PendingImage {
+    dest: String,
+    title: String,
+    alt: String,
+    offset: usize,
+}
+
+/// Renders article `index` of `ctx.pages`.
+pub fn render(index: usize, ctx: &Context) -> Rendered {
+    let page = &ctx.pages[index];
+    let body = page.body();
+    let prefix = root_prefix(&page.url);
+    let is_public = ctx.public[index];
+    let mut out = Rendered::default();
+    let mut events: Vec<Event> = Vec::new();
+    let mut heading: Option<PendingHeading> = None;
+    let mut image: Option<PendingImage> = None;
+    let mut code: Option<(String, String)> = None;
+    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut own_anchor_links: Vec<(String, usize)> = Vec::new();
+
+    let emit = |ev: Event<'static>, heading: &mut Option<PendingHeading>, events: &mut Vec<Event>| match heading {
+        Some(h) => h.events.push(ev),
+        None => events.push(ev),
+    };
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let offset = page.body_offset + range.start;
+        if let Some((_, buffer)) = code.as_mut() {
+            match event {
+                Event::Text(t) => buffer.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (lang, source) = code.take().unwrap_or_default();
+                    out.text.push_str(&source);
+                    out.text.push('\n');
+                    emit(Event::Html(highlight(&lang, &source).into()), &mut heading, &mut events);
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if let Some(img) = image.as_mut() {
+            match event {
+                Event::Text(t) | Event::Code(t) => img.alt.push_str(&t),
+                Event::End(TagEnd::Image) => {
+                    let img = image.take().expect("inside an image");
+                    let html = render_image(&img, page, ctx, &prefix, &mut out);
+                    emit(Event::Html(html.into()), &mut heading, &mut events);
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+                heading = Some(PendingHeading {
+                    level,
+                    id: id.map(|s| s.to_string()),
+                    classes: classes.iter().map(|c| c.to_string()).collect(),
+                    events: Vec::new(),
+                    text: String::new(),
+                });
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let h = heading.take().expect("inside a heading");
+                let base = h.id.clone().unwrap_or_else(|| search_index::slugify(&h.text));
+                let base = if base.is_empty() { "abschnitt".to_string() } else { base };
+                let count = used_ids.entry(base.clone()).or_insert(0);
+                let id = if *count == 0 { base.clone() } else { format!("{base}-{count}") };
+                *count += 1;
+                let level = h.level as u8;
+                let class_attr = if h.classes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" class=\"{}\"", escape_html(&h.classes.join(" ")))
+                };
+                events.push(Event::Html(format!("<h{level} id=\"{}\"{class_attr}>", escape_html(&id)).into()));
+                events.extend(h.events);
+                events.push(Event::Html(
+                    format!("<a class=\"heading-anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>\n", escape_html(&id))
+                        .into(),
+                ));
+                out.text.push_str(&h.text);
+                out.text.push('\n');
+                out.anchors.insert(id.clone());
+                out.headings.push(Heading { level, id, title: h.text.trim().to_string() });
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
+                image = Some(PendingImage { dest: dest_url.to_string(), title: title.to_string(), alt: String::new(), offset });
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, label) = callout_label(kind, ctx.language);
+                let html = format!("<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n");
+                emit(Event::Html(html.into()), &mut heading, &mut events);
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => emit(Event::Html("</div>\n".into()), &mut heading, &mut events),
+            Event::Start(Tag::Table(alignments)) => {
+                emit(Event::Html("<div class=\"table-wrap\">\n".into()), &mut heading, &mut events);
+                emit(Event::Start(Tag::Table(alignments)), &mut heading, &mut events);
+            }
+            Event::End(TagEnd::Table) => {
+                emit(Event::End(TagEnd::Table), &mut heading, &mut events);
+                emit(Event::Html("</div>\n".into()), &mut heading, &mut events);
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest = rewrite_link(&dest_url, offset, index, page, ctx, &prefix, is_public, &mut out, &mut own_anchor_links);
+                emit(
+                    Event::Start(Tag::Link { link_type, dest_url: dest.into(), title: into_static(title), id: into_static(id) }),
+                    &mut heading,
+                    &mut events,
+                );
+            }
+            Event::Text(t) => {
+                if let Some(h) = heading.as_mut() {
+                    h.text.push_str(&t);
+                } else {
+                    out.text.push_str(&t);
+                }
+                emit(Event::Text(into_static(t)), &mut heading, &mut events);
+            }
+            Event::Code(t) => {
+                if let Some(h) = heading.as_mut() {
+                    h.text.push_str(&t);
+                } else {
+                    out.text.push_str(&t);
+                }
+                emit(Event::Code(into_static(t)), &mut heading, &mut events);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                out.text.push(' ');
+                emit(into_static_event(event), &mut heading, &mut events);
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+                out.text.push('\n');
+                emit(into_static_event(event), &mut heading, &mut events);
+            }
+            other => emit(into_static_event(other), &mut heading, &mut events),
+        }
+    }
+
+    for (anchor, offset) in own_anchor_links {
+        if !out.anchors.contains(&anchor) {
+            out.diagnostics.push(missing_anchor(page, &anchor, offset, &out.anchors, "this article"));
+        }
+    }
+    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    out
+}
+
+fn into_static(s: CowStr) -> CowStr<'static> {
+    match s {
+        CowStr::Borrowed(b) => CowStr::Boxed(b.into()),
+        CowStr::Boxed(b) => CowStr::Boxed(b),
+        CowStr::Inlined(i) => CowStr::Inlined(i),
+    }
+}
+
+fn into_static_event(event: Event) -> Event<'static> {
+    event.into_static()
+}
+
+/// The diagnostic for a `#anchor` that names no heading of its target.
+pub fn missing_anchor(page: &Page, anchor: &str, offset: usize, anchors: &HashSet<String>, target: &str) -> Diagnostic {
+    let d = Diagnostic::error(&page.source, format!("dead link: {target} has no heading `#{anchor}`"))
+        .at_offset(&page.source_text, offset);
+    match did_you_mean(anchor, anchors.iter().map(String::as_str)) {
+        Some(best) => d.help(format!("did you mean `#{best}`? Anchors are made from headings: `## Schüler-WLAN` gives `#schueler-wlan`")),
+        None => d.help("anchors are made from headings: `## Schüler-WLAN` gives `#schueler-wlan`"),
+    }
+}
+
+/// Whether a link destination points outside the site (`https:`, `mailto:`, `//host`).
+fn is_external(dest: &str) -> bool {
+    if dest.starts_with("//") {
+        return true;
+    }
+    match dest.find(':') {
+        Some(i) => {
+            let scheme = &dest[..i];
+            !scheme.is_empty()
+                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// Resolves `dest` against the article's folder inside `content/`; `None` if it climbs out.
+fn resolve_in_content(page: &Page, dest: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(dest);
+    let mut resolved = PathBuf::new();
+    for component in page.content_dir().join(decoded).components() {
+        match component {
+            Component::Normal(part) => resolved.push(part),
+            Component::ParentDir => {
+                if !resolved.pop() {
+                    return None;
+                }
+            }
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(resolved)
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(byte) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+/// Rewrites one link destination and records what it points to.
+#[allow(clippy::too_many_arguments)]
+fn rewrite_link(
+    dest: &str,
+    offset: usize,
+    index: usize,
+    page: &Page,
+    ctx: &Context,
+    prefix: &str,
+    is_public: bool,
+    out: &mut Rendered,
+    own_anchor_links: &mut Vec<(String, usize)>,
+) -> String {
+    if dest.is_empty() || is_external(dest) || dest.starts_with('/') {
+        return dest.to_string();
+    }
+    if let Some(anchor) = dest.strip_prefix('#') {
+        own_anchor_links.push((anchor.to_string(), offset));
+        return dest.to_string();
+    }
+    let (path, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    let Some(resolved) = resolve_in_content(page, path) else {
+        out.diagnostics.push(
+            Diagnostic::error(&page.source, format!("dead link: `{dest}` points outside the content folder"))
+                .at_offset(&page.source_text, offset)
+                .help("link to articles with paths relative to this file, such as `../iserv/passwort-vergessen.md`"),
+        );
+        return dest.to_string();
+    };
+    let suffix = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+    if resolved.extension().is_some_and(|e| e == "md") {
+        let Some(&target) = ctx.page_index.get(&resolved) else {
+            let candidates: Vec<String> = ctx.page_index.keys().map(|p| p.to_string_lossy().into_owned()).collect();
+            let d = Diagnostic::error(&page.source, format!("dead link: no article `content/{}`", resolved.display()))
+                .at_offset(&page.source_text, offset);
+            let d = match did_you_mean(&resolved.to_string_lossy(), candidates.iter().map(String::as_str)) {
+                Some(best) => d.help(format!("did you mean `{}`?", relative_link(page.content_dir(), Path::new(best)))),
+                None => d.help("link paths are relative to this file, such as `../ipad/wlan-verbinden.md`"),
+            };
+            out.diagnostics.push(d);
+            return dest.to_string();
+        };
+        if is_public && !ctx.public[target] {
+            let why = if ctx.pages[target].internal { "internal" } else { "a draft" };
+            out.diagnostics.push(
+                Diagnostic::error(&page.source, format!("link to `{}`, which is {why} and not published", ctx.pages[target].source.display()))
+                    .at_offset(&page.source_text, offset)
+                    .help("remove the link, or publish the target article; internal articles are for technicians only"),
+            );
+            return "#".to_string();
+        }
+        if let Some(anchor) = fragment {
+            if target == index {
+                own_anchor_links.push((anchor.to_string(), offset));
+            } else {
+                out.anchor_links.push(AnchorLink { target, anchor: anchor.to_string(), offset });
+            }
+        }
+        out.links_to.push(target);
+        return format!("{prefix}{}{suffix}", ctx.pages[target].url);
+    }
+    if ctx.assets.contains(&resolved) {
+        out.assets_used.push(resolved.clone());
+        return format!("{prefix}{}{suffix}", url_path(&resolved));
+    }
+    out.diagnostics.push(
+        Diagnostic::error(&page.source, format!("dead link: no file `content/{}`", resolved.display()))
+            .at_offset(&page.source_text, offset)
+            .help("put the file beside the article, or fix the path (paths are relative to this file)"),
+    );
+    dest.to_string()
+}
+
+/// A content-relative path as a URL path with forward slashes.
+pub fn url_path(path: &Path) -> String {
+    path.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// How to write a link from folder `from` to content path `to`, for did-you-mean help.
+fn relative_link(from: &Path, to: &Path) -> String {
+    let from_parts: Vec<_> = from.components().collect();
+    let to_parts: Vec<_> = to.components().collect();
+    let common = from_parts.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from_parts.len() - common];
+    parts.extend(to_parts[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.join("/")
+}
+
+fn render_image(img: &PendingImage, page: &Page, ctx: &Context, prefix: &str, out: &mut Rendered) -> String {
+    let alt = img.alt.trim();
+    if alt.is_empty() {
+        out.diagnostics.push(
+            Diagnostic::error(&page.source, format!("image `{}` has no alt text", img.dest))
+                .at_offset(&page.source_text, img.offset)
+                .help("describe what the picture shows, for teachers using a screen reader: `![Einstellungen mit WLAN-Liste](bild.png)`"),
+        );
+    }
+    let mut src = img.dest.clone();
+    let mut size = None;
+    if is_external(&img.dest) || img.dest.starts_with("//") {
+        out.diagnostics.push(
+            Diagnostic::error(&page.source, format!("image `{}` would be loaded from another site", img.dest))
+                .at_offset(&page.source_text, img.offset)
+                .help("download the image and put it beside the article: the portal loads nothing from third parties"),
+        );
+    } else if !img.dest.starts_with('/') {
+        match resolve_in_content(page, &img.dest) {
+            Some(resolved) if ctx.assets.contains(&resolved) => {
+                size = image_size(&ctx.content_dir.join(&resolved));
+                src = format!("{prefix}{}", url_path(&resolved));
+                out.assets_used.push(resolved);
+            }
+            resolved => {
+                let d = Diagnostic::error(&page.source, format!("image `{}` not found", img.dest)).at_offset(&page.source_text, img.offset);
+                let folder = resolved.as_deref().and_then(Path::parent).unwrap_or(Path::new("")).to_path_buf();
+                let siblings: Vec<String> = ctx
+                    .assets
+                    .iter()
+                    .filter(|a| a.parent() == Some(folder.as_path()))
+                    .map(|a| a.file_name().unwrap_or_default().to_string_lossy().into_owned())
+                    .collect();
+                let name = Path::new(&img.dest).file_name().unwrap_or_default().to_string_lossy().into_owned();
+                out.diagnostics.push(match did_you_mean(&name, siblings.iter().map(String::as_str)) {
+                    Some(best) => d.help(format!("did you mean `{best}`?")),
+                    None => d.help("put the image beside the article; paths are relative to the article file"),
+                });
+            }
+        }
+    }
+    let mut html = format!("<img src=\"{}\" alt=\"{}\"", escape_html(&src), escape_html(alt));
+    if !img.title.is_empty() {
+        let _ = write!(html, " title=\"{}\"", escape_html(&img.title));
+    }
+    if let Some((w, h)) = size {
+        let _ = write!(html, " width=\"{w}\" height=\"{h}\"");
+    }
+    html.push_str(" loading=\"lazy\" decoding=\"async\">");
+    html
+}
+
+/// Pixel size of a raster image or an SVG, so the browser can reserve its space before it loads.
+pub fn image_size(path: &Path) -> Option<(u64, u64)> {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg")) {
+        let text = std::fs::read_to_string(path).ok()?;
+        return svg_size(&text);
+    }
+    let size = imagesize::size(path).ok()?;
+    Some((size.width as u64, size.height as u64))
+}
+
+/// Reads `width`/`height` (or else the `viewBox`) of an SVG's root element.
+fn svg_size(text: &str) -> Option<(u64, u64)> {
+    let start = text.find("<svg")?;
+    let end = start + text[start..].find('>')?;
+    let tag = &text[start..end];
+    let attr = |name: &str| -> Option<String> {
+        let needle = format!(" {name}=");
+        let pos = tag.find(&needle)? + needle.len();
+        let quote = tag[pos..].chars().next()?;
+        let rest = &tag[pos + 1..];
+        Some(rest[..rest.find(quote)?].to_string())
+    };
+    let number = |s: String| -> Option<f64> { s.trim().trim_end_matches("px").parse().ok() };
+    if let (Some(w), Some(h)) = (attr("width").and_then(number), attr("height").and_then(number)) {
+        return Some((w.round() as u64, h.round() as u64));
+    }
+    let view_box: Vec<f64> = attr("viewBox")?.split([' ', ',']).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
+    match view_box[..] {
+        [_, _, w, h] => Some((w.round() as u64, h.round() as u64)),
+        _ => None,
+    }
+}
+
+/// Highlights a code block with CSS classes, or escapes it when the language is unknown.
+fn highlight(lang: &str, source: &str) -> String {
+    let lang_attr = if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", escape_html(lang)) };
+    let known = (!lang.is_empty() && !matches!(lang, "text" | "txt" | "plain"))
+        .then(|| SYNTAXES.find_syntax_by_token(lang))
+        .flatten();
+    let body = match known {
+        Some(syntax) => {
+            let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, HIGHLIGHT_CLASS_STYLE);
+            let ok = LinesWithEndings::from(source).all(|line| generator.parse_html_for_line_which_includes_newline(line).is_ok());
+            if ok {
+                generator.finalize()
+            } else {
+                escape_html(source)
+            }
+        }
+        None => escape_html(source),
+    };
+    format!("<pre class=\"code\"{lang_attr}><code>{body}</code></pre>\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::parse_for_test;
+
+    struct Fixture {
+        pages: Vec<Page>,
+        index: HashMap<PathBuf, usize>,
+        public: Vec<bool>,
+        assets: HashSet<PathBuf>,
+    }
+
+    fn fixture(pages: &[(&str, &str)], assets: &[&str]) -> Fixture {
+        let pages: Vec<Page> = pages.iter().map(|(p, t)| parse_for_test(p, t).unwrap()).collect();
+        let index = pages.iter().enumerate().map(|(i, p)| (p.content_path.clone(), i)).collect();
+        let public = pages.iter().map(|p| p.is_public(false)).collect();
+        Fixture { pages, index, public, assets: assets.iter().map(PathBuf::from).collect() }
+    }
+
+    fn render_first(f: &Fixture) -> Rendered {
+        let ctx = Context {
+            pages: &f.pages,
+            page_index: &f.index,
+            public: &f.public,
+            assets: &f.assets,
+            content_dir: Path::new("/nonexistent"),
+            language: Language::De,
+        };
+        render(0, &ctx)
+    }
+
+    #[test]
+    fn headings_get_german_anchors_and_unique_ids() {
+        let f = fixture(&[("ipad/a.md", "---\ntitle: A\n---\n## Schüler-WLAN\n\n## Schüler-WLAN\n\n### Eigene {#custom}\n")], &[]);
+        let r = render_first(&f);
+        assert!(r.html.contains("<h2 id=\"schueler-wlan\">Schüler-WLAN"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"schueler-wlan-1\">"), "{}", r.html);
+        assert!(r.html.contains("<h3 id=\"custom\">"), "{}", r.html);
+        assert_eq!(r.headings.len(), 3);
+    }
+
+    #[test]
+    fn alerts_become_localised_callouts() {
+        let f = fixture(&[("ipad/a.md", "---\ntitle: A\n---\n> [!WARNING]\n> Vorsicht, heiß.\n")], &[]);
+        let r = render_first(&f);
+        assert!(r.html.contains("<div class=\"callout callout-warning\" role=\"note\">"), "{}", r.html);
+        assert!(r.html.contains("<p class=\"callout-title\">Warnung</p>"), "{}", r.html);
+        assert!(!r.html.contains("[!WARNING]"));
+    }
+
+    #[test]
+    fn article_links_are_rewritten_and_checked() {
+        let f = fixture(
+            &[
+                ("ipad/a.md", "---\ntitle: A\n---\n[B](../iserv/b.md#schritt-1) [C](c.md) [X](../iserv/bb.md) [D](b.md#nix)\n"),
+                ("iserv/b.md", "---\ntitle: B\n---\n## Schritt 1\n"),
+                ("ipad/c.md", "---\ntitle: C\ninternal: true\n---\n"),
+            ],
+            &[],
+        );
+        let r = render_first(&f);
+        assert!(r.html.contains("href=\"../../iserv/b/#schritt-1\""), "{}", r.html);
+        let messages: Vec<_> = r.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("internal and not published"));
+        assert!(messages[1].contains("no article `content/iserv/bb.md`"));
+        assert_eq!(r.diagnostics[1].help.as_deref(), Some("did you mean `../iserv/b.md`?"));
+        assert!(messages[2].contains("no article `content/ipad/b.md`"));
+        assert!(!r.html.contains("ipad/c/"), "internal article leaked: {}", r.html);
+        assert_eq!(r.anchor_links.len(), 1);
+        assert_eq!(r.diagnostics[0].line, 4);
+    }
+
+    #[test]
+    fn images_need_alt_text_and_existing_files() {
+        let f = fixture(&[("ipad/a.md", "---\ntitle: A\n---\n![](bild.svg)\n\n![Ein Bild](fehlt.png)\n\n![Extern](https://cdn.example/x.png)\n")], &["ipad/bild.svg"]);
+        let r = render_first(&f);
+        let messages: Vec<_> = r.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert_eq!(messages[0], (4, "image `bild.svg` has no alt text"));
+        assert_eq!(messages[1], (6, "image `fehlt.png` not found"));
+        assert!(messages[2].1.contains("another site"));
+        assert!(r.html.contains("src=\"../../ipad/bild.svg\""), "{}", r.html);
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes() {
+        let f = fixture(&[("ipad/a.md", "---\ntitle: A\n---\n```bash\necho \"<hallo>\"\n```\n\n```powershell\nGet-MgUser <x>\n```\n")], &[]);
+        let r = render_first(&f);
+        assert!(r.html.contains("<pre class=\"code\" data-lang=\"bash\"><code><span class=\"hl-source hl-shell"), "{}", r.html);
+        assert!(r.html.contains("Get-MgUser &lt;x&gt;"), "{}", r.html);
+        assert!(!r.html.contains("<hallo>"));
+    }
+
+    #[test]
+    fn same_page_anchors_are_checked() {
+        let f = fixture(&[("ipad/a.md", "---\ntitle: A\n---\n## Los geht's\n[hin](#los-geht-s) [weg](#fehlt)\n")], &[]);
+        let r = render_first(&f);
+        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+        assert!(r.diagnostics[0].message.contains("`#fehlt`"));
+    }
+
+    #[test]
+    fn svg_sizes_come_from_attributes_or_viewbox() {
+        assert_eq!(svg_size("<svg xmlns=\"x\" width=\"640\" height=\"360px\">"), Some((640, 360)));
+        assert_eq!(svg_size("<svg viewBox=\"0 0 300 150\">"), Some((300, 150)));
+    }
+
+    #[test]
+    fn root_prefix_climbs_one_level_per_folder() {
+        assert_eq!(root_prefix("ipad/wlan/"), "../../");
+        assert_eq!(root_prefix(""), "");
+    }
+}

@@ -1,0 +1,238 @@
+//! Writing the site: into a staging folder first, then swapped in place of the last good output.
+//!
+//! A failed or interrupted build therefore never leaves a half-written site behind. Lotse marks the
+//! folders it creates with a manifest file and refuses to replace any folder without one, or one that
+//! holds files it did not write, because the output path may be mistyped (`--output .`).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{bail, Context as _, Result};
+
+/// The marker file in every output folder Lotse wrote; it lists the files of that build.
+pub const MARKER_FILE: &str = ".lotse-output.json";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Manifest {
+    generator: String,
+    files: Vec<String>,
+}
+
+/// Collects the files of one build in a staging folder beside the final output folder.
+pub struct Staging {
+    output: PathBuf,
+    staging: PathBuf,
+    written: Mutex<BTreeSet<String>>,
+}
+
+/// Checks that `output` may be written by Lotse and is neither the portal nor its content.
+pub fn check_output_location(root: &Path, output: &Path) -> Result<()> {
+    let root = absolute(root)?;
+    let output = absolute(output)?;
+    let content = root.join(crate::content::CONTENT_DIR);
+    if output == root || root.starts_with(&output) {
+        bail!(
+            "the output folder {} would replace the portal itself\n  help: build into a folder inside the portal, such as `--output public`",
+            output.display()
+        );
+    }
+    if output.starts_with(&content) {
+        bail!(
+            "the output folder {} is inside the content folder {}\n  help: choose a folder outside `content/`, such as `--output public`",
+            output.display(),
+            content.display()
+        );
+    }
+    if output.exists() && !output.is_dir() {
+        bail!("the output path {} is a file, not a folder", output.display());
+    }
+    if output.is_dir() {
+        let mut entries = fs::read_dir(&output).with_context(|| format!("cannot read {}", output.display()))?;
+        let marker = output.join(MARKER_FILE);
+        if entries.next().is_some() && !marker.is_file() {
+            bail!(
+                "the output folder {} is not empty and was not created by Lotse\n  help: Lotse never replaces folders it did not create; choose another `--output` folder, or empty this one yourself",
+                output.display()
+            );
+        }
+        if marker.is_file() {
+            let foreign = foreign_files(&output)?;
+            if !foreign.is_empty() {
+                let list: Vec<String> = foreign.iter().take(10).map(|f| format!("    {f}")).collect();
+                bail!(
+                    "the output folder {} holds {} file(s) that Lotse did not write:\n{}\n  help: put files you want published into the portal's `static/` folder, then remove them here",
+                    output.display(),
+                    foreign.len(),
+                    list.join("\n")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Files in a Lotse output folder that its manifest does not list.
+fn foreign_files(output: &Path) -> Result<Vec<String>> {
+    let text = fs::read_to_string(output.join(MARKER_FILE))?;
+    let manifest: Manifest = serde_json::from_str(&text).context("the output folder's Lotse marker is damaged")?;
+    let known: BTreeSet<&str> = manifest.files.iter().map(String::as_str).collect();
+    let mut foreign = Vec::new();
+    for entry in walkdir::WalkDir::new(output).min_depth(1).sort_by_file_name() {
+        let entry = entry?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = crate::markdown::url_path(entry.path().strip_prefix(output).unwrap_or(entry.path()));
+        if rel != MARKER_FILE && !known.contains(rel.as_str()) {
+            foreign.push(rel);
+        }
+    }
+    Ok(foreign)
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    let path = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir()?.join(path) };
+    // Canonicalise the longest existing ancestor, so `public/../public` and symlinks compare equal.
+    let mut existing = path.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+    for name in rest.into_iter().rev() {
+        out.push(name);
+    }
+    Ok(out)
+}
+
+impl Staging {
+    /// Creates an empty staging folder next to `output`, removing stale ones of earlier runs.
+    pub fn new(output: &Path) -> Result<Staging> {
+        let output = absolute(output)?;
+        let parent = output.parent().context("the output folder has no parent folder")?;
+        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let name = output.file_name().context("the output folder has no name")?.to_string_lossy().into_owned();
+        let staging = parent.join(format!(".{name}.lotse-staging"));
+        remove_own_folder(&staging)?;
+        remove_own_folder(&parent.join(format!(".{name}.lotse-old")))?;
+        fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+        // Mark the staging folder at once, so a later run may clean it up after a crash.
+        fs::write(staging.join(MARKER_FILE), "{\"generator\":\"lotse\",\"files\":[]}")?;
+        Ok(Staging { output, staging, written: Mutex::new(BTreeSet::new()) })
+    }
+
+    /// Writes one file at a site-relative path such as `ipad/wlan/index.html`.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.staging.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        self.written.lock().expect("no panics while holding the lock").insert(rel.to_string());
+        Ok(())
+    }
+
+    /// Copies a file into the site at `rel`.
+    pub fn copy(&self, from: &Path, rel: &str) -> Result<()> {
+        let path = self.staging.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::copy(from, &path).with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
+        self.written.lock().expect("no panics while holding the lock").insert(rel.to_string());
+        Ok(())
+    }
+
+    /// How many files this build has written so far.
+    pub fn len(&self) -> usize {
+        self.written.lock().expect("no panics while holding the lock").len()
+    }
+
+    /// Whether nothing was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Writes the manifest and moves the staging folder into place of the output folder.
+    pub fn commit(self) -> Result<PathBuf> {
+        let files: Vec<String> = self.written.into_inner().expect("no panics while holding the lock").into_iter().collect();
+        let manifest = Manifest { generator: format!("lotse {}", env!("CARGO_PKG_VERSION")), files };
+        fs::write(self.staging.join(MARKER_FILE), serde_json::to_vec_pretty(&manifest)?)?;
+        let parent = self.output.parent().expect("checked in new");
+        let name = self.output.file_name().expect("checked in new").to_string_lossy().into_owned();
+        let old = parent.join(format!(".{name}.lotse-old"));
+        if self.output.exists() {
+            fs::rename(&self.output, &old).with_context(|| format!("cannot move the old output {} aside", self.output.display()))?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.output) {
+            // Put the last good site back before reporting.
+            let _ = fs::rename(&old, &self.output);
+            return Err(e).with_context(|| format!("cannot move the new site to {}", self.output.display()));
+        }
+        remove_own_folder(&old)?;
+        Ok(self.output)
+    }
+
+    /// Drops the staging folder after a failed build; the last good output stays as it was.
+    pub fn abandon(self) {
+        let _ = remove_own_folder(&self.staging);
+    }
+}
+
+/// Removes a folder only if it carries Lotse's marker; anything else is left alone.
+fn remove_own_folder(path: &Path) -> Result<()> {
+    if path.join(MARKER_FILE).is_file() {
+        fs::remove_dir_all(path).with_context(|| format!("cannot remove {}", path.display()))?;
+    } else if path.exists() {
+        bail!("{} exists but was not created by Lotse; remove or rename it", path.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_foreign_and_dangerous_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("content")).unwrap();
+        assert!(check_output_location(root, root).is_err());
+        assert!(check_output_location(root, &root.join("content/out")).is_err());
+        assert!(check_output_location(root, root.parent().unwrap()).is_err());
+        fs::create_dir_all(root.join("docs")).unwrap();
+        fs::write(root.join("docs/notes.txt"), "mine").unwrap();
+        let err = check_output_location(root, &root.join("docs")).unwrap_err().to_string();
+        assert!(err.contains("not created by Lotse"), "{err}");
+        assert!(check_output_location(root, &root.join("public")).is_ok());
+    }
+
+    #[test]
+    fn commit_replaces_only_own_output_and_keeps_it_on_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let stage = Staging::new(&out).unwrap();
+        stage.write("index.html", b"v1").unwrap();
+        stage.commit().unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "v1");
+
+        let stage = Staging::new(&out).unwrap();
+        stage.write("a/index.html", b"half").unwrap();
+        stage.abandon();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "v1");
+        assert!(!out.join("a").exists());
+
+        fs::write(out.join("extra.txt"), "hand-made").unwrap();
+        let err = check_output_location(dir.path(), &out).unwrap_err().to_string();
+        assert!(err.contains("extra.txt"), "{err}");
+    }
+}

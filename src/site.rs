@@ -1,0 +1,553 @@
+//! The build driver: the only module that knows the order of the pipeline stages.
+//!
+//! config → content → Markdown → checks → templates → output. Every stage adds its diagnostics to
+//! one list; the site is written only when that list holds no error, so a broken build leaves the
+//! last good output untouched.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+
+use crate::config::{normalize_base_url, Config};
+use crate::content::{self, Content, CONTENT_DIR};
+use crate::diagnostics::{self, Diagnostic};
+use crate::markdown::{self, root_prefix, Rendered};
+use crate::output::{self, Staging};
+use crate::templates::{self, Theme};
+use crate::views::{self, ArticleCard, ArticleGroup, ArticleView, Crumb, PlatformView, TagView};
+
+/// What `lotse build` was asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    /// Overrides `base_url` from the config.
+    pub base_url: Option<String>,
+    pub include_drafts: bool,
+    /// Show a progress bar (only on a terminal).
+    pub progress: bool,
+}
+
+/// What a successful build did, for the summary line.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub articles: usize,
+    pub platforms: usize,
+    pub files: usize,
+    pub output: PathBuf,
+    pub elapsed: Duration,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Why a build failed; each kind maps to an exit code.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Problems in articles or templates (exit 1); warnings are included.
+    Content(Vec<Diagnostic>),
+    /// Problems in `lotse.yaml` (exit 2).
+    Config(Vec<Diagnostic>),
+    /// Anything else: unreadable files, a refused output folder (exit 2).
+    Fatal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for BuildError {
+    fn from(e: anyhow::Error) -> Self {
+        BuildError::Fatal(e)
+    }
+}
+
+/// The portal after loading and rendering, before anything is written.
+pub struct Site {
+    pub config: Config,
+    pub theme: Theme,
+    pub content: Content,
+    pub rendered: Vec<Rendered>,
+    pub public: Vec<bool>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads and renders the portal in memory; `lotse check` stops here.
+pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
+    let mut config = Config::load(&options.root).map_err(BuildError::Config)?;
+    if let Some(url) = &options.base_url {
+        config.base_url = Some(url.clone());
+    }
+    if let Some(url) = &config.base_url {
+        config.base_url = Some(normalize_base_url(url));
+    }
+    let mut problems = Vec::new();
+    let theme = Theme::load(&options.root, &config, &mut problems)?;
+    for platform in &config.platforms {
+        if !theme.icons.contains(&platform.icon) {
+            problems.push(
+                Diagnostic::warning(crate::config::CONFIG_FILE, format!("platform `{}` uses icon `{}`, which the theme does not have", platform.id, platform.icon))
+                    .help(format!("available icons: {}", theme.icons.join(", "))),
+            );
+        }
+    }
+    let content = content::load(&options.root, &config, &mut problems);
+    let public: Vec<bool> = content.pages.iter().map(|p| p.is_public(options.include_drafts)).collect();
+    let page_index: HashMap<PathBuf, usize> = content.pages.iter().enumerate().map(|(i, p)| (p.content_path.clone(), i)).collect();
+    let assets: HashSet<PathBuf> = content.assets.iter().cloned().collect();
+    let content_dir = options.root.join(CONTENT_DIR);
+    let ctx = markdown::Context {
+        pages: &content.pages,
+        page_index: &page_index,
+        public: &public,
+        assets: &assets,
+        content_dir: &content_dir,
+        language: config.language,
+    };
+    let rendered: Vec<Rendered> = (0..content.pages.len()).into_par_iter().map(|i| markdown::render(i, &ctx)).collect();
+    for (i, r) in rendered.iter().enumerate() {
+        problems.extend(r.diagnostics.iter().cloned());
+        for link in &r.anchor_links {
+            let target = &rendered[link.target];
+            if !target.anchors.contains(&link.anchor) {
+                let name = format!("`{}`", content.pages[link.target].source.display());
+                problems.push(markdown::missing_anchor(&content.pages[i], &link.anchor, link.offset, &target.anchors, &name));
+            }
+        }
+    }
+    diagnostics::sort(&mut problems);
+    Ok(Site { config, theme, content, rendered, public, diagnostics: problems })
+}
+
+/// Builds the portal into the output folder, replacing the last good output only on success.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    output::check_output_location(&options.root, &options.output)?;
+    let site = load(options)?;
+    if site.diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(BuildError::Content(site.diagnostics));
+    }
+    let staging = Staging::new(&options.output)?;
+    match write_site(&site, options, &staging) {
+        Ok(()) => {}
+        Err(WriteError::Render(problems)) => {
+            staging.abandon();
+            return Err(BuildError::Content(problems));
+        }
+        Err(WriteError::Io(e)) => {
+            staging.abandon();
+            return Err(BuildError::Fatal(e));
+        }
+    }
+    let files = staging.len();
+    let output = staging.commit()?;
+    Ok(BuildReport {
+        articles: site.public.iter().filter(|p| **p).count(),
+        platforms: site.config.platforms.len(),
+        files,
+        output,
+        elapsed: started.elapsed(),
+        warnings: site.diagnostics,
+    })
+}
+
+enum WriteError {
+    Render(Vec<Diagnostic>),
+    Io(anyhow::Error),
+}
+
+impl From<anyhow::Error> for WriteError {
+    fn from(e: anyhow::Error) -> Self {
+        WriteError::Io(e)
+    }
+}
+
+/// Everything the page templates share, computed once per build.
+struct Views<'a> {
+    site: &'a Site,
+    platforms: Vec<PlatformView>,
+    platform_names: HashMap<&'a str, &'a str>,
+    tags: BTreeMap<String, TagView>,
+    /// Public article indices, in display order (platform, weight, title).
+    published: Vec<usize>,
+    site_json: serde_json::Value,
+    strings: serde_json::Value,
+}
+
+impl<'a> Views<'a> {
+    fn new(site: &'a Site) -> Views<'a> {
+        let pages = &site.content.pages;
+        let mut published: Vec<usize> = (0..pages.len()).filter(|&i| site.public[i]).collect();
+        published.sort_by(|&a, &b| {
+            let (pa, pb) = (&pages[a], &pages[b]);
+            (&pa.platform, pa.weight, pa.title.to_lowercase()).cmp(&(&pb.platform, pb.weight, pb.title.to_lowercase()))
+        });
+        let platforms: Vec<PlatformView> = site
+            .config
+            .platforms_in_order()
+            .into_iter()
+            .map(|p| PlatformView::new(p, published.iter().filter(|&&i| pages[i].platform == p.id).count()))
+            .collect();
+        let platform_names = site.config.platforms.iter().map(|p| (p.id.as_str(), p.name.as_str())).collect();
+        let tags = views::collect_tags(published.iter().map(|&i| &pages[i]));
+        let asset_version = asset_version(&site.theme);
+        let site_json = serde_json::json!({
+            "title": site.config.title,
+            "description": site.config.description,
+            "organization": site.config.organization,
+            "language": site.config.language.code(),
+            "base_url": site.config.base_url,
+            "platforms": platforms,
+            "asset_version": asset_version,
+            "generator": format!("Lotse {}", env!("CARGO_PKG_VERSION")),
+        });
+        let strings = serde_json::to_value(&site.theme.strings).unwrap_or_default();
+        Views { site, platforms, platform_names, tags, published, site_json, strings }
+    }
+
+    fn card(&self, i: usize) -> ArticleCard {
+        let page = &self.site.content.pages[i];
+        views::card(page, self.platform_names.get(page.platform.as_str()).copied().unwrap_or(""), self.site.config.language)
+    }
+
+    fn string(&self, key: &str) -> String {
+        self.site.theme.strings.get(key).cloned().unwrap_or_else(|| key.to_string())
+    }
+
+    /// The context every template gets: site, strings, the path prefix to the site root and so on.
+    fn base_context(&self, url: &str, title: &str, kind: &str) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &self.site_json);
+        ctx.insert("t", &self.strings);
+        ctx.insert("root", &root_prefix(url));
+        ctx.insert("page_url", url);
+        ctx.insert("page_kind", kind);
+        ctx.insert("page_title", title);
+        let canonical = self.site.config.base_url.as_deref().filter(|b| b.starts_with("http")).map(|b| format!("{b}{url}"));
+        ctx.insert("canonical", &canonical);
+        ctx
+    }
+
+    fn crumbs(&self, items: &[(&str, &str)]) -> Vec<Crumb> {
+        let mut crumbs = vec![Crumb { title: self.string("home"), url: String::new() }];
+        crumbs.extend(items.iter().map(|(title, url)| Crumb { title: title.to_string(), url: url.to_string() }));
+        crumbs
+    }
+
+    fn article(&self, i: usize) -> ArticleView {
+        let page = &self.site.content.pages[i];
+        let rendered = &self.site.rendered[i];
+        let toc: Vec<_> = rendered.headings.iter().filter(|h| h.level == 2 || h.level == 3).cloned().collect();
+        ArticleView {
+            card: self.card(i),
+            content: rendered.html.clone(),
+            show_toc: toc.len() >= self.site.config.toc_min_headings,
+            toc,
+            tags: page.tags.iter().filter_map(|t| self.tags.get(&search_index::slugify(t)).cloned()).collect(),
+            audience: page.audience.iter().map(|a| self.string(&format!("audience_{a}"))).collect(),
+            keywords: page.keywords.clone(),
+            related: self.related(i).into_iter().map(|j| self.card(j)).collect(),
+        }
+    }
+
+    /// Up to four published articles that share tags with article `i`, links counting too.
+    fn related(&self, i: usize) -> Vec<usize> {
+        let pages = &self.site.content.pages;
+        let page = &pages[i];
+        let tag_slugs: HashSet<String> = page.tags.iter().map(|t| search_index::slugify(t)).collect();
+        let links: HashSet<usize> = self.site.rendered[i].links_to.iter().copied().collect();
+        let mut scored: Vec<(i64, usize)> = self
+            .published
+            .iter()
+            .copied()
+            .filter(|&j| j != i)
+            .filter_map(|j| {
+                let other = &pages[j];
+                let shared = other.tags.iter().filter(|t| tag_slugs.contains(&search_index::slugify(t))).count() as i64;
+                let mut score = shared * 3;
+                if other.platform == page.platform {
+                    score += 1;
+                }
+                if links.contains(&j) || self.site.rendered[j].links_to.contains(&i) {
+                    score += 4;
+                }
+                (score >= 3).then_some((score, j))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| pages[a.1].title.cmp(&pages[b.1].title)));
+        scored.into_iter().take(4).map(|(_, j)| j).collect()
+    }
+}
+
+/// A short hash of the theme's and portal's static files, appended to asset URLs so that browsers
+/// fetch new CSS and JS after a rebuild instead of mixing old assets with new pages.
+fn asset_version(theme: &Theme) -> String {
+    let mut hash = Fnv64::new();
+    for (path, file) in &theme.static_files {
+        hash.update(path.as_bytes());
+        if let Ok(bytes) = file.bytes() {
+            hash.update(&bytes);
+        }
+    }
+    format!("{:08x}", hash.finish() as u32)
+}
+
+/// FNV-1a: tiny, stable across Rust releases (unlike `DefaultHasher`), good enough for cache keys.
+pub struct Fnv64(u64);
+
+impl Fnv64 {
+    pub fn new() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn render_to(views: &Views, staging: &Staging, template: &str, ctx: &tera::Context, url: &str) -> Result<(), Diagnostic> {
+    let html = templates::render(&views.site.theme, template, ctx)
+        .map_err(|e| Diagnostic::error(format!("templates/{template}"), format!("cannot render {url}: {e}")))?;
+    staging
+        .write(&format!("{url}index.html"), html.as_bytes())
+        .map_err(|e| Diagnostic::error(format!("{url}index.html"), format!("{e:#}")))
+}
+
+fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<(), WriteError> {
+    let views = Views::new(site);
+    let pages = &site.content.pages;
+    let progress = progress_bar(options.progress, views.published.len() as u64);
+
+    // Article pages, in parallel: they are most of the work.
+    let mut problems: Vec<Diagnostic> = views
+        .published
+        .par_iter()
+        .filter_map(|&i| {
+            let page = &pages[i];
+            let article = views.article(i);
+            let platform = views.platforms.iter().find(|p| p.id == page.platform);
+            let mut ctx = views.base_context(&page.url, &page.title, "article");
+            ctx.insert("article", &article);
+            ctx.insert("platform", &platform);
+            let platform_name = platform.map(|p| p.name.as_str()).unwrap_or("");
+            ctx.insert("breadcrumbs", &views.crumbs(&[(platform_name, &format!("{}/", page.platform)), (&page.title, &page.url)]));
+            let result = render_to(&views, staging, "article.html", &ctx, &page.url).err();
+            progress.inc(1);
+            result
+        })
+        .collect();
+    progress.finish_and_clear();
+
+    // Home.
+    let mut ctx = views.base_context("", &site.config.title, "home");
+    let featured: Vec<ArticleCard> = {
+        let mut list: Vec<usize> = views.published.iter().copied().filter(|&i| pages[i].featured).collect();
+        list.sort_by_key(|&i| (pages[i].weight, pages[i].title.to_lowercase()));
+        list.into_iter().map(|i| views.card(i)).collect()
+    };
+    let recent: Vec<ArticleCard> = {
+        let mut list: Vec<usize> = views.published.iter().copied().filter(|&i| pages[i].updated.is_some()).collect();
+        list.sort_by(|&a, &b| pages[b].updated.cmp(&pages[a].updated).then_with(|| pages[a].title.cmp(&pages[b].title)));
+        list.into_iter().take(6).map(|i| views.card(i)).collect()
+    };
+    ctx.insert("featured", &featured);
+    ctx.insert("recent", &recent);
+    ctx.insert("breadcrumbs", &Vec::<Crumb>::new());
+    problems.extend(render_to(&views, staging, "home.html", &ctx, "").err());
+
+    // Platform pages, grouped by each article's first tag.
+    for platform in &views.platforms {
+        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for &i in views.published.iter().filter(|&&i| pages[i].platform == platform.id) {
+            let key = pages[i].tags.first().map(|t| search_index::slugify(t)).unwrap_or_default();
+            groups.entry(key).or_default().push(i);
+        }
+        let mut groups: Vec<ArticleGroup> = groups
+            .into_iter()
+            .map(|(slug, list)| ArticleGroup { tag: views.tags.get(&slug).cloned(), articles: list.into_iter().map(|i| views.card(i)).collect() })
+            .collect();
+        // Untagged articles come last, under "more".
+        groups.sort_by_key(|g| g.tag.is_none());
+        let mut ctx = views.base_context(&platform.url, &platform.name, "platform");
+        ctx.insert("platform", platform);
+        ctx.insert("groups", &groups);
+        ctx.insert("breadcrumbs", &views.crumbs(&[(&platform.name, &platform.url)]));
+        problems.extend(render_to(&views, staging, "platform.html", &ctx, &platform.url).err());
+    }
+
+    // Tag pages and the tag overview.
+    let tags_title = views.string("tags");
+    for tag in views.tags.values() {
+        let articles: Vec<ArticleCard> = views
+            .published
+            .iter()
+            .copied()
+            .filter(|&i| pages[i].tags.iter().any(|t| search_index::slugify(t) == tag.slug))
+            .map(|i| views.card(i))
+            .collect();
+        let mut ctx = views.base_context(&tag.url, &tag.name, "tag");
+        ctx.insert("tag", tag);
+        ctx.insert("articles", &articles);
+        ctx.insert("breadcrumbs", &views.crumbs(&[(&tags_title, "tags/"), (&tag.name, &tag.url)]));
+        problems.extend(render_to(&views, staging, "tag.html", &ctx, &tag.url).err());
+    }
+    let mut ctx = views.base_context("tags/", &tags_title, "tags");
+    ctx.insert("tags", &views.tags.values().collect::<Vec<_>>());
+    ctx.insert("breadcrumbs", &views.crumbs(&[(&tags_title, "tags/")]));
+    problems.extend(render_to(&views, staging, "tags.html", &ctx, "tags/").err());
+
+    // The search page: works without JavaScript as an index of every article.
+    let search_title = views.string("search_title");
+    let mut ctx = views.base_context("search/", &search_title, "search");
+    let all_groups: Vec<(PlatformView, Vec<ArticleCard>)> = views
+        .platforms
+        .iter()
+        .map(|p| (p.clone(), views.published.iter().copied().filter(|&i| pages[i].platform == p.id).map(|i| views.card(i)).collect()))
+        .collect();
+    let all_groups: Vec<serde_json::Value> =
+        all_groups.into_iter().map(|(p, a)| serde_json::json!({ "platform": p, "articles": a })).collect();
+    ctx.insert("all", &all_groups);
+    ctx.insert("breadcrumbs", &views.crumbs(&[(&search_title, "search/")]));
+    problems.extend(render_to(&views, staging, "search.html", &ctx, "search/").err());
+
+    // 404: served at any depth, so it links from the site's absolute base path.
+    let mut ctx = views.base_context("", &views.string("not_found_title"), "404");
+    ctx.insert("root", &base_path(site.config.base_url.as_deref()));
+    ctx.insert("breadcrumbs", &Vec::<Crumb>::new());
+    match templates::render(&site.theme, "404.html", &ctx) {
+        Ok(html) => staging.write("404.html", html.as_bytes())?,
+        Err(e) => problems.push(Diagnostic::error("templates/404.html", format!("cannot render the 404 page: {e}"))),
+    }
+
+    // Redirects for old URLs.
+    for &i in &views.published {
+        let page = &pages[i];
+        for alias in &page.aliases {
+            let alias_url = format!("{alias}/");
+            let mut ctx = views.base_context(&alias_url, &page.title, "redirect");
+            ctx.insert("target", &format!("{}{}", root_prefix(&alias_url), page.url));
+            ctx.insert("breadcrumbs", &Vec::<Crumb>::new());
+            problems.extend(render_to(&views, staging, "redirect.html", &ctx, &alias_url).err());
+        }
+    }
+
+    if !problems.is_empty() {
+        diagnostics::sort(&mut problems);
+        return Err(WriteError::Render(problems));
+    }
+
+    copy_assets(site, options, staging)?;
+    for (rel, file) in &site.theme.static_files {
+        staging.write(rel, &file.bytes()?)?;
+    }
+    write_sitemap(&views, staging)?;
+    Ok(())
+}
+
+/// The absolute path the site is served under, for pages that cannot link relatively.
+fn base_path(base_url: Option<&str>) -> String {
+    match base_url {
+        Some(url) if url.starts_with("http") => {
+            let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+            match after_scheme.find('/') {
+                Some(i) => after_scheme[i..].to_string(),
+                None => "/".into(),
+            }
+        }
+        Some(path) => path.to_string(),
+        None => "/".into(),
+    }
+}
+
+/// Copies files from `content/`, leaving out those that only unpublished articles use.
+fn copy_assets(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<()> {
+    let pages = &site.content.pages;
+    let mut used_public: HashSet<&Path> = HashSet::new();
+    let mut used_private: HashSet<&Path> = HashSet::new();
+    let mut private_bundles: Vec<&Path> = Vec::new();
+    for (i, rendered) in site.rendered.iter().enumerate() {
+        let set = if site.public[i] { &mut used_public } else { &mut used_private };
+        set.extend(rendered.assets_used.iter().map(PathBuf::as_path));
+        let page = &pages[i];
+        if !site.public[i] && page.content_path.file_stem().is_some_and(|s| s == "index") {
+            private_bundles.push(page.content_dir());
+        }
+    }
+    let content_dir = options.root.join(CONTENT_DIR);
+    site.content.assets.par_iter().try_for_each(|asset| {
+        let only_private = used_private.contains(asset.as_path()) && !used_public.contains(asset.as_path());
+        let in_private_bundle = private_bundles.iter().any(|b| asset.starts_with(b));
+        if only_private || (in_private_bundle && !used_public.contains(asset.as_path())) {
+            return Ok(());
+        }
+        staging.copy(&content_dir.join(asset), &markdown::url_path(asset))
+    })
+}
+
+/// `sitemap.xml` with every public page, so search engines of the school find them.
+fn write_sitemap(views: &Views, staging: &Staging) -> Result<()> {
+    let base = views.site.config.base_url.clone().unwrap_or_else(|| "/".into());
+    let pages = &views.site.content.pages;
+    let mut entries: Vec<(String, Option<String>)> = vec![(String::new(), None)];
+    entries.extend(views.platforms.iter().map(|p| (p.url.clone(), None)));
+    entries.extend(views.published.iter().map(|&i| (pages[i].url.clone(), pages[i].updated.map(|d| d.to_string()))));
+    entries.push(("tags/".into(), None));
+    entries.extend(views.tags.values().map(|t| (t.url.clone(), None)));
+    entries.push(("search/".into(), None));
+    entries.sort();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (url, lastmod) in entries {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&markdown::escape_html(&format!("{base}{url}")));
+        xml.push_str("</loc>");
+        if let Some(date) = lastmod {
+            xml.push_str(&format!("<lastmod>{date}</lastmod>"));
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    staging.write("sitemap.xml", xml.as_bytes()).context("cannot write sitemap.xml")
+}
+
+fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
+    if !enabled || len < 200 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} rendering {pos}/{len} articles {wide_bar} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_of_urls_and_paths() {
+        assert_eq!(base_path(Some("https://schule.example/hilfe/")), "/hilfe/");
+        assert_eq!(base_path(Some("https://schule.example/")), "/");
+        assert_eq!(base_path(Some("/hilfe/")), "/hilfe/");
+        assert_eq!(base_path(None), "/");
+    }
+
+    #[test]
+    fn fnv_is_stable() {
+        // Reference value of FNV-1a 64 for "a" from the algorithm's authors.
+        let mut h = Fnv64::new();
+        h.update(b"a");
+        assert_eq!(h.finish(), 0xaf63_dc4c_8601_ec8c);
+    }
+}

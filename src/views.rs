@@ -1,0 +1,154 @@
+//! The data templates see: the theme API.
+//!
+//! Templates get these view types, never the internal model, so internal fields can change freely
+//! while a renamed field here is a breaking change for every theme. All `url` fields are relative to
+//! the site root and end in `/`; templates put the page's `root` prefix in front of them.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::config::{Language, Platform};
+use crate::content::Page;
+use crate::markdown::Heading;
+
+/// A platform as shown on tiles and in breadcrumbs.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub icon: String,
+    pub url: String,
+    /// Number of published articles.
+    pub count: usize,
+}
+
+impl PlatformView {
+    pub fn new(platform: &Platform, count: usize) -> Self {
+        PlatformView {
+            id: platform.id.clone(),
+            name: platform.name.clone(),
+            description: platform.description.clone(),
+            icon: platform.icon.clone(),
+            url: format!("{}/", platform.id),
+            count,
+        }
+    }
+}
+
+/// A tag with the URL of its page.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TagView {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    pub count: usize,
+}
+
+/// An article in a list: enough for a result card, without its content.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleCard {
+    pub title: String,
+    pub summary: String,
+    pub url: String,
+    pub platform_id: String,
+    pub platform_name: String,
+    /// ISO date (`2026-10-14`) for `<time datetime>`, empty when unknown.
+    pub updated: String,
+    /// The date as people read it in the portal's language: `14. Oktober 2026`.
+    pub updated_display: String,
+    pub featured: bool,
+}
+
+/// Everything an article page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleView {
+    #[serde(flatten)]
+    pub card: ArticleCard,
+    /// Rendered HTML of the body; safe to output unescaped.
+    pub content: String,
+    /// `##` and `###` headings for the table of contents.
+    pub toc: Vec<Heading>,
+    pub show_toc: bool,
+    pub tags: Vec<TagView>,
+    /// Audience labels in the portal's language.
+    pub audience: Vec<String>,
+    pub keywords: Vec<String>,
+    pub related: Vec<ArticleCard>,
+}
+
+/// A group of articles under a heading, such as one tag on a platform page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleGroup {
+    /// The tag of the group, or `None` for articles without tags.
+    pub tag: Option<TagView>,
+    pub articles: Vec<ArticleCard>,
+}
+
+/// One step of the breadcrumb trail; the last one is the current page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Crumb {
+    pub title: String,
+    pub url: String,
+}
+
+const MONTHS_DE: [&str; 12] =
+    ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"];
+const MONTHS_EN: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/// A date as written in running text of the portal's language.
+pub fn display_date(date: NaiveDate, language: Language) -> String {
+    let month = date.month0() as usize;
+    match language {
+        Language::De => format!("{}. {} {}", date.day(), MONTHS_DE[month], date.year()),
+        Language::En => format!("{} {} {}", date.day(), MONTHS_EN[month], date.year()),
+    }
+}
+
+/// The list card of an article.
+pub fn card(page: &Page, platform_name: &str, language: Language) -> ArticleCard {
+    ArticleCard {
+        title: page.title.clone(),
+        summary: page.summary.clone(),
+        url: page.url.clone(),
+        platform_id: page.platform.clone(),
+        platform_name: platform_name.to_string(),
+        updated: page.updated.map(|d| d.to_string()).unwrap_or_default(),
+        updated_display: page.updated.map(|d| display_date(d, language)).unwrap_or_default(),
+        featured: page.featured,
+    }
+}
+
+/// Tags keyed by slug, each shown with its most frequent spelling.
+pub fn collect_tags<'a>(pages: impl Iterator<Item = &'a Page>) -> BTreeMap<String, TagView> {
+    let mut spellings: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for page in pages {
+        for tag in &page.tags {
+            *spellings.entry(search_index::slugify(tag)).or_default().entry(tag.clone()).or_default() += 1;
+        }
+    }
+    spellings
+        .into_iter()
+        .map(|(slug, names)| {
+            let count = names.values().sum();
+            let name = names.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(n, _)| n.clone()).unwrap_or_default();
+            let url = format!("tags/{slug}/");
+            (slug.clone(), TagView { name, slug, url, count })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_naturally() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 4).unwrap();
+        assert_eq!(display_date(d, Language::De), "4. März 2026");
+        assert_eq!(display_date(d, Language::En), "4 March 2026");
+    }
+}
