@@ -15,16 +15,8 @@ use crate::yaml::YamlSource;
 pub const CONFIG_FILE: &str = "lotse.yaml";
 
 /// Top-level keys of `lotse.yaml`.
-const CONFIG_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "organization",
-    "language",
-    "base_url",
-    "theme",
-    "platforms",
-    "toc_min_headings",
-];
+const CONFIG_KEYS: &[&str] =
+    &["title", "description", "organization", "language", "base_url", "theme", "platforms", "toc_min_headings"];
 
 /// Keys of one entry under `platforms:`.
 const PLATFORM_KEYS: &[&str] = &["id", "name", "description", "icon", "order"];
@@ -134,8 +126,10 @@ impl Config {
         let text = match std::fs::read(&file) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => text,
-                Err(_) => return Err(vec![Diagnostic::error(&rel, "the config file is not UTF-8 text")
-                    .help("save lotse.yaml as UTF-8 in your editor")]),
+                Err(_) => {
+                    return Err(vec![Diagnostic::error(&rel, "the config file is not UTF-8 text")
+                        .help("save lotse.yaml as UTF-8 in your editor")])
+                }
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(vec![Diagnostic::error(&rel, format!("no {CONFIG_FILE} found in {}", root.display()))
@@ -161,10 +155,18 @@ impl Config {
     fn validate(&self, source: &YamlSource) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
         if self.title.trim().is_empty() {
-            problems.push(source.error_at_key("title", "the portal title is empty").help("for example `title: Hilfe für Lehrkräfte`"));
+            problems.push(
+                source
+                    .error_at_key("title", "the portal title is empty")
+                    .help("for example `title: Hilfe für Lehrkräfte`"),
+            );
         }
         if self.platforms.is_empty() {
-            problems.push(source.error_at_key("platforms", "at least one platform is needed").help("remove `platforms:` to use the default platforms"));
+            problems.push(
+                source
+                    .error_at_key("platforms", "at least one platform is needed")
+                    .help("remove `platforms:` to use the default platforms"),
+            );
         }
         let mut seen: Vec<&str> = Vec::new();
         for platform in &self.platforms {
@@ -173,7 +175,10 @@ impl Config {
                 problems.push(
                     source
                         .error_at_value("id", id, format!("platform id `{id}` is not a valid folder and URL name"))
-                        .help(format!("use lowercase letters, digits and dashes, for example `{}`", search_index::slugify(id))),
+                        .help(format!(
+                            "use lowercase letters, digits and dashes, for example `{}`",
+                            search_index::slugify(id)
+                        )),
                 );
             }
             if RESERVED_PATHS.contains(&id) {
@@ -255,20 +260,26 @@ mod tests {
     #[test]
     fn unknown_keys_get_suggestions_with_lines() {
         let problems = parse("title: Hilfe\nlangauge: de\nplatforms:\n  - id: ipad\n    nmae: iPad\n").unwrap_err();
-        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems.len(), 3, "{problems:?}");
         assert_eq!(problems[0].line, 2);
         assert_eq!(problems[0].help.as_deref(), Some("did you mean `language`?"));
         assert_eq!(problems[1].line, 5);
         assert_eq!(problems[1].help.as_deref(), Some("did you mean `name`?"));
+        // With the typo, the required `name` is missing too, and said so at its entry.
+        assert_eq!((problems[2].line, problems[2].message.as_str()), (4, "platforms[0]: missing field `name`"));
     }
 
     #[test]
     fn rejects_reserved_and_invalid_platform_ids() {
-        let problems = parse("title: X\nplatforms:\n  - id: tags\n    name: T\n  - id: Mein Tablet\n    name: M\n").unwrap_err();
+        let problems =
+            parse("title: X\nplatforms:\n  - id: tags\n    name: T\n  - id: Mein Tablet\n    name: M\n").unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].message.contains("used by Lotse itself"));
         assert_eq!(problems[0].line, 3);
-        assert_eq!(problems[1].help.as_deref(), Some("use lowercase letters, digits and dashes, for example `mein-tablet`"));
+        assert_eq!(
+            problems[1].help.as_deref(),
+            Some("use lowercase letters, digits and dashes, for example `mein-tablet`")
+        );
     }
 
     #[test]

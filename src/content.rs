@@ -167,10 +167,7 @@ pub fn load(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Con
 
     let loaded: Vec<Result<Page, Vec<Diagnostic>>> = {
         use rayon::prelude::*;
-        article_files
-            .par_iter()
-            .map(|(rel, content_rel, abs)| load_page(rel, content_rel, abs, config))
-            .collect()
+        article_files.par_iter().map(|(rel, content_rel, abs)| load_page(rel, content_rel, abs, config)).collect()
     };
     for result in loaded {
         match result {
@@ -236,7 +233,9 @@ pub fn parse_page(rel: &Path, content_rel: &Path, text: String, config: &Config)
                 Diagnostic::error(rel, format!("unknown platform `{p}` (from the folder name)")).at(&text, 1, 1)
             };
             d = match config.suggest_platform(&p) {
-                Some(best) => d.help(format!("did you mean `{best}`? Platforms are listed under `platforms:` in lotse.yaml")),
+                Some(best) => {
+                    d.help(format!("did you mean `{best}`? Platforms are listed under `platforms:` in lotse.yaml"))
+                }
                 None => d.help(format!(
                     "known platforms: {}; add new ones under `platforms:` in lotse.yaml",
                     config.platforms.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
@@ -387,11 +386,8 @@ fn platform_and_slug(content_rel: &Path, declared: Option<&str>) -> (Option<Stri
     let file_stem = content_rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     // `ipad/wlan/index.md` is a bundle: the article and its images share the folder `wlan/`.
     let name = if file_stem == "index" && parts.len() >= 2 { parts[parts.len() - 2].clone() } else { file_stem };
-    let folder_platform = if parts.len() >= 2 && !(parts.len() == 2 && name == parts[0]) {
-        Some(parts[0].clone())
-    } else {
-        None
-    };
+    let folder_platform =
+        if parts.len() >= 2 && !(parts.len() == 2 && name == parts[0]) { Some(parts[0].clone()) } else { None };
     let platform = declared.map(str::to_string).or(folder_platform);
     (platform, search_index::slugify(&name))
 }
@@ -399,7 +395,12 @@ fn platform_and_slug(content_rel: &Path, declared: Option<&str>) -> (Option<Stri
 /// `/ipad/wifi/` → `ipad/wifi`; rejects empty paths, URLs and paths that climb with `..`.
 fn normalize_alias(alias: &str) -> Option<String> {
     let alias = alias.trim();
-    if alias.contains("://") || alias.contains("..") || alias.contains('\\') || alias.contains('?') || alias.contains('#') {
+    if alias.contains("://")
+        || alias.contains("..")
+        || alias.contains('\\')
+        || alias.contains('?')
+        || alias.contains('#')
+    {
         return None;
     }
     let path = alias.trim_matches('/').trim_end_matches("index.html").trim_matches('/');
@@ -418,7 +419,10 @@ fn check_duplicates(pages: &[Page], problems: &mut Vec<Diagnostic>) {
             problems.push(
                 Diagnostic::error(&page.source, format!("duplicate URL `/{}`", page.url))
                     .at(&page.source_text, 1, 1)
-                    .help(format!("{} has the same platform and file name; rename one of them", first.source.display())),
+                    .help(format!(
+                        "{} has the same platform and file name; rename one of them",
+                        first.source.display()
+                    )),
             );
         } else {
             by_url.insert(&page.url, page);
@@ -432,15 +436,29 @@ fn check_duplicates(pages: &[Page], problems: &mut Vec<Diagnostic>) {
             let reserved = RESERVED_PATHS.contains(&alias.split('/').next().unwrap_or(""));
             let twice = aliases.get(alias.as_str()).map(|p| format!("an alias of {}", p.source.display()));
             if let Some(other) = clash.or(twice) {
-                let source = YamlSource { path: &page.source, file_text: &page.source_text, yaml: &page.source_text, first_line: 1 };
+                let source = YamlSource {
+                    path: &page.source,
+                    file_text: &page.source_text,
+                    yaml: &page.source_text,
+                    first_line: 1,
+                };
                 problems.push(
                     source
                         .error_at_value("aliases", alias, format!("alias `/{alias}/` is already taken by {other}"))
                         .help("remove the alias or change it"),
                 );
             } else if reserved {
-                let source = YamlSource { path: &page.source, file_text: &page.source_text, yaml: &page.source_text, first_line: 1 };
-                problems.push(source.error_at_value("aliases", alias, format!("alias `/{alias}/` is a path Lotse uses itself")));
+                let source = YamlSource {
+                    path: &page.source,
+                    file_text: &page.source_text,
+                    yaml: &page.source_text,
+                    first_line: 1,
+                };
+                problems.push(source.error_at_value(
+                    "aliases",
+                    alias,
+                    format!("alias `/{alias}/` is a path Lotse uses itself"),
+                ));
             }
             aliases.insert(alias, page);
         }
@@ -487,17 +505,17 @@ mod tests {
             "---\nsummary: ohne Titel\naudience: [teacher]\nupdated: 14.10.2026\nkeywrods: [a]\n---\n",
         )
         .unwrap_err();
-        let summary: Vec<_> = problems.iter().map(|d| (d.line, d.message.as_str(), d.help.clone().unwrap_or_default())).collect();
+        let summary: Vec<_> =
+            problems.iter().map(|d| (d.line, d.message.as_str(), d.help.clone().unwrap_or_default())).collect();
         assert_eq!(summary.len(), 1, "unknown keys stop typed checks: {summary:?}");
         assert_eq!(summary[0].0, 5);
         assert!(summary[0].2.contains("keywords"));
 
-        let problems = parse_for_test(
-            "ipda/x.md",
-            "---\nsummary: ohne Titel\naudience: [teacher]\nupdated: 14.10.2026\n---\n",
-        )
-        .unwrap_err();
-        let found: Vec<_> = problems.iter().map(|d| (d.line, d.message.clone(), d.help.clone().unwrap_or_default())).collect();
+        let problems =
+            parse_for_test("ipda/x.md", "---\nsummary: ohne Titel\naudience: [teacher]\nupdated: 14.10.2026\n---\n")
+                .unwrap_err();
+        let found: Vec<_> =
+            problems.iter().map(|d| (d.line, d.message.clone(), d.help.clone().unwrap_or_default())).collect();
         assert_eq!(found.len(), 4, "{found:?}");
         assert!(found[0].1.contains("no `title`"));
         assert!(found[1].1.contains("unknown platform `ipda`") && found[1].2.contains("`ipad`"), "{found:?}");

@@ -50,10 +50,7 @@ impl Diagnostic {
 
     /// A warning at a file without a known line.
     pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(path, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(path, message) }
     }
 
     /// Places the diagnostic at `line`/`column` of `source` (the whole file text), keeping that
@@ -61,10 +58,7 @@ impl Diagnostic {
     pub fn at(mut self, source: &str, line: usize, column: usize) -> Self {
         self.line = line;
         self.column = column.max(1);
-        self.source_line = source
-            .lines()
-            .nth(line.saturating_sub(1))
-            .map(|l| l.trim_end_matches('\r').to_string());
+        self.source_line = source.lines().nth(line.saturating_sub(1)).map(|l| l.trim_end_matches('\r').to_string());
         self
     }
 

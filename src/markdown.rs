@@ -223,11 +223,18 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
                 code = Some((lang, String::new()));
             }
             Event::Start(Tag::Image { dest_url, title, .. }) => {
-                image = Some(PendingImage { dest: dest_url.to_string(), title: title.to_string(), alt: String::new(), offset });
+                image = Some(PendingImage {
+                    dest: dest_url.to_string(),
+                    title: title.to_string(),
+                    alt: String::new(),
+                    offset,
+                });
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let (class, label) = callout_label(kind, ctx.language);
-                let html = format!("<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n");
+                let html = format!(
+                    "<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{label}</p>\n"
+                );
                 emit(Event::Html(html.into()), &mut heading, &mut events);
             }
             Event::End(TagEnd::BlockQuote(Some(_))) => emit(Event::Html("</div>\n".into()), &mut heading, &mut events),
@@ -240,9 +247,24 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
                 emit(Event::Html("</div>\n".into()), &mut heading, &mut events);
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let dest = rewrite_link(&dest_url, offset, index, page, ctx, &prefix, is_public, &mut out, &mut own_anchor_links);
+                let dest = rewrite_link(
+                    &dest_url,
+                    offset,
+                    index,
+                    page,
+                    ctx,
+                    &prefix,
+                    is_public,
+                    &mut out,
+                    &mut own_anchor_links,
+                );
                 emit(
-                    Event::Start(Tag::Link { link_type, dest_url: dest.into(), title: into_static(title), id: into_static(id) }),
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: dest.into(),
+                        title: into_static(title),
+                        id: into_static(id),
+                    }),
                     &mut heading,
                     &mut events,
                 );
@@ -301,7 +323,9 @@ pub fn missing_anchor(page: &Page, anchor: &str, offset: usize, anchors: &HashSe
     let d = Diagnostic::error(&page.source, format!("dead link: {target} has no heading `#{anchor}`"))
         .at_offset(&page.source_text, offset);
     match did_you_mean(anchor, anchors.iter().map(String::as_str)) {
-        Some(best) => d.help(format!("did you mean `#{best}`? Anchors are made from headings: `## Schüler-WLAN` gives `#schueler-wlan`")),
+        Some(best) => d.help(format!(
+            "did you mean `#{best}`? Anchors are made from headings: `## Schüler-WLAN` gives `#schueler-wlan`"
+        )),
         None => d.help("anchors are made from headings: `## Schüler-WLAN` gives `#schueler-wlan`"),
     }
 }
@@ -409,9 +433,12 @@ fn rewrite_link(
         if is_public && !ctx.public[target] {
             let why = if ctx.pages[target].internal { "internal" } else { "a draft" };
             out.diagnostics.push(
-                Diagnostic::error(&page.source, format!("link to `{}`, which is {why} and not published", ctx.pages[target].source.display()))
-                    .at_offset(&page.source_text, offset)
-                    .help("remove the link, or publish the target article; internal articles are for technicians only"),
+                Diagnostic::error(
+                    &page.source,
+                    format!("link to `{}`, which is {why} and not published", ctx.pages[target].source.display()),
+                )
+                .at_offset(&page.source_text, offset)
+                .help("remove the link, or publish the target article; internal articles are for technicians only"),
             );
             return "#".to_string();
         }
@@ -483,7 +510,8 @@ fn render_image(img: &PendingImage, page: &Page, ctx: &Context, prefix: &str, ou
                 out.assets_used.push(resolved);
             }
             resolved => {
-                let d = Diagnostic::error(&page.source, format!("image `{}` not found", img.dest)).at_offset(&page.source_text, img.offset);
+                let d = Diagnostic::error(&page.source, format!("image `{}` not found", img.dest))
+                    .at_offset(&page.source_text, img.offset);
                 let folder = resolved.as_deref().and_then(Path::parent).unwrap_or(Path::new("")).to_path_buf();
                 let siblings: Vec<String> = ctx
                     .assets
@@ -536,7 +564,8 @@ fn svg_size(text: &str) -> Option<(u64, u64)> {
     if let (Some(w), Some(h)) = (attr("width").and_then(number), attr("height").and_then(number)) {
         return Some((w.round() as u64, h.round() as u64));
     }
-    let view_box: Vec<f64> = attr("viewBox")?.split([' ', ',']).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
+    let view_box: Vec<f64> =
+        attr("viewBox")?.split([' ', ',']).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
     match view_box[..] {
         [_, _, w, h] => Some((w.round() as u64, h.round() as u64)),
         _ => None,
@@ -552,7 +581,8 @@ fn highlight(lang: &str, source: &str) -> String {
     let body = match known {
         Some(syntax) => {
             let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, HIGHLIGHT_CLASS_STYLE);
-            let ok = LinesWithEndings::from(source).all(|line| generator.parse_html_for_line_which_includes_newline(line).is_ok());
+            let ok = LinesWithEndings::from(source)
+                .all(|line| generator.parse_html_for_line_which_includes_newline(line).is_ok());
             if ok {
                 generator.finalize()
             } else {
@@ -597,7 +627,10 @@ mod tests {
 
     #[test]
     fn headings_get_german_anchors_and_unique_ids() {
-        let f = fixture(&[("ipad/a.md", "---\ntitle: A\n---\n## Schüler-WLAN\n\n## Schüler-WLAN\n\n### Eigene {#custom}\n")], &[]);
+        let f = fixture(
+            &[("ipad/a.md", "---\ntitle: A\n---\n## Schüler-WLAN\n\n## Schüler-WLAN\n\n### Eigene {#custom}\n")],
+            &[],
+        );
         let r = render_first(&f);
         assert!(r.html.contains("<h2 id=\"schueler-wlan\">Schüler-WLAN"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"schueler-wlan-1\">"), "{}", r.html);
@@ -618,7 +651,10 @@ mod tests {
     fn article_links_are_rewritten_and_checked() {
         let f = fixture(
             &[
-                ("ipad/a.md", "---\ntitle: A\n---\n[B](../iserv/b.md#schritt-1) [C](c.md) [X](../iserv/bb.md) [D](b.md#nix)\n"),
+                (
+                    "ipad/a.md",
+                    "---\ntitle: A\n---\n[B](../iserv/b.md#schritt-1) [C](c.md) [X](../iserv/bb.md) [D](b.md#nix)\n",
+                ),
                 ("iserv/b.md", "---\ntitle: B\n---\n## Schritt 1\n"),
                 ("ipad/c.md", "---\ntitle: C\ninternal: true\n---\n"),
             ],
@@ -639,7 +675,13 @@ mod tests {
 
     #[test]
     fn images_need_alt_text_and_existing_files() {
-        let f = fixture(&[("ipad/a.md", "---\ntitle: A\n---\n![](bild.svg)\n\n![Ein Bild](fehlt.png)\n\n![Extern](https://cdn.example/x.png)\n")], &["ipad/bild.svg"]);
+        let f = fixture(
+            &[(
+                "ipad/a.md",
+                "---\ntitle: A\n---\n![](bild.svg)\n\n![Ein Bild](fehlt.png)\n\n![Extern](https://cdn.example/x.png)\n",
+            )],
+            &["ipad/bild.svg"],
+        );
         let r = render_first(&f);
         let messages: Vec<_> = r.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
         assert_eq!(messages.len(), 3, "{messages:?}");
@@ -651,9 +693,19 @@ mod tests {
 
     #[test]
     fn code_is_highlighted_with_classes() {
-        let f = fixture(&[("ipad/a.md", "---\ntitle: A\n---\n```bash\necho \"<hallo>\"\n```\n\n```powershell\nGet-MgUser <x>\n```\n")], &[]);
+        let f = fixture(
+            &[(
+                "ipad/a.md",
+                "---\ntitle: A\n---\n```bash\necho \"<hallo>\"\n```\n\n```powershell\nGet-MgUser <x>\n```\n",
+            )],
+            &[],
+        );
         let r = render_first(&f);
-        assert!(r.html.contains("<pre class=\"code\" data-lang=\"bash\"><code><span class=\"hl-source hl-shell"), "{}", r.html);
+        assert!(
+            r.html.contains("<pre class=\"code\" data-lang=\"bash\"><code><span class=\"hl-source hl-shell"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("Get-MgUser &lt;x&gt;"), "{}", r.html);
         assert!(!r.html.contains("<hallo>"));
     }

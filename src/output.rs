@@ -163,14 +163,16 @@ impl Staging {
 
     /// Writes the manifest and moves the staging folder into place of the output folder.
     pub fn commit(self) -> Result<PathBuf> {
-        let files: Vec<String> = self.written.into_inner().expect("no panics while holding the lock").into_iter().collect();
+        let files: Vec<String> =
+            self.written.into_inner().expect("no panics while holding the lock").into_iter().collect();
         let manifest = Manifest { generator: format!("lotse {}", env!("CARGO_PKG_VERSION")), files };
         fs::write(self.staging.join(MARKER_FILE), serde_json::to_vec_pretty(&manifest)?)?;
         let parent = self.output.parent().expect("checked in new");
         let name = self.output.file_name().expect("checked in new").to_string_lossy().into_owned();
         let old = parent.join(format!(".{name}.lotse-old"));
         if self.output.exists() {
-            fs::rename(&self.output, &old).with_context(|| format!("cannot move the old output {} aside", self.output.display()))?;
+            fs::rename(&self.output, &old)
+                .with_context(|| format!("cannot move the old output {} aside", self.output.display()))?;
         }
         if let Err(e) = fs::rename(&self.staging, &self.output) {
             // Put the last good site back before reporting.

@@ -83,14 +83,18 @@ pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
     for platform in &config.platforms {
         if !theme.icons.contains(&platform.icon) {
             problems.push(
-                Diagnostic::warning(crate::config::CONFIG_FILE, format!("platform `{}` uses icon `{}`, which the theme does not have", platform.id, platform.icon))
-                    .help(format!("available icons: {}", theme.icons.join(", "))),
+                Diagnostic::warning(
+                    crate::config::CONFIG_FILE,
+                    format!("platform `{}` uses icon `{}`, which the theme does not have", platform.id, platform.icon),
+                )
+                .help(format!("available icons: {}", theme.icons.join(", "))),
             );
         }
     }
     let content = content::load(&options.root, &config, &mut problems);
     let public: Vec<bool> = content.pages.iter().map(|p| p.is_public(options.include_drafts)).collect();
-    let page_index: HashMap<PathBuf, usize> = content.pages.iter().enumerate().map(|(i, p)| (p.content_path.clone(), i)).collect();
+    let page_index: HashMap<PathBuf, usize> =
+        content.pages.iter().enumerate().map(|(i, p)| (p.content_path.clone(), i)).collect();
     let assets: HashSet<PathBuf> = content.assets.iter().cloned().collect();
     let content_dir = options.root.join(CONTENT_DIR);
     let ctx = markdown::Context {
@@ -108,7 +112,13 @@ pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
             let target = &rendered[link.target];
             if !target.anchors.contains(&link.anchor) {
                 let name = format!("`{}`", content.pages[link.target].source.display());
-                problems.push(markdown::missing_anchor(&content.pages[i], &link.anchor, link.offset, &target.anchors, &name));
+                problems.push(markdown::missing_anchor(
+                    &content.pages[i],
+                    &link.anchor,
+                    link.offset,
+                    &target.anchors,
+                    &name,
+                ));
             }
         }
     }
@@ -204,7 +214,11 @@ impl<'a> Views<'a> {
 
     fn card(&self, i: usize) -> ArticleCard {
         let page = &self.site.content.pages[i];
-        views::card(page, self.platform_names.get(page.platform.as_str()).copied().unwrap_or(""), self.site.config.language)
+        views::card(
+            page,
+            self.platform_names.get(page.platform.as_str()).copied().unwrap_or(""),
+            self.site.config.language,
+        )
     }
 
     fn string(&self, key: &str) -> String {
@@ -220,7 +234,8 @@ impl<'a> Views<'a> {
         ctx.insert("page_url", url);
         ctx.insert("page_kind", kind);
         ctx.insert("page_title", title);
-        let canonical = self.site.config.base_url.as_deref().filter(|b| b.starts_with("http")).map(|b| format!("{b}{url}"));
+        let canonical =
+            self.site.config.base_url.as_deref().filter(|b| b.starts_with("http")).map(|b| format!("{b}{url}"));
         ctx.insert("canonical", &canonical);
         ctx
     }
@@ -315,12 +330,19 @@ impl Default for Fnv64 {
     }
 }
 
-fn render_to(views: &Views, staging: &Staging, template: &str, ctx: &tera::Context, url: &str) -> Result<(), Diagnostic> {
-    let html = templates::render(&views.site.theme, template, ctx)
-        .map_err(|e| Diagnostic::error(format!("templates/{template}"), format!("cannot render {url}: {e}")))?;
-    staging
-        .write(&format!("{url}index.html"), html.as_bytes())
-        .map_err(|e| Diagnostic::error(format!("{url}index.html"), format!("{e:#}")))
+fn render_to(
+    views: &Views,
+    staging: &Staging,
+    template: &str,
+    ctx: &tera::Context,
+    url: &str,
+) -> Option<Diagnostic> {
+    let html = match templates::render(&views.site.theme, template, ctx) {
+        Ok(html) => html,
+        Err(e) => return Some(Diagnostic::error(format!("templates/{template}"), format!("cannot render {url}: {e}"))),
+    };
+    let written = staging.write(&format!("{url}index.html"), html.as_bytes());
+    written.err().map(|e| Diagnostic::error(format!("{url}index.html"), format!("{e:#}")))
 }
 
 fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<(), WriteError> {
@@ -340,8 +362,11 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
             ctx.insert("article", &article);
             ctx.insert("platform", &platform);
             let platform_name = platform.map(|p| p.name.as_str()).unwrap_or("");
-            ctx.insert("breadcrumbs", &views.crumbs(&[(platform_name, &format!("{}/", page.platform)), (&page.title, &page.url)]));
-            let result = render_to(&views, staging, "article.html", &ctx, &page.url).err();
+            ctx.insert(
+                "breadcrumbs",
+                &views.crumbs(&[(platform_name, &format!("{}/", page.platform)), (&page.title, &page.url)]),
+            );
+            let result = render_to(&views, staging, "article.html", &ctx, &page.url);
             progress.inc(1);
             result
         })
@@ -357,13 +382,15 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
     };
     let recent: Vec<ArticleCard> = {
         let mut list: Vec<usize> = views.published.iter().copied().filter(|&i| pages[i].updated.is_some()).collect();
-        list.sort_by(|&a, &b| pages[b].updated.cmp(&pages[a].updated).then_with(|| pages[a].title.cmp(&pages[b].title)));
+        list.sort_by(|&a, &b| {
+            pages[b].updated.cmp(&pages[a].updated).then_with(|| pages[a].title.cmp(&pages[b].title))
+        });
         list.into_iter().take(6).map(|i| views.card(i)).collect()
     };
     ctx.insert("featured", &featured);
     ctx.insert("recent", &recent);
     ctx.insert("breadcrumbs", &Vec::<Crumb>::new());
-    problems.extend(render_to(&views, staging, "home.html", &ctx, "").err());
+    problems.extend(render_to(&views, staging, "home.html", &ctx, ""));
 
     // Platform pages, grouped by each article's first tag.
     for platform in &views.platforms {
@@ -374,7 +401,10 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
         }
         let mut groups: Vec<ArticleGroup> = groups
             .into_iter()
-            .map(|(slug, list)| ArticleGroup { tag: views.tags.get(&slug).cloned(), articles: list.into_iter().map(|i| views.card(i)).collect() })
+            .map(|(slug, list)| ArticleGroup {
+                tag: views.tags.get(&slug).cloned(),
+                articles: list.into_iter().map(|i| views.card(i)).collect(),
+            })
             .collect();
         // Untagged articles come last, under "more".
         groups.sort_by_key(|g| g.tag.is_none());
@@ -382,7 +412,7 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
         ctx.insert("platform", platform);
         ctx.insert("groups", &groups);
         ctx.insert("breadcrumbs", &views.crumbs(&[(&platform.name, &platform.url)]));
-        problems.extend(render_to(&views, staging, "platform.html", &ctx, &platform.url).err());
+        problems.extend(render_to(&views, staging, "platform.html", &ctx, &platform.url));
     }
 
     // Tag pages and the tag overview.
@@ -399,12 +429,12 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
         ctx.insert("tag", tag);
         ctx.insert("articles", &articles);
         ctx.insert("breadcrumbs", &views.crumbs(&[(&tags_title, "tags/"), (&tag.name, &tag.url)]));
-        problems.extend(render_to(&views, staging, "tag.html", &ctx, &tag.url).err());
+        problems.extend(render_to(&views, staging, "tag.html", &ctx, &tag.url));
     }
     let mut ctx = views.base_context("tags/", &tags_title, "tags");
     ctx.insert("tags", &views.tags.values().collect::<Vec<_>>());
     ctx.insert("breadcrumbs", &views.crumbs(&[(&tags_title, "tags/")]));
-    problems.extend(render_to(&views, staging, "tags.html", &ctx, "tags/").err());
+    problems.extend(render_to(&views, staging, "tags.html", &ctx, "tags/"));
 
     // The search page: works without JavaScript as an index of every article.
     let search_title = views.string("search_title");
@@ -412,13 +442,18 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
     let all_groups: Vec<(PlatformView, Vec<ArticleCard>)> = views
         .platforms
         .iter()
-        .map(|p| (p.clone(), views.published.iter().copied().filter(|&i| pages[i].platform == p.id).map(|i| views.card(i)).collect()))
+        .map(|p| {
+            (
+                p.clone(),
+                views.published.iter().copied().filter(|&i| pages[i].platform == p.id).map(|i| views.card(i)).collect(),
+            )
+        })
         .collect();
     let all_groups: Vec<serde_json::Value> =
         all_groups.into_iter().map(|(p, a)| serde_json::json!({ "platform": p, "articles": a })).collect();
     ctx.insert("all", &all_groups);
     ctx.insert("breadcrumbs", &views.crumbs(&[(&search_title, "search/")]));
-    problems.extend(render_to(&views, staging, "search.html", &ctx, "search/").err());
+    problems.extend(render_to(&views, staging, "search.html", &ctx, "search/"));
 
     // 404: served at any depth, so it links from the site's absolute base path.
     let mut ctx = views.base_context("", &views.string("not_found_title"), "404");
@@ -437,7 +472,7 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
             let mut ctx = views.base_context(&alias_url, &page.title, "redirect");
             ctx.insert("target", &format!("{}{}", root_prefix(&alias_url), page.url));
             ctx.insert("breadcrumbs", &Vec::<Crumb>::new());
-            problems.extend(render_to(&views, staging, "redirect.html", &ctx, &alias_url).err());
+            problems.extend(render_to(&views, staging, "redirect.html", &ctx, &alias_url));
         }
     }
 
@@ -505,7 +540,9 @@ fn write_sitemap(views: &Views, staging: &Staging) -> Result<()> {
     entries.extend(views.tags.values().map(|t| (t.url.clone(), None)));
     entries.push(("search/".into(), None));
     entries.sort();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for (url, lastmod) in entries {
         xml.push_str("  <url><loc>");
         xml.push_str(&markdown::escape_html(&format!("{base}{url}")));

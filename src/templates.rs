@@ -19,8 +19,16 @@ use crate::diagnostics::{did_you_mean, Diagnostic};
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 /// Templates every theme must provide; the build driver renders each of them.
-pub const REQUIRED_TEMPLATES: &[&str] =
-    &["home.html", "platform.html", "article.html", "tag.html", "tags.html", "search.html", "404.html", "redirect.html"];
+pub const REQUIRED_TEMPLATES: &[&str] = &[
+    "home.html",
+    "platform.html",
+    "article.html",
+    "tag.html",
+    "tags.html",
+    "search.html",
+    "404.html",
+    "redirect.html",
+];
 
 /// A static file of the theme or portal, to be copied to the output.
 pub enum StaticFile {
@@ -33,7 +41,9 @@ impl StaticFile {
     pub fn bytes(&self) -> Result<std::borrow::Cow<'static, [u8]>> {
         Ok(match self {
             StaticFile::Embedded(bytes) => std::borrow::Cow::Borrowed(bytes),
-            StaticFile::Disk(path) => std::borrow::Cow::Owned(std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?),
+            StaticFile::Disk(path) => {
+                std::borrow::Cow::Owned(std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?)
+            }
         })
     }
 }
@@ -90,8 +100,13 @@ fn theme_files(root: &Path, name: &str) -> Result<ThemeFiles> {
     if let Ok(entries) = std::fs::read_dir(root.join("themes")) {
         known.extend(entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()));
     }
-    let hint = did_you_mean(name, known.iter().map(String::as_str)).map(|b| format!("did you mean `{b}`? ")).unwrap_or_default();
-    bail!("theme `{name}` not found in {}\n  help: {hint}put the theme into `themes/{name}/`, or use `theme: default`", root.join("themes").display())
+    let hint = did_you_mean(name, known.iter().map(String::as_str))
+        .map(|b| format!("did you mean `{b}`? "))
+        .unwrap_or_default();
+    bail!(
+        "theme `{name}` not found in {}\n  help: {hint}put the theme into `themes/{name}/`, or use `theme: default`",
+        root.join("themes").display()
+    )
 }
 
 impl Theme {
@@ -133,7 +148,10 @@ impl Theme {
 
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
-        let sources: Vec<(String, String)> = templates.iter().map(|(name, (_, text))| (name.clone(), text.clone())).collect();
+        // Tera's default also escapes `/`, which bloats every URL; quotes and angle brackets suffice.
+        tera.set_escape_fn(crate::markdown::escape_html);
+        let sources: Vec<(String, String)> =
+            templates.iter().map(|(name, (_, text))| (name.clone(), text.clone())).collect();
         if let Err(e) = tera.add_raw_templates(sources) {
             problems.push(template_diagnostic(&e, &templates));
             return Ok(Theme { tera, strings, static_files, icons });
@@ -141,8 +159,11 @@ impl Theme {
         for required in REQUIRED_TEMPLATES {
             if !templates.contains_key(*required) {
                 problems.push(
-                    Diagnostic::error(format!("{}/templates/{required}", theme.origin), format!("the theme has no template `{required}`"))
-                        .help("copy it from themes/default/templates/ into the portal's templates/ folder"),
+                    Diagnostic::error(
+                        format!("{}/templates/{required}", theme.origin),
+                        format!("the theme has no template `{required}`"),
+                    )
+                    .help("copy it from themes/default/templates/ into the portal's templates/ folder"),
                 );
             }
         }
@@ -187,7 +208,8 @@ pub fn template_diagnostic(err: &tera::Error, templates: &BTreeMap<String, (Stri
         .find(|(name, _)| message.contains(&format!("'{name}'")))
         .map(|(_, (origin, _))| origin.clone())
         .unwrap_or_else(|| "templates".into());
-    Diagnostic::error(origin, message.replace('\n', " ")).help("fix the template syntax; see https://keats.github.io/tera/docs/")
+    Diagnostic::error(origin, message.replace('\n', " "))
+        .help("fix the template syntax; see https://keats.github.io/tera/docs/")
 }
 
 /// Renders one template, turning tera's nested error into one readable message.

@@ -94,10 +94,34 @@ pub struct Crumb {
     pub url: String,
 }
 
-const MONTHS_DE: [&str; 12] =
-    ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"];
-const MONTHS_EN: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS_DE: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 /// A date as written in running text of the portal's language.
 pub fn display_date(date: NaiveDate, language: Language) -> String {
@@ -134,7 +158,8 @@ pub fn collect_tags<'a>(pages: impl Iterator<Item = &'a Page>) -> BTreeMap<Strin
         .into_iter()
         .map(|(slug, names)| {
             let count = names.values().sum();
-            let name = names.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(n, _)| n.clone()).unwrap_or_default();
+            let name =
+                names.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(n, _)| n.clone()).unwrap_or_default();
             let url = format!("tags/{slug}/");
             (slug.clone(), TagView { name, slug, url, count })
         })

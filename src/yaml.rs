@@ -45,11 +45,7 @@ impl YamlSource<'_> {
 
     /// Turns a serde_yaml error into a diagnostic at its line, without the duplicated location text.
     pub fn serde_error(&self, err: &serde_yaml::Error) -> Diagnostic {
-        let text = err.to_string();
-        let message = match text.rfind(" at line ") {
-            Some(i) => text[..i].to_string(),
-            None => text,
-        };
+        let message = strip_locations(&err.to_string());
         let message = message.replace("invalid type:", "wrong kind of value:");
         match err.location() {
             Some(loc) => self.error_at(loc.line(), loc.column(), message),
@@ -109,6 +105,25 @@ impl YamlSource<'_> {
     }
 }
 
+/// Removes serde_yaml's ` at line N column M` phrases: the diagnostic shows the place itself, in
+/// file lines rather than front-matter lines.
+fn strip_locations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let skip = after
+            .find(" column ")
+            .map(|c| c + " column ".len())
+            .map(|c| c + after[c..].find(|ch: char| !ch.is_ascii_digit()).unwrap_or(after.len() - c))
+            .unwrap_or(0);
+        rest = &after[skip..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Finds the first line where `key` is written as a mapping key (top level, nested or in a list).
 pub fn locate_key(yaml: &str, key: &str) -> Option<(usize, usize)> {
     for (i, line) in yaml.lines().enumerate() {
@@ -152,6 +167,14 @@ pub fn locate_value(yaml: &str, key: &str, value: &str) -> Option<(usize, usize)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strips_serde_locations() {
+        assert_eq!(
+            strip_locations("did not find ',' at line 3 column 1, while parsing a flow sequence at line 2 column 7"),
+            "did not find ',', while parsing a flow sequence"
+        );
+    }
 
     #[test]
     fn locates_keys_and_values() {

@@ -1,0 +1,183 @@
+//! End-to-end tests of `lotse build` on the `valid` fixture portal.
+
+mod common;
+
+use common::{broken_links, files, files_containing, Portal};
+
+#[test]
+fn builds_pretty_urls_for_every_page_type() {
+    let portal = Portal::fixture("valid");
+    let run = portal.build(&[]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("Built 4 articles on 3 platforms"), "{}", run.stdout);
+    let out = files(&portal.public());
+    for expected in [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "iserv/index.html",
+        "iserv/passwort-vergessen/index.html",
+        "ipad/wlan/index.html",
+        "ipad/drucken/index.html",
+        "ipad/drucken/teilen.svg",
+        "iserv/anmeldung.svg",
+        "iserv/merkblatt.pdf",
+        "tags/index.html",
+        "tags/passwort/index.html",
+        "search/index.html",
+        "iserv/kennwort-vergessen/index.html",
+        "assets/css/lotse.css",
+        "assets/js/lotse.js",
+    ] {
+        assert!(out.contains(&expected.to_string()), "missing {expected} in {out:?}");
+    }
+}
+
+#[test]
+fn every_link_and_image_in_the_output_resolves() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    let broken = broken_links(&portal.public());
+    assert!(broken.is_empty(), "broken links: {broken:#?}");
+}
+
+#[test]
+fn article_page_shows_what_teachers_need() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    let html = portal.read_output("iserv/passwort-vergessen/index.html");
+    // Title, summary, platform, audience, date, breadcrumbs.
+    assert!(html.contains("<h1>Passwort vergessen</h1>"), "{html}");
+    assert!(html.contains("Neues Passwort für IServ."));
+    assert!(html.contains("Für: Lehrkräfte"));
+    assert!(html.contains("<time datetime=\"2026-05-01\">1. Mai 2026</time>"));
+    assert!(html.contains("aria-label=\"Sie sind hier\""));
+    // Rewritten links to another article's heading and to a bundle.
+    assert!(html.contains("href=\"../../ipad/wlan/#schueler-wlan\""), "{html}");
+    assert!(html.contains("href=\"../../ipad/drucken/\""));
+    // Callout with German label, image with its size.
+    assert!(html.contains("<p class=\"callout-title\">Tipp</p>"));
+    assert!(html.contains("src=\"../../iserv/anmeldung.svg\" alt=\"Die Anmeldeseite mit dem Link „Passwort vergessen?“\" width=\"320\" height=\"200\""), "{html}");
+    // Related article sharing a tag.
+    assert!(html.contains("Das könnte auch helfen"));
+}
+
+#[test]
+fn content_text_is_escaped() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    let html = portal.read_output("allgemein/drucker/index.html");
+    assert!(!html.contains("<script>alert"), "summary was not escaped");
+    assert!(html.contains("Papierstau &lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt; &amp; mehr."), "{html}");
+    let code = portal.read_output("ipad/wlan/index.html");
+    assert!(!code.contains("<b>nicht fett</b>"), "code block was not escaped");
+}
+
+#[test]
+fn internal_and_draft_articles_never_reach_the_output() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    for secret in [
+        "GEHEIMTITEL-7431",
+        "GEHEIMTEXT-7431",
+        "GEHEIMBILD-7431",
+        "intern-only-tag",
+        "intern-geheim",
+        "ENTWURFTITEL-5521",
+        "ENTWURFTEXT-5521",
+        "entwurf-only-tag",
+    ] {
+        let found = files_containing(&portal.public(), secret);
+        assert!(found.is_empty(), "`{secret}` leaked into {found:?}");
+    }
+}
+
+#[test]
+fn drafts_flag_publishes_drafts_but_never_internal_articles() {
+    let portal = Portal::fixture("valid");
+    portal.build(&["--drafts"]).expect_code(0);
+    assert!(portal.read_output("allgemein/entwurf/index.html").contains("ENTWURFTEXT-5521"));
+    assert!(files_containing(&portal.public(), "GEHEIMTEXT-7431").is_empty());
+}
+
+#[test]
+fn aliases_redirect_to_the_article() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    let html = portal.read_output("iserv/kennwort-vergessen/index.html");
+    assert!(
+        html.contains("<meta http-equiv=\"refresh\" content=\"0; url=../../iserv/passwort-vergessen/\">"),
+        "{html}"
+    );
+}
+
+#[test]
+fn sitemap_lists_public_pages_under_the_base_url() {
+    let portal = Portal::fixture("valid");
+    portal.build(&["--base-url", "https://schule.example/hilfe"]).expect_code(0);
+    let xml = portal.read_output("sitemap.xml");
+    assert!(
+        xml.contains("<loc>https://schule.example/hilfe/iserv/passwort-vergessen/</loc><lastmod>2026-05-01</lastmod>"),
+        "{xml}"
+    );
+    assert!(xml.contains("<loc>https://schule.example/hilfe/</loc>"));
+    assert!(!xml.contains("intern-geheim") && !xml.contains("entwurf") && !xml.contains("kennwort-vergessen"), "{xml}");
+    // The 404 page is served at any depth, so it links from the base path.
+    let not_found = portal.read_output("404.html");
+    assert!(not_found.contains("href=\"/hilfe/assets/css/lotse.css"), "{not_found}");
+    let article = portal.read_output("ipad/wlan/index.html");
+    assert!(article.contains("<link rel=\"canonical\" href=\"https://schule.example/hilfe/ipad/wlan/\">"));
+}
+
+#[test]
+fn builds_are_deterministic() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    let first: Vec<(String, Vec<u8>)> = files(&portal.public())
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(portal.public().join(&f)).unwrap()))
+        .collect();
+    portal.build(&[]).expect_code(0);
+    let second: Vec<(String, Vec<u8>)> = files(&portal.public())
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(portal.public().join(&f)).unwrap()))
+        .collect();
+    assert_eq!(first.len(), second.len());
+    for (a, b) in first.iter().zip(&second) {
+        assert!(a == b, "{} differs between two builds", a.0);
+    }
+}
+
+#[test]
+fn portal_templates_override_the_theme() {
+    let portal = Portal::fixture("valid");
+    portal.write("templates/tags.html", "<!doctype html><title>Eigene Vorlage</title><p>EIGENE-TAGS-SEITE</p>");
+    portal.build(&[]).expect_code(0);
+    assert!(portal.read_output("tags/index.html").contains("EIGENE-TAGS-SEITE"));
+}
+
+#[test]
+fn english_portals_get_english_labels() {
+    let portal = Portal::fixture("valid");
+    let config = std::fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();
+    portal.write("lotse.yaml", &format!("{config}language: en\n"));
+    portal.build(&[]).expect_code(0);
+    let html = portal.read_output("iserv/passwort-vergessen/index.html");
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("<p class=\"callout-title\">Tip</p>"));
+    assert!(html.contains("1 May 2026"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_portal_are_not_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.md"), "---\ntitle: AUSSERHALB-9911\n---\nAUSSERHALB-9911\n").unwrap();
+    let portal = Portal::fixture("valid");
+    std::os::unix::fs::symlink(outside.path().join("secret.md"), portal.root().join("content/ipad/secret.md")).unwrap();
+    let run = portal.build(&[]);
+    run.expect_code(0);
+    assert!(run.stderr.contains("warning: skipped a symbolic link that points outside the portal"), "{}", run.stderr);
+    assert!(run.stderr.contains("content/ipad/secret.md"), "{}", run.stderr);
+    assert!(files_containing(&portal.public(), "AUSSERHALB-9911").is_empty());
+}

@@ -1,0 +1,169 @@
+//! Helpers for end-to-end tests: copy a fixture portal, run the real `lotse` binary, inspect output.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fixture portal copied into a temporary folder, so tests can change and build it freely.
+pub struct Portal {
+    pub dir: tempfile::TempDir,
+}
+
+impl Portal {
+    /// Copies `tests/sites/<name>` into a fresh temporary folder.
+    pub fn fixture(name: &str) -> Portal {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sites").join(name);
+        let dir = tempfile::tempdir().expect("temp dir");
+        copy_dir(&source, dir.path());
+        Portal { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn public(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    /// Runs `lotse build --root <portal>` plus `extra` flags.
+    pub fn build(&self, extra: &[&str]) -> Run {
+        let root = self.root().to_string_lossy().into_owned();
+        let mut args = vec!["build", "--root", root.as_str()];
+        args.extend_from_slice(extra);
+        lotse(&args, self.root())
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.root().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    pub fn read_output(&self, rel: &str) -> String {
+        let path = self.public().join(rel);
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    }
+}
+
+/// The outcome of one `lotse` run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Panics with both streams when the exit code is not `code`.
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(self.code, code, "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        self
+    }
+}
+
+/// Runs the `lotse` binary built for this test run, without colours.
+pub fn lotse(args: &[&str], cwd: &Path) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_lotse"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("lotse runs");
+    Run::from(output)
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir`, relative, with forward slashes, sorted.
+pub fn files(dir: &Path) -> Vec<String> {
+    let mut list: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"))
+        .collect();
+    list.sort();
+    list
+}
+
+/// Values of `attr="..."` attributes in an HTML text.
+pub fn attribute_values(html: &str, attr: &str) -> Vec<String> {
+    let needle = format!(" {attr}=\"");
+    let mut values = Vec::new();
+    let mut rest = html;
+    while let Some(pos) = rest.find(&needle) {
+        rest = &rest[pos + needle.len()..];
+        if let Some(end) = rest.find('"') {
+            values.push(rest[..end].replace("&amp;", "&"));
+            rest = &rest[end..];
+        }
+    }
+    values
+}
+
+/// Follows every relative `href` and `src` of every page, as a visitor's browser would, and returns
+/// the ones that lead nowhere (missing file or missing `#anchor`). 404.html is skipped: it links
+/// from the site's absolute base path.
+pub fn broken_links(public: &Path) -> Vec<String> {
+    let mut broken = Vec::new();
+    for rel in files(public).into_iter().filter(|f| f.ends_with(".html") && f != "404.html") {
+        let page = public.join(&rel);
+        let html = fs::read_to_string(&page).unwrap();
+        let dir = page.parent().unwrap();
+        for link in attribute_values(&html, "href").into_iter().chain(attribute_values(&html, "src")) {
+            if link.is_empty() || link.contains("://") || link.starts_with("mailto:") || link.starts_with("tel:") {
+                continue;
+            }
+            let (path, fragment) = match link.split_once('#') {
+                Some((p, f)) => (p.to_string(), Some(f.to_string())),
+                None => (link.clone(), None),
+            };
+            let path = path.split('?').next().unwrap().to_string();
+            let mut target = if path.is_empty() { page.clone() } else { dir.join(&path) };
+            if target.is_dir() {
+                target = target.join("index.html");
+            }
+            if !target.is_file() {
+                broken.push(format!("{rel}: {link} (no file)"));
+                continue;
+            }
+            if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
+                let text = fs::read_to_string(&target).unwrap_or_default();
+                if !text.contains(&format!("id=\"{fragment}\"")) {
+                    broken.push(format!("{rel}: {link} (no anchor)"));
+                }
+            }
+        }
+    }
+    broken
+}
+
+/// Files under `dir` whose bytes contain `needle`.
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    files(dir)
+        .into_iter()
+        .filter(|f| {
+            let bytes = fs::read(dir.join(f)).unwrap();
+            bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+        })
+        .collect()
+}

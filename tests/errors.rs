@@ -1,0 +1,199 @@
+//! End-to-end tests of bad input: every problem is reported at once, located, with a suggestion,
+//! and the last good output stays untouched.
+
+mod common;
+
+use common::{files, lotse, Portal};
+
+/// Builds the `invalid` fixture and returns its stderr, checking the exit code.
+fn invalid_report() -> String {
+    let portal = Portal::fixture("invalid");
+    let run = portal.build(&[]);
+    run.expect_code(1);
+    run.stderr.clone()
+}
+
+/// Asserts that `report` has a diagnostic `message` at `location`, followed by `help`.
+fn assert_diagnostic(report: &str, message: &str, location: &str, help: Option<&str>) {
+    let start = report
+        .find(&format!("error: {message}"))
+        .unwrap_or_else(|| panic!("no error `{message}` in report:\n{report}"));
+    let block_end = report[start + 1..].find("\nerror: ").map_or(report.len(), |i| start + 1 + i);
+    let block = &report[start..block_end];
+    assert!(block.contains(&format!("--> {location}")), "`{message}` not at {location}:\n{block}");
+    if let Some(help) = help {
+        assert!(block.contains(&format!("help: {help}")), "`{message}` lacks help `{help}`:\n{block}");
+    }
+}
+
+#[test]
+fn every_content_problem_is_reported_with_file_line_and_help() {
+    let report = invalid_report();
+    assert_diagnostic(
+        &report,
+        "did not find expected ',' or ']', while parsing a flow sequence",
+        "content/iserv/yaml-kaputt.md:4:1",
+        None,
+    );
+    assert_diagnostic(
+        &report,
+        "the article has no `title`",
+        "content/iserv/ohne-titel.md:2:1",
+        Some("add a line such as"),
+    );
+    assert_diagnostic(
+        &report,
+        "unknown audience `teacher`",
+        "content/iserv/ohne-titel.md:3:12",
+        Some("did you mean `teachers`?"),
+    );
+    assert_diagnostic(
+        &report,
+        "`1.2.2026` is not a date",
+        "content/iserv/ohne-titel.md:4:10",
+        Some("write the date as YYYY-MM-DD"),
+    );
+    assert_diagnostic(
+        &report,
+        "unknown front matter field `sumary`",
+        "content/iserv/tippfehler.md:3:1",
+        Some("did you mean `summary`?"),
+    );
+    assert_diagnostic(
+        &report,
+        "unknown platform `ipda` (from the folder name)",
+        "content/ipda/falscher-ordner.md:1:1",
+        Some("did you mean `ipad`?"),
+    );
+    assert_diagnostic(
+        &report,
+        "dead link: no article `content/iserv/gibt-es-nicht.md`",
+        "content/ipad/links.md:7:5",
+        None,
+    );
+    assert_diagnostic(
+        &report,
+        "dead link: `content/ipad/ziel.md` has no heading `#zweiter-abschnit`",
+        "content/ipad/links.md:7:53",
+        Some("did you mean `#zweiter-abschnitt`?"),
+    );
+    assert_diagnostic(
+        &report,
+        "image `ziel-bild.svg` has no alt text",
+        "content/ipad/links.md:9:1",
+        Some("describe what the picture shows"),
+    );
+    assert_diagnostic(&report, "image `fehlt.png` not found", "content/ipad/links.md:11:1", None);
+    assert_diagnostic(
+        &report,
+        "link to `content/ipad/intern.md`, which is internal and not published",
+        "content/ipad/links.md:13:5",
+        None,
+    );
+    assert_diagnostic(
+        &report,
+        "duplicate URL `/ipad/ziel/`",
+        "content/ipad/ziel.md:1:1",
+        Some("content/ipad/ziel/index.md has the same platform"),
+    );
+    assert!(report.contains("12 errors"), "{report}");
+    // A code frame shows the offending line with a caret.
+    assert!(report.contains("3 | sumary: Falsch geschrieben.\n  | ^^^^^^"), "{report}");
+}
+
+#[test]
+fn a_failed_build_leaves_the_last_good_output_untouched() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    let before: Vec<(String, Vec<u8>)> = files(&portal.public())
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(portal.public().join(&f)).unwrap()))
+        .collect();
+    portal.write("content/ipad/kaputt.md", "---\ntitle: [kaputt\n---\n");
+    let run = portal.build(&[]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("previous output was left untouched"), "{}", run.stderr);
+    let after: Vec<(String, Vec<u8>)> = files(&portal.public())
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(portal.public().join(&f)).unwrap()))
+        .collect();
+    assert!(before == after, "the output changed after a failed build");
+    // No staging folder is left behind either.
+    let leftovers: Vec<_> = std::fs::read_dir(portal.root())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("lotse-staging"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn non_utf8_files_are_located() {
+    let portal = Portal::fixture("valid");
+    let mut bytes = b"---\ntitle: Umlaute\n---\nGr".to_vec();
+    bytes.push(0xFC); // "ü" in Latin-1
+    bytes.extend_from_slice(b"n\n");
+    std::fs::write(portal.root().join("content/ipad/latin1.md"), bytes).unwrap();
+    let run = portal.build(&[]);
+    run.expect_code(1);
+    assert_diagnostic(
+        &run.stderr,
+        "the file is not valid UTF-8 text",
+        "content/ipad/latin1.md:4:3",
+        Some("save the file as UTF-8"),
+    );
+}
+
+#[test]
+fn config_errors_exit_2_with_suggestions() {
+    let portal = Portal::fixture("valid");
+    portal.write("lotse.yaml", "title: Test\nlangauge: de\nplatforms:\n  - id: ipad\n    nmae: iPad\n");
+    let run = portal.build(&[]);
+    run.expect_code(2);
+    assert_diagnostic(&run.stderr, "unknown setting `langauge`", "lotse.yaml:2:1", Some("did you mean `language`?"));
+    assert_diagnostic(&run.stderr, "unknown platform setting `nmae`", "lotse.yaml:5:5", Some("did you mean `name`?"));
+}
+
+#[test]
+fn refuses_to_replace_folders_it_did_not_create() {
+    let portal = Portal::fixture("valid");
+    portal.write("docs/wichtig.txt", "Eigene Notizen");
+    let run = portal.build(&["--output", "docs"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("is not empty and was not created by Lotse"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(portal.root().join("docs/wichtig.txt")).unwrap(), "Eigene Notizen");
+
+    let run = portal.build(&["--output", "."]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("would replace the portal itself"), "{}", run.stderr);
+
+    let run = portal.build(&["--output", "content/out"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("inside the content folder"), "{}", run.stderr);
+    assert!(portal.root().join("content/ipad/wlan.md").is_file());
+}
+
+#[test]
+fn refuses_to_delete_files_added_to_its_output() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    portal.write("public/.htaccess", "Header set X-Test 1");
+    let run = portal.build(&[]);
+    run.expect_code(2);
+    assert!(run.stderr.contains(".htaccess"), "{}", run.stderr);
+    assert!(run.stderr.contains("static/"), "{}", run.stderr);
+    assert!(portal.public().join(".htaccess").is_file());
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    lotse(&["build", "--no-such-flag"], dir.path()).expect_code(2);
+    let help = lotse(&["build", "--help"], dir.path());
+    help.expect_code(0);
+    assert!(help.stdout.contains("--base-url"));
+    assert!(lotse(&["--version"], dir.path()).stdout.starts_with("lotse "));
+    let missing = lotse(&["build"], dir.path());
+    missing.expect_code(2);
+    assert!(missing.stderr.contains("no lotse.yaml found"), "{}", missing.stderr);
+}
