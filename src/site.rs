@@ -330,13 +330,7 @@ impl Default for Fnv64 {
     }
 }
 
-fn render_to(
-    views: &Views,
-    staging: &Staging,
-    template: &str,
-    ctx: &tera::Context,
-    url: &str,
-) -> Option<Diagnostic> {
+fn render_to(views: &Views, staging: &Staging, template: &str, ctx: &tera::Context, url: &str) -> Option<Diagnostic> {
     let html = match templates::render(&views.site.theme, template, ctx) {
         Ok(html) => html,
         Err(e) => return Some(Diagnostic::error(format!("templates/{template}"), format!("cannot render {url}: {e}"))),
