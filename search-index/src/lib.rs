@@ -7,3 +7,4 @@
 pub mod fold;
 
 pub use fold::{fold_german, slugify};
+pub mod analyzer;
