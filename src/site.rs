@@ -183,6 +183,8 @@ struct Views<'a> {
     tag_members: HashMap<String, Vec<usize>>,
     /// Published articles linking to each article, by article index.
     backlinks: Vec<Vec<usize>>,
+    /// Each article's position in title order, so ties are broken without comparing strings.
+    title_rank: Vec<usize>,
     site_json: serde_json::Value,
     strings: serde_json::Value,
 }
@@ -194,6 +196,12 @@ impl<'a> Views<'a> {
         published.sort_by_cached_key(|&i| (pages[i].platform.clone(), pages[i].weight, pages[i].title.to_lowercase()));
         let tag_slugs: Vec<Vec<String>> =
             pages.iter().map(|p| p.tags.iter().map(|t| search_index::slugify(t)).collect()).collect();
+        let mut by_title: Vec<usize> = (0..pages.len()).collect();
+        by_title.sort_by(|&a, &b| pages[a].title.cmp(&pages[b].title).then(a.cmp(&b)));
+        let mut title_rank = vec![0; pages.len()];
+        for (rank, &i) in by_title.iter().enumerate() {
+            title_rank[i] = rank;
+        }
         let mut tag_members: HashMap<String, Vec<usize>> = HashMap::new();
         let mut backlinks: Vec<Vec<usize>> = vec![Vec::new(); pages.len()];
         for &i in &published {
@@ -233,6 +241,7 @@ impl<'a> Views<'a> {
             tag_slugs,
             tag_members,
             backlinks,
+            title_rank,
             site_json,
             strings,
         }
@@ -308,12 +317,21 @@ impl<'a> Views<'a> {
             *scores.entry(j).or_default() += 4;
         }
         scores.remove(&i);
-        let mut scored: Vec<(i64, usize)> = scores
+        // Best score first, then title order; only the top four need sorting.
+        let mut scored: Vec<(std::cmp::Reverse<i64>, usize, usize)> = scores
             .into_iter()
-            .map(|(j, score)| (score + i64::from(pages[j].platform == pages[i].platform), j))
+            .map(|(j, score)| {
+                let score = score + i64::from(pages[j].platform == pages[i].platform);
+                (std::cmp::Reverse(score), self.title_rank[j], j)
+            })
             .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| pages[a.1].title.cmp(&pages[b.1].title)).then(a.1.cmp(&b.1)));
-        scored.into_iter().take(4).map(|(_, j)| j).collect()
+        const RELATED: usize = 4;
+        if scored.len() > RELATED {
+            scored.select_nth_unstable(RELATED - 1);
+            scored.truncate(RELATED);
+        }
+        scored.sort_unstable();
+        scored.into_iter().map(|(_, _, j)| j).collect()
     }
 }
 
