@@ -120,7 +120,123 @@ pub fn stem(word: &str) -> String {
 
 /// The search terms of a text: every word normalised and stemmed, in order.
 pub fn analyze(text: &str) -> Vec<String> {
-    tokenize(text).into_iter().map(|t| stem(&normalize(&t.text))).collect()
+    tokenize(text).into_iter().map(|t| term(&t.text)).collect()
+}
+
+/// The index term of one word: normalised, then stemmed.
+pub fn term(word: &str) -> String {
+    stem(&normalize(word))
+}
+
+/// German function words that carry no topic. They are dropped from queries that have other words,
+/// so "wie kann ich das Passwort ändern" searches for "Passwort ändern".
+const STOPWORDS: &[&str] = &[
+    "aber", "alle", "als", "also", "am", "an", "auch", "auf", "aus", "bei", "bin", "bis", "da", "das", "dass", "dem",
+    "den", "der", "des", "die", "dies", "diese", "doch", "du", "ein", "eine", "einem", "einen", "einer", "es", "fur",
+    "hat", "ich", "ihr", "im", "in", "ist", "ja", "kann", "man", "mein", "meine", "mich", "mir", "mit", "muss", "nach",
+    "noch", "nur", "ob", "oder", "sich", "sie", "sind", "so", "um", "und", "uns", "vom", "von", "vor", "was", "wie",
+    "wir", "wo", "zu", "zum", "zur",
+];
+
+/// Whether a normalised word is a German function word.
+pub fn is_stopword(normalized: &str) -> bool {
+    STOPWORDS.binary_search(&normalized).is_ok()
+}
+
+/// Words of a corpus, used to find the parts of compound words.
+#[derive(Debug, Default, Clone)]
+pub struct Lexicon {
+    words: std::collections::HashSet<String>,
+    stems: std::collections::HashSet<String>,
+}
+
+/// Compound parts shorter than this are not split off: too many short words are also prefixes.
+const MIN_PART: usize = 4;
+
+impl Lexicon {
+    /// Collects the normalised words of `texts` as known compound parts.
+    pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Lexicon {
+        let mut lexicon = Lexicon::default();
+        for text in texts {
+            for token in tokenize(text) {
+                let word = normalize(&token.text);
+                if word.chars().count() >= MIN_PART && word.chars().all(|c| c.is_alphabetic()) {
+                    lexicon.stems.insert(stem(&word));
+                    lexicon.words.insert(word);
+                }
+            }
+        }
+        lexicon
+    }
+
+    fn knows(&self, part: &str) -> bool {
+        self.words.contains(part) || self.stems.contains(part) || self.stems.contains(&stem(part))
+    }
+
+    /// Splits a normalised compound such as "passwortanderung" into known parts ("passwort",
+    /// "anderung"), trying the longest known first part and the linking "s" of words like
+    /// "Anmeldungsseite". Returns nothing for words that are not compounds of known words.
+    pub fn split(&self, word: &str) -> Vec<String> {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.len() < 2 * MIN_PART || !chars.iter().all(|c| c.is_alphabetic()) {
+            return Vec::new();
+        }
+        for cut in (MIN_PART..=chars.len() - MIN_PART).rev() {
+            let left: String = chars[..cut].iter().collect();
+            if !self.knows(&left) {
+                continue;
+            }
+            let right: String = chars[cut..].iter().collect();
+            let rights =
+                [Some(right.clone()), right.strip_prefix('s').filter(|r| r.len() >= MIN_PART).map(str::to_string)];
+            for right in rights.into_iter().flatten() {
+                if self.knows(&right) {
+                    let mut parts = vec![left];
+                    let rest = self.split(&right);
+                    if rest.is_empty() {
+                        parts.push(right);
+                    } else {
+                        parts.extend(rest);
+                    }
+                    return parts;
+                }
+            }
+        }
+        Vec::new()
+    }
+}
+
+/// A term to index, at a word position of its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexToken {
+    pub term: String,
+    pub position: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The terms to index for a text: each word's term, plus at the same position the parts of
+/// compound words ("Passwortänderung" is found by "Passwort") and the joined form of hyphenated
+/// words ("WLAN-Zugang" is found by "WLANZugang" too).
+pub fn index_tokens(text: &str, lexicon: &Lexicon) -> Vec<IndexToken> {
+    let tokens = tokenize(text);
+    let mut out = Vec::with_capacity(tokens.len() + tokens.len() / 4);
+    for (i, token) in tokens.iter().enumerate() {
+        let word = normalize(&token.text);
+        let push = |out: &mut Vec<IndexToken>, term: String| {
+            out.push(IndexToken { term, position: token.position, start: token.start, end: token.end })
+        };
+        push(&mut out, stem(&word));
+        for part in lexicon.split(&word) {
+            push(&mut out, stem(&part));
+        }
+        if let Some(next) = tokens.get(i + 1) {
+            if &text[token.end..next.start] == "-" {
+                push(&mut out, stem(&format!("{word}{}", normalize(&next.text))));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -161,6 +277,25 @@ mod tests {
     fn doubled_letters_survive_stemming() {
         assert_eq!(term("Kennwort"), "kennwor");
         assert_eq!(term("Apple"), "appl");
+    }
+
+    #[test]
+    fn stopwords_are_sorted_for_binary_search() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_stopword("wie") && is_stopword("fur") && !is_stopword("wlan"));
+    }
+
+    #[test]
+    fn compounds_split_into_known_parts() {
+        let lexicon = Lexicon::from_texts(["Passwort ändern: die Änderung", "Anmeldung Seite", "WLAN Zugang"]);
+        assert_eq!(lexicon.split(&normalize("Passwortänderung")), ["passwort", "anderung"]);
+        let parts: Vec<String> = lexicon.split(&normalize("Anmeldungsseite")).iter().map(|p| stem(p)).collect();
+        assert_eq!(parts, [term("Anmeldung"), term("Seite")]);
+        assert!(lexicon.split(&normalize("Drucker")).is_empty());
+        let terms: Vec<String> = index_tokens("Die Passwortänderung", &lexicon).into_iter().map(|t| t.term).collect();
+        assert!(terms.contains(&term("Passwort")), "{terms:?}");
+        let terms: Vec<String> = index_tokens("WLAN-Zugang", &lexicon).into_iter().map(|t| t.term).collect();
+        assert!(terms.contains(&term("Zugang")) && terms.contains(&term("WLANZugang")), "{terms:?}");
     }
 
     #[test]

@@ -1,10 +1,24 @@
-//! Lotse's search schema and German text analysis.
+//! Lotse's search: schema, German text analysis, query building, and the browser runtime.
 //!
-//! This crate is shared by the native indexer in `lotse build` and by the browser runtime compiled to
-//! `wasm32-unknown-unknown`, so that both sides fold and split words with the very same code. It must
-//! therefore stay free of file-system, thread and clock dependencies.
+//! This crate is shared by the native indexer in `lotse build` and by the browser runtime, which is
+//! this same crate compiled to `wasm32-unknown-unknown`. Both sides analyse text with the very same
+//! functions ([`analyzer`]), open the index with the same [`schema`] and build queries with the same
+//! [`engine`], so they can never disagree about what a word is. The crate therefore stays free of
+//! file-system, thread and clock dependencies outside the native-only [`writer`].
 
+pub mod analyzer;
+pub mod engine;
 pub mod fold;
+pub mod query;
+pub mod schema;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod writer;
+
+#[cfg(target_arch = "wasm32")]
+mod runtime;
 
 pub use fold::{fold_german, slugify};
-pub mod analyzer;
+
+/// Version of the index format. The manifest records it and the runtime refuses other versions,
+/// so a cached old runtime never misreads a new index. Bump it with every format change.
+pub const FORMAT_VERSION: u32 = 1;

@@ -1,0 +1,181 @@
+//! The browser runtime: this crate compiled to `wasm32-unknown-unknown`, driven by a Web Worker.
+//!
+//! The interface is plain C ABI, so the worker needs no generated glue code: it copies bytes into
+//! memory from [`lotse_alloc`], hands over index files with [`lotse_add_file`], opens the index with
+//! [`lotse_open`] and calls [`lotse_search`] and [`lotse_highlight`], which return a pointer to a
+//! little-endian `u32` length followed by that many bytes of JSON. Returned buffers stay valid until
+//! the next call. Nothing here touches threads, files or clocks, which do not exist on this target.
+
+use std::cell::RefCell;
+use std::path::Path;
+
+use tantivy::directory::{Directory, RamDirectory};
+use tantivy::Index;
+
+use crate::analyzer::{normalize, stem, tokenize};
+use crate::engine::{Engine, SearchConfig};
+
+thread_local! {
+    static FILES: RefCell<Vec<(String, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// getrandom's `custom` backend: a read-only searcher never needs random numbers, but tantivy's
+/// dependencies link the call. A fixed pattern is enough for the ids they may create.
+///
+/// # Safety
+/// getrandom calls this with a valid, writable buffer of `len` bytes.
+#[no_mangle]
+unsafe extern "Rust" fn __getrandom_v03_custom(dest: *mut u8, len: usize) -> Result<(), getrandom::Error> {
+    for i in 0..len {
+        // SAFETY: getrandom guarantees `dest` is valid for `len` bytes.
+        unsafe { *dest.add(i) = (i as u8).wrapping_mul(151).wrapping_add(7) };
+    }
+    Ok(())
+}
+
+/// Allocates `len` bytes for the worker to write into.
+#[no_mangle]
+pub extern "C" fn lotse_alloc(len: usize) -> *mut u8 {
+    let mut buffer = Vec::<u8>::with_capacity(len);
+    let ptr = buffer.as_mut_ptr();
+    std::mem::forget(buffer);
+    ptr
+}
+
+/// Frees memory from [`lotse_alloc`] that was not handed over.
+///
+/// # Safety
+/// `ptr` must come from `lotse_alloc(len)` and not be used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn lotse_free(ptr: *mut u8, len: usize) {
+    // SAFETY: the caller passes back exactly what lotse_alloc returned.
+    drop(unsafe { Vec::from_raw_parts(ptr, 0, len) });
+}
+
+/// Reads a UTF-8 string the worker wrote into memory from [`lotse_alloc`] and frees it.
+unsafe fn take_string(ptr: *mut u8, len: usize) -> String {
+    // SAFETY: the worker wrote `len` bytes into a `lotse_alloc(len)` buffer.
+    let bytes = unsafe { Vec::from_raw_parts(ptr, len, len) };
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+fn respond(json: String) -> *const u8 {
+    OUTPUT.with(|out| {
+        let mut out = out.borrow_mut();
+        out.clear();
+        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        out.extend_from_slice(json.as_bytes());
+        out.as_ptr()
+    })
+}
+
+/// The index format this runtime reads; the worker compares it with the manifest's.
+#[no_mangle]
+pub extern "C" fn lotse_format_version() -> u32 {
+    crate::FORMAT_VERSION
+}
+
+/// Hands over one index file; takes ownership of the data buffer.
+///
+/// # Safety
+/// Both buffers must come from `lotse_alloc` with exactly these lengths.
+#[no_mangle]
+pub unsafe extern "C" fn lotse_add_file(name_ptr: *mut u8, name_len: usize, data_ptr: *mut u8, data_len: usize) {
+    // SAFETY: see the function's contract.
+    let name = unsafe { take_string(name_ptr, name_len) };
+    let data = unsafe { Vec::from_raw_parts(data_ptr, data_len, data_len) };
+    FILES.with(|files| files.borrow_mut().push((name, data)));
+}
+
+/// Opens the index from the files handed over; `config` is the manifest's search settings as JSON.
+/// Returns 0 on success, or a pointer-sized negative code: -1 bad config, -2 unreadable index.
+///
+/// # Safety
+/// The config buffer must come from `lotse_alloc(config_len)`.
+#[no_mangle]
+pub unsafe extern "C" fn lotse_open(config_ptr: *mut u8, config_len: usize) -> i32 {
+    // SAFETY: see the function's contract.
+    let config_text = unsafe { take_string(config_ptr, config_len) };
+    let Ok(config) = serde_json::from_str::<SearchConfig>(&config_text) else { return -1 };
+    let directory = RamDirectory::create();
+    let files = FILES.with(|files| std::mem::take(&mut *files.borrow_mut()));
+    for (name, data) in files {
+        if directory.atomic_write(Path::new(&name), &data).is_err() {
+            return -2;
+        }
+    }
+    let Ok(index) = Index::open(directory) else { return -2 };
+    match Engine::open(&index, &config) {
+        Ok(engine) => {
+            ENGINE.with(|e| *e.borrow_mut() = Some(engine));
+            0
+        }
+        Err(_) => -2,
+    }
+}
+
+/// Searches; returns `{"hits":[{"ord":..,"score":..}]}` as a length-prefixed JSON buffer.
+///
+/// # Safety
+/// Both buffers must come from `lotse_alloc` with exactly these lengths.
+#[no_mangle]
+pub unsafe extern "C" fn lotse_search(
+    query_ptr: *mut u8,
+    query_len: usize,
+    platform_ptr: *mut u8,
+    platform_len: usize,
+    typing: u32,
+    limit: u32,
+) -> *const u8 {
+    // SAFETY: see the function's contract.
+    let query = unsafe { take_string(query_ptr, query_len) };
+    let platform = unsafe { take_string(platform_ptr, platform_len) };
+    let hits = ENGINE.with(|engine| match engine.borrow().as_ref() {
+        Some(engine) => engine.search(&query, Some(platform.as_str()), typing != 0, limit as usize),
+        None => Vec::new(),
+    });
+    respond(serde_json::json!({ "hits": hits }).to_string())
+}
+
+/// Finds the words of `text` that match the query, as `[[start, end], ...]` in UTF-16 code units
+/// (what JavaScript strings count), for excerpts and for marking matches on an article page.
+///
+/// # Safety
+/// Both buffers must come from `lotse_alloc` with exactly these lengths.
+#[no_mangle]
+pub unsafe extern "C" fn lotse_highlight(
+    text_ptr: *mut u8,
+    text_len: usize,
+    query_ptr: *mut u8,
+    query_len: usize,
+) -> *const u8 {
+    // SAFETY: see the function's contract.
+    let text = unsafe { take_string(text_ptr, text_len) };
+    let query = unsafe { take_string(query_ptr, query_len) };
+    let ranges = highlight_ranges(&text, &query);
+    respond(serde_json::to_string(&ranges).unwrap_or_else(|_| "[]".into()))
+}
+
+/// Ranges of `text` (UTF-16 offsets) whose words match a word of `query` (same term, or a longer
+/// word starting with a typed prefix).
+fn highlight_ranges(text: &str, query: &str) -> Vec<[usize; 2]> {
+    let parsed = crate::query::parse(query, true);
+    let mut ranges = Vec::new();
+    let mut utf16_offset = 0;
+    let mut byte_offset = 0;
+    for token in tokenize(text) {
+        utf16_offset += text[byte_offset..token.start].encode_utf16().count();
+        let length = token.text.encode_utf16().count();
+        let normalized = normalize(&token.text);
+        let term = stem(&normalized);
+        let hit = parsed.words.iter().any(|w| w.term == term || (w.prefix && normalized.starts_with(&w.normalized)));
+        if hit {
+            ranges.push([utf16_offset, utf16_offset + length]);
+        }
+        utf16_offset += length;
+        byte_offset = token.end;
+    }
+    ranges
+}

@@ -1,0 +1,80 @@
+//! The index schema: which parts of an article are searchable, and how.
+//!
+//! Text fields are fed pre-tokenized by [`crate::analyzer`], so tantivy's own tokenizers never see
+//! them: the browser analyses queries with the same Rust code, not with a tokenizer registry.
+
+use tantivy::schema::{Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STRING};
+
+/// Handles of the schema's fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub title: Field,
+    pub summary: Field,
+    pub keywords: Field,
+    pub tags: Field,
+    pub headings: Field,
+    pub body: Field,
+    /// Platform id, for the platform filter.
+    pub platform: Field,
+    pub audience: Field,
+    /// The article's position in the docs list the runtime shows results from.
+    pub ord: Field,
+}
+
+impl Fields {
+    /// Text fields with their weight: title and keywords count most, then tags and headings, then
+    /// the summary, then the body.
+    pub fn weighted(&self) -> [(Field, f32); 6] {
+        [
+            (self.title, 5.0),
+            (self.keywords, 4.0),
+            (self.tags, 2.5),
+            (self.headings, 2.5),
+            (self.summary, 2.0),
+            (self.body, 1.0),
+        ]
+    }
+}
+
+/// Name of the tokenizer recorded in the schema; text arrives pre-tokenized.
+const PRE_TOKENIZED: &str = "default";
+
+fn text(positions: bool) -> TextOptions {
+    let record = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
+    TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(PRE_TOKENIZED).set_index_option(record))
+}
+
+/// Builds the schema. Positions are kept only where quoted phrases are searched: title, headings
+/// and body.
+pub fn build() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let fields = Fields {
+        title: builder.add_text_field("title", text(true)),
+        summary: builder.add_text_field("summary", text(false)),
+        keywords: builder.add_text_field("keywords", text(false)),
+        tags: builder.add_text_field("tags", text(false)),
+        headings: builder.add_text_field("headings", text(true)),
+        body: builder.add_text_field("body", text(true)),
+        platform: builder.add_text_field("platform", STRING),
+        audience: builder.add_text_field("audience", STRING),
+        ord: builder.add_u64_field("ord", NumericOptions::default().set_fast()),
+    };
+    (builder.build(), fields)
+}
+
+/// The field handles of an opened index, checked by name against this crate's schema.
+pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
+    let get = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        title: get("title")?,
+        summary: get("summary")?,
+        keywords: get("keywords")?,
+        tags: get("tags")?,
+        headings: get("headings")?,
+        body: get("body")?,
+        platform: get("platform")?,
+        audience: get("audience")?,
+        ord: get("ord")?,
+    })
+}
