@@ -15,8 +15,20 @@ use crate::yaml::YamlSource;
 pub const CONFIG_FILE: &str = "lotse.yaml";
 
 /// Top-level keys of `lotse.yaml`.
-const CONFIG_KEYS: &[&str] =
-    &["title", "description", "organization", "language", "base_url", "theme", "platforms", "toc_min_headings"];
+const CONFIG_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "organization",
+    "language",
+    "base_url",
+    "theme",
+    "platforms",
+    "toc_min_headings",
+    "search",
+];
+
+/// Keys of the `search:` section.
+const SEARCH_KEYS: &[&str] = &["synonyms"];
 
 /// Keys of one entry under `platforms:`.
 const PLATFORM_KEYS: &[&str] = &["id", "name", "description", "icon", "order"];
@@ -85,6 +97,27 @@ pub struct Config {
     /// Articles with at least this many `##`/`###` headings get a table of contents.
     #[serde(default = "default_toc_min_headings")]
     pub toc_min_headings: usize,
+    #[serde(default)]
+    pub search: SearchSettings,
+}
+
+/// The `search:` section: how the portal's search understands teachers' words.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SearchSettings {
+    /// Groups of words that mean the same, one group per entry: `WLAN = WiFi = Internet`.
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+}
+
+impl SearchSettings {
+    /// The synonym groups as word lists.
+    pub fn synonym_groups(&self) -> Vec<Vec<String>> {
+        self.synonyms
+            .iter()
+            .map(|line| line.split('=').map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect::<Vec<_>>())
+            .filter(|group| group.len() > 1)
+            .collect()
+    }
 }
 
 fn default_theme() -> String {
@@ -168,6 +201,19 @@ impl Config {
                     .help("remove `platforms:` to use the default platforms"),
             );
         }
+        for line in &self.search.synonyms {
+            if line.split('=').filter(|w| !w.trim().is_empty()).count() < 2 {
+                problems.push(
+                    source
+                        .error_at_value(
+                            "synonyms",
+                            line.trim(),
+                            format!("synonym group `{}` has only one word", line.trim()),
+                        )
+                        .help("write words that mean the same with `=` between them: `WLAN = WiFi = Internet`"),
+                );
+            }
+        }
         let mut seen: Vec<&str> = Vec::new();
         for platform in &self.platforms {
             let id = platform.id.as_str();
@@ -226,6 +272,9 @@ impl Config {
 fn check_config_keys(source: &YamlSource, value: &Value) -> Vec<Diagnostic> {
     let Some(map) = value.as_mapping() else { return Vec::new() };
     let mut problems = source.unknown_keys(map, CONFIG_KEYS, "setting");
+    if let Some(Value::Mapping(search)) = map.get("search") {
+        problems.extend(source.unknown_keys(search, SEARCH_KEYS, "search setting"));
+    }
     if let Some(Value::Sequence(platforms)) = map.get("platforms") {
         for entry in platforms {
             if let Some(entry) = entry.as_mapping() {
@@ -280,6 +329,18 @@ mod tests {
             problems[1].help.as_deref(),
             Some("use lowercase letters, digits and dashes, for example `mein-tablet`")
         );
+    }
+
+    #[test]
+    fn synonym_groups_are_split_and_checked() {
+        let config =
+            parse("title: X\nsearch:\n  synonyms:\n    - WLAN = WiFi = Internet\n    - Kennwort=Passwort\n").unwrap();
+        assert_eq!(config.search.synonym_groups(), [vec!["WLAN", "WiFi", "Internet"], vec!["Kennwort", "Passwort"]]);
+        let problems = parse("title: X\nsearch:\n  synonyms:\n    - WLAN\n  synonym: []\n").unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].help.as_deref(), Some("did you mean `synonyms`?"));
+        let problems = parse("title: X\nsearch:\n  synonyms:\n    - WLAN\n").unwrap_err();
+        assert_eq!((problems[0].line, problems[0].message.as_str()), (4, "synonym group `WLAN` has only one word"));
     }
 
     #[test]

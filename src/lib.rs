@@ -1,8 +1,8 @@
 //! Lotse turns a folder of Markdown how-tos into a static, searchable IT support portal for schools.
 //!
 //! The pipeline runs in one direction through one module per stage: [`config`] reads `lotse.yaml`,
-//! [`content`] loads articles, [`markdown`] renders them, [`templates`] applies the theme and
-//! [`output`] writes the site atomically. [`site`] is the only module that sequences them; the
+//! [`content`] loads articles, [`markdown`] renders them, [`templates`] applies the theme,
+//! [`index`] writes the search index and [`output`] writes the site atomically. [`site`] is the only module that sequences them; the
 //! subcommands in `cmd` are thin wrappers around it.
 
 pub mod cli;
@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod index;
 pub mod markdown;
 pub mod output;
 pub mod scaffold;

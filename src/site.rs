@@ -358,7 +358,9 @@ fn render_to(views: &Views, staging: &Staging, template: &str, ctx: &tera::Conte
 }
 
 fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<(), WriteError> {
-    let views = Views::new(site);
+    let mut views = Views::new(site);
+    let index_docs = crate::index::index_docs(site, &views.published);
+    views.site_json["search_version"] = crate::index::search_version(&index_docs, site).into();
     let pages = &site.content.pages;
     let progress = progress_bar(options.progress, views.published.len() as u64);
 
@@ -488,6 +490,7 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
         return Err(WriteError::Render(problems));
     }
 
+    crate::index::write(site, &views.published, &index_docs, staging)?;
     copy_assets(site, options, staging)?;
     for (rel, file) in &site.theme.static_files {
         staging.write(rel, &file.bytes()?)?;

@@ -46,6 +46,16 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// Opens an index from its files, as the browser receives them: `(tantivy file name, bytes)`.
+    pub fn from_files(files: Vec<(String, Vec<u8>)>, config: &SearchConfig) -> tantivy::Result<Engine> {
+        use tantivy::directory::{Directory, RamDirectory};
+        let directory = RamDirectory::create();
+        for (name, data) in files {
+            directory.atomic_write(std::path::Path::new(&name), &data)?;
+        }
+        Engine::open(&Index::open(directory)?, config)
+    }
+
     /// Opens a finished index for reading; `config` carries the synonyms.
     pub fn open(index: &Index, config: &SearchConfig) -> tantivy::Result<Engine> {
         let fields = fields_of(&index.schema())?;

@@ -7,10 +7,6 @@
 //! the next call. Nothing here touches threads, files or clocks, which do not exist on this target.
 
 use std::cell::RefCell;
-use std::path::Path;
-
-use tantivy::directory::{Directory, RamDirectory};
-use tantivy::Index;
 
 use crate::analyzer::{normalize, stem, tokenize};
 use crate::engine::{Engine, SearchConfig};
@@ -99,15 +95,8 @@ pub unsafe extern "C" fn lotse_open(config_ptr: *mut u8, config_len: usize) -> i
     // SAFETY: see the function's contract.
     let config_text = unsafe { take_string(config_ptr, config_len) };
     let Ok(config) = serde_json::from_str::<SearchConfig>(&config_text) else { return -1 };
-    let directory = RamDirectory::create();
     let files = FILES.with(|files| std::mem::take(&mut *files.borrow_mut()));
-    for (name, data) in files {
-        if directory.atomic_write(Path::new(&name), &data).is_err() {
-            return -2;
-        }
-    }
-    let Ok(index) = Index::open(directory) else { return -2 };
-    match Engine::open(&index, &config) {
+    match Engine::from_files(files, &config) {
         Ok(engine) => {
             ENGINE.with(|e| *e.borrow_mut() = Some(engine));
             0

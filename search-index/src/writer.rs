@@ -149,12 +149,7 @@ mod tests {
     }
 
     fn engine(config: &SearchConfig) -> Engine {
-        let files = write_index(&corpus()).unwrap();
-        let directory = RamDirectory::create();
-        for (name, bytes) in &files {
-            directory.atomic_write(std::path::Path::new(name), bytes).unwrap();
-        }
-        Engine::open(&Index::open(directory).unwrap(), config).unwrap()
+        Engine::from_files(write_index(&corpus()).unwrap(), config).unwrap()
     }
 
     fn first(engine: &Engine, query: &str, platform: Option<&str>) -> Option<u64> {

@@ -1,0 +1,19 @@
+"""Prints the hash of the search runtime's sources (FNV-1a 64 over path, NUL, content of each file).
+
+The same computation lives in tests/search_runtime.rs; both must list the same files.
+"""
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FILES = sorted(
+    [p for p in (ROOT / "search-index" / "src").rglob("*.rs")]
+    + [ROOT / "search-index" / "Cargo.toml", ROOT / ".cargo" / "config.toml", ROOT / "rust-toolchain.toml"]
+)
+
+h = 0xCBF29CE484222325
+for path in FILES:
+    rel = path.relative_to(ROOT).as_posix().encode() + b"\0"
+    for byte in rel + path.read_bytes():
+        h ^= byte
+        h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+print(f"{h:016x}")

@@ -1,0 +1,194 @@
+// Lotse search worker: loads the search index and the wasm runtime, and answers queries off the
+// page's main thread so typing never stutters. Dependency-free; works under a strict CSP
+// (script-src 'self' 'wasm-unsafe-eval').
+//
+// Messages in:  {type:"init", manifest}                 manifest: absolute URL of search/manifest.json
+//               {type:"search", id, query, platform, typing, limit}
+//               {type:"highlight", id, query, texts}
+// Messages out: {type:"ready"} | {type:"error", message}
+//               {type:"results", id, query, results:[{url,title,platform,platformName,summary,excerpt}]}
+//               {type:"highlighted", id, ranges}       ranges: per text, [[start,end],...] in UTF-16 units
+"use strict";
+
+var wasm = null;
+var manifest = null;
+var base = null;
+var docs = null;
+var fragments = new Map();
+var pending = [];
+var failed = null;
+var encoder = new TextEncoder();
+var decoder = new TextDecoder();
+
+/** Copies bytes into wasm memory; the runtime takes ownership. */
+function put(bytes) {
+  var ptr = wasm.lotse_alloc(bytes.length);
+  new Uint8Array(wasm.memory.buffer, ptr, bytes.length).set(bytes);
+  return ptr;
+}
+
+function putString(text) {
+  var bytes = encoder.encode(text);
+  return [put(bytes), bytes.length];
+}
+
+/** Reads a length-prefixed JSON answer from wasm memory. */
+function answer(ptr) {
+  var length = new DataView(wasm.memory.buffer).getUint32(ptr, true);
+  return JSON.parse(decoder.decode(new Uint8Array(wasm.memory.buffer, ptr + 4, length)));
+}
+
+function fetchBytes(url) {
+  return fetch(url).then(function (response) {
+    if (!response.ok) throw new Error("cannot load " + url + " (" + response.status + ")");
+    return response.arrayBuffer();
+  });
+}
+
+function init(manifestUrl) {
+  return fetch(manifestUrl, { cache: "no-cache" })
+    .then(function (r) {
+      if (!r.ok) throw new Error("cannot load the search manifest (" + r.status + ")");
+      return r.json();
+    })
+    .then(function (m) {
+      manifest = m;
+      base = new URL(".", manifestUrl);
+      // instantiate() on bytes works even where the host serves .wasm with the wrong MIME type.
+      return fetchBytes(new URL(m.runtime, base)).then(function (bytes) {
+        return WebAssembly.instantiate(bytes, {});
+      });
+    })
+    .then(function (result) {
+      wasm = result.instance.exports;
+      if (wasm.lotse_format_version() !== manifest.format) {
+        throw new Error("search runtime (format " + wasm.lotse_format_version() + ") does not match the index (format " +
+          manifest.format + "); reload the page");
+      }
+      var names = Object.keys(manifest.index);
+      return Promise.all(names.map(function (name) {
+        return fetchBytes(new URL(manifest.index[name], base)).then(function (bytes) {
+          var data = new Uint8Array(bytes);
+          var n = putString(name);
+          wasm.lotse_add_file(n[0], n[1], put(data), data.length);
+        });
+      }));
+    })
+    .then(function () {
+      return fetch(new URL(manifest.docs, base)).then(function (r) { return r.json(); });
+    })
+    .then(function (list) {
+      docs = list;
+      var config = putString(JSON.stringify(manifest.config));
+      var status = wasm.lotse_open(config[0], config[1]);
+      if (status !== 0) throw new Error("cannot open the search index (" + status + ")");
+    });
+}
+
+function fragment(path) {
+  if (!fragments.has(path)) {
+    fragments.set(path, fetch(new URL(path, base)).then(function (r) { return r.ok ? r.text() : ""; }).catch(function () { return ""; }));
+  }
+  return fragments.get(path);
+}
+
+function highlight(text, query) {
+  var t = putString(text);
+  var q = putString(query);
+  return answer(wasm.lotse_highlight(t[0], t[1], q[0], q[1]));
+}
+
+/** About 180 characters of `text` around its densest run of matches, as [text, isMatch] parts. */
+function excerpt(text, ranges) {
+  var width = 180;
+  var start = 0;
+  if (ranges.length) {
+    var best = 0, bestCount = -1;
+    for (var i = 0; i < ranges.length; i++) {
+      var count = 0;
+      for (var j = i; j < ranges.length && ranges[j][1] - ranges[i][0] <= width; j++) count++;
+      if (count > bestCount) { best = i; bestCount = count; }
+    }
+    start = Math.max(0, ranges[best][0] - 40);
+    var space = text.lastIndexOf(" ", start);
+    if (start > 0 && space > start - 20) start = space + 1;
+  }
+  var end = Math.min(text.length, start + width);
+  var cut = text.indexOf(" ", end);
+  if (cut !== -1 && cut < end + 20) end = cut;
+  var parts = [];
+  var position = start;
+  if (start > 0) parts.push(["… ", false]);
+  ranges.forEach(function (r) {
+    if (r[1] <= start || r[0] >= end) return;
+    var s = Math.max(r[0], start), e = Math.min(r[1], end);
+    if (s > position) parts.push([text.slice(position, s), false]);
+    parts.push([text.slice(s, e), true]);
+    position = e;
+  });
+  if (position < end) parts.push([text.slice(position, end), false]);
+  if (end < text.length) parts.push([" …", false]);
+  return parts;
+}
+
+function search(message) {
+  var q = putString(message.query || "");
+  var p = putString(message.platform || "");
+  var hits = answer(wasm.lotse_search(q[0], q[1], p[0], p[1], message.typing ? 1 : 0, message.limit || 10)).hits;
+  return Promise.all(hits.map(function (hit) {
+    var doc = docs[hit.ord];
+    return fragment(doc[4]).then(function (text) {
+      var body = text.slice(text.indexOf("\n") + 1).replace(/\s+/g, " ");
+      return {
+        url: doc[0],
+        title: doc[1],
+        platform: doc[2],
+        platformName: manifest.platforms[doc[2]] || doc[2],
+        summary: doc[3],
+        excerpt: excerpt(body, highlight(body, message.query || "")),
+      };
+    });
+  })).then(function (results) {
+    self.postMessage({ type: "results", id: message.id, query: message.query, platform: message.platform || "", results: results });
+  });
+}
+
+function handle(message) {
+  if (failed) {
+    self.postMessage({ type: "error", id: message.id, message: failed });
+    return;
+  }
+  try {
+    if (message.type === "search") {
+      search(message).catch(function (e) { self.postMessage({ type: "error", id: message.id, message: String(e && e.message || e) }); });
+    } else if (message.type === "highlight") {
+      var ranges = (message.texts || []).map(function (text) { return highlight(text, message.query || ""); });
+      self.postMessage({ type: "highlighted", id: message.id, ranges: ranges });
+    }
+  } catch (e) {
+    self.postMessage({ type: "error", id: message.id, message: String(e && e.message || e) });
+  }
+}
+
+self.onmessage = function (event) {
+  var message = event.data || {};
+  if (message.type === "init") {
+    if (wasm || pending.started) return;
+    pending.started = true;
+    init(message.manifest).then(function () {
+      self.postMessage({ type: "ready" });
+      var queued = pending.splice(0);
+      queued.forEach(handle);
+    }, function (e) {
+      failed = String(e && e.message || e);
+      self.postMessage({ type: "error", message: failed });
+      pending.splice(0).forEach(handle);
+    });
+  } else if (!docs && !failed) {
+    // Keep only the newest query of each kind while the index loads.
+    pending = pending.filter(function (m) { return m.type !== message.type; }).concat([message]);
+    pending.started = true;
+  } else {
+    handle(message);
+  }
+};

@@ -1,0 +1,125 @@
+//! The indexing stage: writes the search index, the article texts for excerpts, and the browser
+//! runtime under `search/` in the output.
+//!
+//! Indexing works from the rendered model (titles, headings, plain text), never from output HTML.
+//! Only published articles are indexed. Every file except the small manifest has a content hash
+//! in its name, so browsers and caches never combine an old index with a new page: the pages load
+//! the manifest with the build's search version as a cache-buster.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context as _, Result};
+use search_index::fold::Fnv64;
+use search_index::writer::{write_index, IndexDoc};
+use serde::Serialize;
+
+use crate::output::Staging;
+use crate::site::Site;
+
+/// The search runtime, built from `search-index/` by `scripts/build-search-runtime`.
+pub const RUNTIME_WASM: &[u8] = include_bytes!("../search-index/runtime/lotse-search.wasm");
+/// The Web Worker that drives the runtime.
+pub const RUNTIME_WORKER: &[u8] = include_bytes!("../search-index/runtime/lotse-worker.js");
+/// Hash of the runtime's sources when it was built; a test compares it with the sources now.
+pub const RUNTIME_SOURCE_HASH: &str = include_str!("../search-index/runtime/source-hash.txt");
+
+/// What the runtime reads first: where everything else is.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    format: u32,
+    generator: String,
+    runtime: String,
+    /// tantivy's file names → hashed file names, relative to `search/`.
+    index: BTreeMap<String, String>,
+    docs: String,
+    config: search_index::engine::SearchConfig,
+    platforms: BTreeMap<&'a str, &'a str>,
+}
+
+/// Short content hash for file names.
+fn hash(bytes: &[u8]) -> String {
+    let mut h = Fnv64::new();
+    h.update(bytes);
+    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
+}
+
+/// Published articles in the order of `published`, as the index sees them.
+pub fn index_docs(site: &Site, published: &[usize]) -> Vec<IndexDoc> {
+    published
+        .iter()
+        .map(|&i| {
+            let page = &site.content.pages[i];
+            let rendered = &site.rendered[i];
+            IndexDoc {
+                title: page.title.clone(),
+                summary: page.summary.clone(),
+                keywords: page.keywords.clone(),
+                tags: page.tags.clone(),
+                headings: rendered.headings.iter().map(|h| h.title.clone()).collect(),
+                body: rendered.text.clone(),
+                platform: page.platform.clone(),
+                audience: page.audience.clone(),
+            }
+        })
+        .collect()
+}
+
+/// A hash of everything the search output depends on, for cache-busting the manifest.
+pub fn search_version(docs: &[IndexDoc], site: &Site) -> String {
+    let mut h = Fnv64::new();
+    for doc in docs {
+        for part in [&doc.title, &doc.summary, &doc.body, &doc.platform] {
+            h.update(part.as_bytes());
+            h.update(&[0]);
+        }
+        for list in [&doc.keywords, &doc.tags, &doc.headings, &doc.audience] {
+            for item in list.iter() {
+                h.update(item.as_bytes());
+                h.update(&[1]);
+            }
+        }
+    }
+    for line in &site.config.search.synonyms {
+        h.update(line.as_bytes());
+    }
+    h.update(RUNTIME_WASM);
+    h.update(RUNTIME_WORKER);
+    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
+}
+
+/// Writes the search output for the published articles.
+pub fn write(site: &Site, published: &[usize], docs: &[IndexDoc], staging: &Staging) -> Result<()> {
+    let files = write_index(docs).context("cannot build the search index")?;
+    let mut index = BTreeMap::new();
+    for (name, bytes) in files {
+        let extension = name.rsplit_once('.').map_or("bin", |(_, e)| e);
+        let target = format!("i/{}.{extension}", hash(&bytes));
+        staging.write(&format!("search/{target}"), &bytes)?;
+        index.insert(name, target);
+    }
+    let mut entries = Vec::with_capacity(published.len());
+    for (&i, doc) in published.iter().zip(docs) {
+        let page = &site.content.pages[i];
+        let text = format!("{}\n{}", doc.title, doc.body);
+        let fragment = format!("f/{}.txt", hash(text.as_bytes()));
+        staging.write(&format!("search/{fragment}"), text.as_bytes())?;
+        entries.push((page.url.as_str(), page.title.as_str(), page.platform.as_str(), page.summary.as_str(), fragment));
+    }
+    let docs_json = serde_json::to_vec(&entries)?;
+    let docs_name = format!("docs.{}.json", hash(&docs_json));
+    staging.write(&format!("search/{docs_name}"), &docs_json)?;
+    let runtime = format!("lotse-search.{}.wasm", hash(RUNTIME_WASM));
+    staging.write(&format!("search/{runtime}"), RUNTIME_WASM)?;
+    staging.write("search/lotse-worker.js", RUNTIME_WORKER)?;
+    let manifest = Manifest {
+        format: search_index::FORMAT_VERSION,
+        generator: format!("lotse {}", env!("CARGO_PKG_VERSION")),
+        runtime,
+        index,
+        docs: docs_name,
+        config: search_index::engine::SearchConfig { synonyms: site.config.search.synonym_groups() },
+        platforms: site.config.platforms.iter().map(|p| (p.id.as_str(), p.name.as_str())).collect(),
+    };
+    staging.write("search/manifest.json", &serde_json::to_vec_pretty(&manifest)?)?;
+    Ok(())
+}
