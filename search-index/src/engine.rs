@@ -35,6 +35,7 @@ const PREFIX_BOOST: f32 = 0.6;
 const SYNONYM_BOOST: f32 = 0.7;
 const FUZZY_BOOST: f32 = 0.25;
 const PHRASE_BOOST: f32 = 3.0;
+const COMPOUND_PART_BOOST: f32 = 0.5;
 /// How many longer words a prefix may stand for; more would make short prefixes slow and vague.
 const MAX_PREFIX_TERMS: usize = 24;
 
@@ -127,7 +128,11 @@ impl Engine {
         };
         let expansions = if word.prefix { self.expand_prefix(&word.normalized) } else { Vec::new() };
         let synonyms = self.synonyms.get(&word.term).cloned().unwrap_or_default();
+        let parts = self.compound_parts(&word.normalized);
         for (field, weight) in self.fields.weighted() {
+            for part in &parts {
+                add(field, part, weight * COMPOUND_PART_BOOST);
+            }
             add(field, &word.term, weight);
             for longer in &expansions {
                 if longer != &word.term {
@@ -164,6 +169,47 @@ impl Engine {
             }
         }
         alternatives
+    }
+
+    /// Whether `term` occurs in the title or body of any article.
+    fn known_term(&self, term: &str) -> bool {
+        self.searcher.segment_readers().iter().any(|segment| {
+            [self.fields.title, self.fields.body].into_iter().any(|field| {
+                segment
+                    .inverted_index(field)
+                    .ok()
+                    .and_then(|inv| inv.terms().get(term.as_bytes()).ok().flatten())
+                    .is_some()
+            })
+        })
+    }
+
+    /// The parts of a typed compound that the index knows as words of their own, so that
+    /// "Passwortänderung" also finds "Passwort ändern". Longest known first part wins; a linking
+    /// "s" ("Anmeldungsseite") is allowed.
+    fn compound_parts(&self, normalized: &str) -> Vec<String> {
+        let chars: Vec<char> = normalized.chars().collect();
+        const MIN: usize = 4;
+        if chars.len() < 2 * MIN + 1 || !chars.iter().all(|c| c.is_alphabetic()) {
+            return Vec::new();
+        }
+        for cut in (MIN..=chars.len() - MIN).rev() {
+            let left = crate::analyzer::stem(&chars[..cut].iter().collect::<String>());
+            if left.chars().count() < MIN || !self.known_term(&left) {
+                continue;
+            }
+            let right: String = chars[cut..].iter().collect();
+            for candidate in [Some(right.as_str()), right.strip_prefix('s').filter(|r| r.chars().count() >= MIN)]
+                .into_iter()
+                .flatten()
+            {
+                let right = crate::analyzer::stem(candidate);
+                if self.known_term(&right) {
+                    return vec![left, right];
+                }
+            }
+        }
+        Vec::new()
     }
 
     /// Index terms that start with `prefix`, from the title, keyword, heading and body dictionaries.

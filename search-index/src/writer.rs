@@ -171,6 +171,7 @@ mod tests {
         assert_eq!(first(&e, "Teams Bespr", None), Some(2), "prefix while typing");
         assert_eq!(first(&e, "Zugang", None), Some(3), "hyphenated compound part");
         assert_eq!(first(&e, "Passwortänderung", None), Some(0));
+        assert_eq!(first(&e, "Druckerpapierstau", None), Some(4), "parts of a typed compound");
         assert_eq!(first(&e, "WLAN", Some("allgemein")), Some(3), "platform filter");
         assert!(e.search("WLAN", Some("iserv"), false, 5).is_empty());
         assert!(e.search("\"\" ( - :", None, true, 5).is_empty());
