@@ -72,11 +72,20 @@ const TYPES = {
   ".xml": "application/xml",
 };
 
+/** The page both engines run in. */
+export const BENCH_PAGE = "/__bench.html";
+
 /** Serves `dir` on 127.0.0.1 with correct types; counts bytes sent per request path. */
 export function serve(dir) {
   const log = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url, "http://x");
+    if (url.pathname === BENCH_PAGE) {
+      // An empty page: the theme's own search script would start Lotse's worker and skew measurements.
+      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+      res.end("<!doctype html><html lang=de><title>bench</title></html>");
+      return;
+    }
     let path = join(dir, decodeURIComponent(url.pathname));
     if (!path.startsWith(dir)) { res.writeHead(404); res.end(); return; }
     if (existsSync(path) && statSync(path).isDirectory()) path = join(path, "index.html");
@@ -98,7 +107,7 @@ export async function launch() {
 
 /** Runs in the page: starts Lotse's search worker and returns a search function's handle. */
 export async function openLotse(page, base) {
-  await page.goto(base + "/search/");
+  await page.goto(base + BENCH_PAGE);
   await page.evaluate(async () => {
     const worker = new Worker("/search/lotse-worker.js");
     let next = 0;
@@ -120,7 +129,7 @@ export async function openLotse(page, base) {
 }
 
 export async function openPagefind(page, base) {
-  await page.goto(base + "/search/");
+  await page.goto(base + BENCH_PAGE);
   await page.evaluate(async () => {
     const pagefind = await import("/pagefind/pagefind.js");
     await pagefind.init();
