@@ -163,7 +163,7 @@ fn english_portals_get_english_labels() {
     portal.write("lotse.yaml", &format!("{config}language: en\n"));
     portal.build(&[]).expect_code(0);
     let html = portal.read_output("iserv/passwort-vergessen/index.html");
-    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("<html lang=\"en\""));
     assert!(html.contains("<p class=\"callout-title\">Tip</p>"));
     assert!(html.contains("1 May 2026"));
 }

@@ -75,7 +75,10 @@ function init(manifestUrl) {
       }));
     })
     .then(function () {
-      return fetch(new URL(manifest.docs, base)).then(function (r) { return r.json(); });
+      return fetch(new URL(manifest.docs, base)).then(function (r) {
+        if (!r.ok) throw new Error("cannot load the search documents (" + r.status + ")");
+        return r.json();
+      });
     })
     .then(function (list) {
       docs = list;
@@ -185,9 +188,11 @@ self.onmessage = function (event) {
       pending.splice(0).forEach(handle);
     });
   } else if (!docs && !failed) {
-    // Keep only the newest query of each kind while the index loads.
+    // Keep only the newest query of each kind while the index loads. (This must not mark the
+    // loading as started: a query that arrives before "init" would otherwise block the init.)
+    var started = pending.started;
     pending = pending.filter(function (m) { return m.type !== message.type; }).concat([message]);
-    pending.started = true;
+    pending.started = started;
   } else {
     handle(message);
   }

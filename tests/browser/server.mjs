@@ -1,0 +1,86 @@
+// A tiny static file server for the browser tests, strict like a careful school web host:
+// a Content-Security-Policy on every response, `nosniff`, and correct MIME types, except that
+// `.wasm` is sent as application/octet-stream (common on IServ and shared hosting) to prove that
+// the search still works there.
+//
+//   node tests/browser/server.mjs <public dir> [port]     (for looking at a build by hand)
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".txt": "text/plain; charset=utf-8",
+  ".xml": "application/xml",
+  ".wasm": "application/octet-stream", // deliberately wrong: the worker must not rely on it
+};
+
+/**
+ * Serves `dir` on 127.0.0.1 (port 0: any free port). Resolves to
+ * { server, origin, requests, fail, close } where `requests` lists every request as
+ * { path, status, type } and `fail` is a Set of path prefixes answered with 503.
+ */
+export function serve(dir, port = 0) {
+  const root = path.resolve(dir);
+  const requests = [];
+  const fail = new Set();
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://127.0.0.1");
+    let pathname;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      pathname = "/";
+    }
+    const send = (status, type, body, extra = {}) => {
+      requests.push({ path: url.pathname + url.search, status, type });
+      res.writeHead(status, {
+        "Content-Type": type,
+        "Content-Security-Policy": CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-cache",
+        ...extra,
+      });
+      res.end(req.method === "HEAD" ? undefined : body);
+    };
+    if ([...fail].some((prefix) => pathname.startsWith(prefix))) {
+      return send(503, "text/plain; charset=utf-8", "unavailable");
+    }
+    let file = path.join(root, pathname);
+    if (file !== root && !file.startsWith(root + path.sep)) {
+      return send(403, "text/plain; charset=utf-8", "forbidden");
+    }
+    let stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (stat && stat.isDirectory()) {
+      if (!pathname.endsWith("/")) return send(301, "text/plain", "", { Location: url.pathname + "/" + url.search });
+      file = path.join(file, "index.html");
+      stat = fs.statSync(file, { throwIfNoEntry: false });
+    }
+    if (!stat || !stat.isFile()) {
+      const notFound = path.join(root, "404.html");
+      return send(404, TYPES[".html"], fs.existsSync(notFound) ? fs.readFileSync(notFound) : "not found");
+    }
+    send(200, TYPES[path.extname(file).toLowerCase()] || "application/octet-stream", fs.readFileSync(file));
+  });
+  return new Promise((resolve) => {
+    server.listen(port, "127.0.0.1", () => {
+      const origin = `http://127.0.0.1:${server.address().port}`;
+      resolve({ server, origin, requests, fail, close: () => new Promise((done) => server.close(done)) });
+    });
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const dir = process.argv[2] || "public";
+  serve(dir, Number(process.argv[3] || 8080)).then(({ origin }) => console.log(`serving ${dir} on ${origin}/`));
+}

@@ -1,0 +1,346 @@
+// Lotse search UI: search as you type in every .search-form, the full result list on the search
+// page, and marking the query's words on an article page opened from a result (?h=…).
+//
+// The search runs in a Web Worker (search/lotse-worker.js; its header documents the messages),
+// started lazily so that pages stay light on slow school WLAN. Dependency-free, no inline code or
+// styles, so it runs under `script-src 'self' 'wasm-unsafe-eval'`. Every element is built with
+// createElement/textContent: queries, titles and excerpts are never parsed as HTML.
+// Without JavaScript (or from file://) nothing here runs: the forms submit to search/, which lists
+// every article.
+(function () {
+  "use strict";
+  var html = document.documentElement;
+  var ui = document.getElementById("lotse-search-ui"); // texts and blocks rendered by base.html
+  if (!ui || !ui.content || !window.Worker || location.protocol === "file:") return;
+
+  var ROOT = html.getAttribute("data-root") || "";
+  var VERSION = encodeURIComponent(html.getAttribute("data-search-version") || "");
+  var DEBOUNCE_MS = 80;
+  var DROPDOWN_LIMIT = 8;
+  var PAGE_LIMIT = 100;
+
+  var worker = null;
+  var ready = false;
+  var failed = false;
+  var nextId = 0;
+  var owners = {}; // request id -> the widget (or callback) waiting for the answer
+  var widgets = [];
+
+  // ---- small helpers --------------------------------------------------------------------------
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  /** A copy of one of the template's blocks (data-text="…"). */
+  function block(key) {
+    var node = ui.content.querySelector('[data-text="' + key + '"]');
+    return node ? node.cloneNode(true) : el("p", "", key);
+  }
+
+  function text(key) {
+    return block(key).textContent.replace(/\s+/g, " ").trim();
+  }
+
+  function warn(reason) {
+    if (window.console && console.warn) console.warn("Lotse search:", reason);
+  }
+
+  // ---- the worker -----------------------------------------------------------------------------
+
+  /** Creates the worker once and lets it load the index (about 2 MB, cached by the browser). */
+  function start() {
+    if (worker || failed) return;
+    try {
+      worker = new Worker(ROOT + "search/lotse-worker.js?v=" + VERSION);
+    } catch (e) {
+      return fail(e && e.message);
+    }
+    worker.onmessage = receive;
+    worker.onerror = function (event) {
+      event.preventDefault();
+      fail(event.message || "the search worker failed");
+    };
+    var manifest = new URL(ROOT + "search/manifest.json?v=" + VERSION, location.href).href;
+    worker.postMessage({ type: "init", manifest: manifest });
+  }
+
+  /** Sends a request; the answer goes to `owner`. Returns the request's id. */
+  function send(message, owner) {
+    start();
+    message.id = ++nextId;
+    owners[message.id] = owner;
+    if (worker && !failed) worker.postMessage(message);
+    return message.id;
+  }
+
+  /** The search cannot work on this page: say so kindly wherever a search is shown. */
+  function fail(reason) {
+    failed = true;
+    warn(reason);
+    widgets.forEach(function (w) { if (w.lastId) show(w, "error"); });
+  }
+
+  function receive(event) {
+    var m = event.data || {};
+    if (m.type === "ready") { ready = true; return; }
+    var owner = owners[m.id];
+    delete owners[m.id];
+    if (m.type === "error") {
+      if (m.id == null) fail(m.message); // the index could not be loaded
+      else if (owner && owner.lastId === m.id) show(owner, "error");
+      else warn(m.message);
+    } else if (m.type === "results" && owner && owner.lastId === m.id) { // older answers are stale
+      if (m.results.length) show(owner, "results", m.results, m.query);
+      else show(owner, "empty");
+    } else if (m.type === "highlighted" && typeof owner === "function") {
+      owner(m.ranges || []);
+    }
+  }
+
+  // ---- search boxes -----------------------------------------------------------------------------
+
+  /** Searches for what is in the box now; `typing` lets the last word count as a prefix. */
+  function run(w, typing) {
+    clearTimeout(w.timer);
+    var query = w.input.value.trim();
+    var platform = w.filter ? w.filter.value : "";
+    if (w.page) updateAddress(query, platform);
+    if (!query) { w.lastId = 0; return show(w, null); }
+    if (failed) return show(w, "error");
+    if (!ready) show(w, "loading");
+    var limit = w.page ? PAGE_LIMIT : DROPDOWN_LIMIT;
+    w.lastId = send({ type: "search", query: query, platform: platform, typing: typing, limit: limit }, w);
+  }
+
+  /** Keeps the search page's address shareable: ?q=…&platform=… */
+  function updateAddress(query, platform) {
+    var params = new URLSearchParams(location.search);
+    if (query) params.set("q", query); else params.delete("q");
+    if (platform) params.set("platform", platform); else params.delete("platform");
+    var search = params.toString();
+    history.replaceState(history.state, "", location.pathname + (search ? "?" + search : ""));
+  }
+
+  /** One result: title, platform badge and the excerpt with the matches in <mark>. */
+  function result(w, r, query, index) {
+    var link = el("a", "search-result");
+    link.href = ROOT + r.url + "?h=" + encodeURIComponent(query);
+    link.appendChild(el("span", "search-result-title", r.title));
+    var meta = link.appendChild(el("span", "search-result-meta"));
+    meta.appendChild(el("span", "platform-badge platform-" + r.platform, r.platformName));
+    var excerpt = link.appendChild(el("span", "search-result-excerpt"));
+    var parts = r.excerpt && r.excerpt.length ? r.excerpt : [[r.summary || "", false]];
+    parts.forEach(function (part) {
+      excerpt.appendChild(part[1] ? el("mark", "", part[0]) : document.createTextNode(part[0]));
+    });
+    if (w.page) {
+      var item = el("li", "search-results-item");
+      item.appendChild(link);
+      return item;
+    }
+    link.id = w.id + "-option-" + index;
+    link.tabIndex = -1;
+    link.setAttribute("role", "option");
+    link.setAttribute("aria-selected", "false");
+    return link;
+  }
+
+  /** Shows a state: null (nothing typed), "loading", "error", "empty" or "results". */
+  function show(w, state, results, query) {
+    w.message.textContent = "";
+    w.list.textContent = "";
+    w.active = -1;
+    w.input.removeAttribute("aria-activedescendant");
+    var status = "";
+    if (state === "results") {
+      results.forEach(function (r, i) { w.list.appendChild(result(w, r, query, i)); });
+      status = text(results.length === 1 ? "one" : "many").replace("{n}", results.length);
+      if (w.more) w.more.href = ROOT + "search/?q=" + encodeURIComponent(query);
+    } else if (state) {
+      var message = block(state);
+      w.message.appendChild(message);
+      status = (message.querySelector("p") || message).textContent.trim();
+    }
+    w.status.textContent = status;
+    // Screen readers hear every state; the page shows only the count (messages speak for themselves).
+    w.status.className = w.page && state === "results" ? "search-status" : "visually-hidden";
+    w.list.hidden = state !== "results";
+    if (w.page) {
+      // The full article list below stays for an empty box and as the fallback when search fails.
+      var all = document.querySelector(".all-articles");
+      if (all) all.hidden = !!state && state !== "error";
+    } else {
+      w.more.hidden = state !== "results";
+      setOpen(w, !!state && w.form.contains(document.activeElement));
+    }
+  }
+
+  function setOpen(w, yes) {
+    w.panel.hidden = !yes;
+    w.input.setAttribute("aria-expanded", String(yes));
+  }
+
+  /** Makes option `index` the active one (-1: none), as the combobox pattern asks. */
+  function move(w, index) {
+    var options = w.list.children;
+    if (options[w.active]) options[w.active].setAttribute("aria-selected", "false");
+    w.active = index;
+    if (options[index]) {
+      options[index].setAttribute("aria-selected", "true");
+      w.input.setAttribute("aria-activedescendant", options[index].id);
+      options[index].scrollIntoView({ block: "nearest" });
+    } else {
+      w.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  /** Arrow keys move through the dropdown, Enter opens the chosen result, Escape closes. */
+  function onKey(w, event) {
+    var options = w.list.children;
+    var panelOpen = !w.panel.hidden;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!options.length) return;
+      event.preventDefault();
+      if (!panelOpen) setOpen(w, true);
+      var next = w.active + (event.key === "ArrowDown" ? 1 : -1);
+      move(w, next < -1 ? options.length - 1 : next >= options.length ? -1 : next);
+    } else if (event.key === "Enter" && panelOpen && options[w.active]) {
+      event.preventDefault();
+      options[w.active].click();
+    } else if (event.key === "Escape" && panelOpen) {
+      event.preventDefault();
+      setOpen(w, false);
+      move(w, -1);
+    }
+    // Enter without a chosen result submits the form: the search page shows every result.
+  }
+
+  function setup(form, index) {
+    var input = form.querySelector(".search-input");
+    if (!input) return;
+    var target = form.getAttribute("data-search-target");
+    var area = target && document.getElementById(target);
+    var w = { form: form, input: input, id: "lotse-search-" + index, page: !!area, active: -1, timer: 0, lastId: 0 };
+    w.status = el("p", "visually-hidden");
+    w.status.setAttribute("role", "status");
+    w.status.setAttribute("aria-live", "polite");
+    w.message = el("div", "search-message");
+    w.list = el(area ? "ol" : "div", "search-results");
+    w.list.hidden = true;
+    w.list.id = w.id + "-list";
+    w.list.setAttribute("aria-label", text("results"));
+
+    if (area) { // the search page: results in the page, a platform filter, a shareable address
+      area.append(w.status, w.message, w.list);
+      w.filter = document.getElementById("search-platform");
+      var params = new URLSearchParams(location.search);
+      input.value = params.get("q") || input.value;
+      if (w.filter) {
+        w.filter.closest(".search-filter").hidden = false;
+        var platform = params.get("platform") || "";
+        if (w.filter.querySelector('option[value="' + CSS.escape(platform) + '"]')) w.filter.value = platform;
+        w.filter.addEventListener("change", function () { run(w, false); });
+      }
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        run(w, false);
+        // On a touch screen, hide the keyboard so the results can be seen.
+        if (window.matchMedia && matchMedia("(pointer: coarse)").matches) input.blur();
+      });
+    } else { // every other page: a dropdown under the box
+      w.panel = el("div", "search-panel");
+      w.panel.hidden = true;
+      w.list.setAttribute("role", "listbox");
+      w.more = el("a", "search-more", text("all"));
+      w.panel.append(w.message, w.list, w.more);
+      form.append(w.status, w.panel);
+      form.classList.add("search-form--live");
+      input.setAttribute("role", "combobox");
+      input.setAttribute("aria-autocomplete", "list");
+      input.setAttribute("aria-expanded", "false");
+      input.setAttribute("aria-controls", w.list.id);
+      input.addEventListener("keydown", function (event) { onKey(w, event); });
+      input.addEventListener("focus", function () { if (w.lastId && (w.list.children.length || w.message.firstChild)) setOpen(w, true); });
+      form.addEventListener("focusout", function (event) {
+        // Safari gives no relatedTarget when a link is tapped: then the pointerdown below decides.
+        if (event.relatedTarget && !form.contains(event.relatedTarget)) setOpen(w, false);
+      });
+    }
+    input.addEventListener("focus", start);
+    input.addEventListener("pointerdown", start);
+    input.addEventListener("input", function () {
+      start();
+      clearTimeout(w.timer);
+      w.timer = setTimeout(function () { run(w, true); }, DEBOUNCE_MS);
+    });
+    widgets.push(w);
+    if (area && input.value.trim()) run(w, false);
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll(".search-form"), setup);
+
+  // A tap or click outside closes the dropdowns.
+  document.addEventListener("pointerdown", function (event) {
+    widgets.forEach(function (w) { if (w.panel && !w.form.contains(event.target)) setOpen(w, false); });
+  });
+
+  // "/" anywhere (but not while typing in a field) jumps to the search box.
+  document.addEventListener("keydown", function (event) {
+    var t = event.target;
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || !widgets.length) return;
+    if (t.isContentEditable || (t.closest && t.closest("input, textarea, select"))) return;
+    event.preventDefault();
+    widgets[0].input.focus();
+    widgets[0].input.select();
+  });
+
+  // ---- article pages opened from a result: mark the query's words --------------------------------
+
+  function markArticle(query) {
+    var nodes = [];
+    [".article h1", ".article .prose"].forEach(function (selector) {
+      var scope = document.querySelector(selector);
+      if (!scope) return;
+      var walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.data.trim()) nodes.push(node);
+      }
+    });
+    if (!nodes.length) return;
+    var texts = nodes.map(function (node) { return node.data; });
+    send({ type: "highlight", query: query, texts: texts }, function (ranges) {
+      nodes.forEach(function (node, i) {
+        var list = (ranges[i] || []).slice().sort(function (a, b) { return a[0] - b[0]; });
+        // From the last range to the first, so the earlier offsets stay valid while splitting.
+        for (var k = list.length - 1; k >= 0; k--) {
+          var start = list[k][0], end = list[k][1];
+          if (!(start >= 0 && end > start && end <= node.data.length)) continue;
+          var hit = node.splitText(start);
+          hit.splitText(end - start);
+          var mark = el("mark", "search-hit");
+          hit.parentNode.replaceChild(mark, hit);
+          mark.appendChild(hit);
+        }
+      });
+      var first = document.querySelector("mark.search-hit");
+      if (first) first.scrollIntoView({ block: "center" });
+    });
+  }
+
+  var highlightQuery = html.getAttribute("data-page-kind") === "article" && new URLSearchParams(location.search).get("h");
+  if (highlightQuery && highlightQuery.trim()) markArticle(highlightQuery.trim());
+
+  // ---- otherwise: load the index when the browser has nothing else to do -------------------------
+
+  function whenIdle() {
+    if (navigator.connection && navigator.connection.saveData) return; // wait for the first focus
+    if ("requestIdleCallback" in window) requestIdleCallback(start, { timeout: 5000 });
+    else setTimeout(start, 3000);
+  }
+  if (document.readyState === "complete") whenIdle();
+  else window.addEventListener("load", whenIdle);
+})();
