@@ -29,12 +29,30 @@ struct Manifest<'a> {
     format: u32,
     generator: String,
     runtime: String,
-    /// tantivy's file names → hashed file names, relative to `search/`.
-    index: BTreeMap<String, String>,
-    docs: String,
+    /// tantivy's file names → hashed file names (relative to `search/`) and lengths; the runtime
+    /// fetches their bytes lazily, by range.
+    index: BTreeMap<String, IndexFileEntry>,
+    docs: DocsChunks,
     config: search_index::engine::SearchConfig,
     platforms: BTreeMap<&'a str, &'a str>,
 }
+
+#[derive(Serialize)]
+struct IndexFileEntry {
+    url: String,
+    len: usize,
+}
+
+/// The list of result entries (URL, title, platform, summary, text file), cut into chunks so that a
+/// search loads only the chunks of the articles it shows.
+#[derive(Serialize)]
+struct DocsChunks {
+    size: usize,
+    chunks: Vec<String>,
+}
+
+/// Articles per docs chunk: about 20 kB of JSON, one request per result page at most.
+const DOCS_CHUNK: usize = 100;
 
 /// Short content hash for file names.
 fn hash(bytes: &[u8]) -> String {
@@ -95,7 +113,7 @@ pub fn write(site: &Site, published: &[usize], docs: &[IndexDoc], staging: &Stag
         let extension = name.rsplit_once('.').map_or("bin", |(_, e)| e);
         let target = format!("i/{}.{extension}", hash(&bytes));
         staging.write(&format!("search/{target}"), &bytes)?;
-        index.insert(name, target);
+        index.insert(name, IndexFileEntry { url: target, len: bytes.len() });
     }
     let mut entries = Vec::with_capacity(published.len());
     for (&i, doc) in published.iter().zip(docs) {
@@ -105,9 +123,13 @@ pub fn write(site: &Site, published: &[usize], docs: &[IndexDoc], staging: &Stag
         staging.write(&format!("search/{fragment}"), text.as_bytes())?;
         entries.push((page.url.as_str(), page.title.as_str(), page.platform.as_str(), page.summary.as_str(), fragment));
     }
-    let docs_json = serde_json::to_vec(&entries)?;
-    let docs_name = format!("docs.{}.json", hash(&docs_json));
-    staging.write(&format!("search/{docs_name}"), &docs_json)?;
+    let mut chunks = Vec::new();
+    for chunk in entries.chunks(DOCS_CHUNK) {
+        let json = serde_json::to_vec(chunk)?;
+        let name = format!("d/{}.json", hash(&json));
+        staging.write(&format!("search/{name}"), &json)?;
+        chunks.push(name);
+    }
     let runtime = format!("lotse-search.{}.wasm", hash(RUNTIME_WASM));
     staging.write(&format!("search/{runtime}"), RUNTIME_WASM)?;
     staging.write("search/lotse-worker.js", RUNTIME_WORKER)?;
@@ -116,7 +138,7 @@ pub fn write(site: &Site, published: &[usize], docs: &[IndexDoc], staging: &Stag
         generator: format!("lotse {}", env!("CARGO_PKG_VERSION")),
         runtime,
         index,
-        docs: docs_name,
+        docs: DocsChunks { size: DOCS_CHUNK, chunks },
         config: search_index::engine::SearchConfig { synonyms: site.config.search.synonym_groups() },
         platforms: site.config.platforms.iter().map(|p| (p.id.as_str(), p.name.as_str())).collect(),
     };

@@ -23,11 +23,20 @@ fn bundled_engine() -> (Engine, Vec<serde_json::Value>, tempfile::TempDir) {
         .as_object()
         .unwrap()
         .iter()
-        .map(|(name, url)| (name.clone(), std::fs::read(search.join(url.as_str().unwrap())).unwrap()))
+        .map(|(name, entry)| {
+            let bytes = std::fs::read(search.join(entry["url"].as_str().unwrap())).unwrap();
+            assert_eq!(bytes.len() as u64, entry["len"].as_u64().unwrap(), "{name}");
+            (name.clone(), bytes)
+        })
         .collect();
     let config: SearchConfig = serde_json::from_value(manifest["config"].clone()).unwrap();
-    let docs: Vec<serde_json::Value> =
-        serde_json::from_slice(&std::fs::read(search.join(manifest["docs"].as_str().unwrap())).unwrap()).unwrap();
+    let mut docs: Vec<serde_json::Value> = Vec::new();
+    for chunk in manifest["docs"]["chunks"].as_array().unwrap() {
+        let list: Vec<serde_json::Value> =
+            serde_json::from_slice(&std::fs::read(search.join(chunk.as_str().unwrap())).unwrap()).unwrap();
+        assert!(list.len() <= manifest["docs"]["size"].as_u64().unwrap() as usize);
+        docs.extend(list);
+    }
     (Engine::from_files(files, &config).unwrap(), docs, out)
 }
 

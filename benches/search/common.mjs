@@ -91,8 +91,18 @@ export function serve(dir) {
     if (existsSync(path) && statSync(path).isDirectory()) path = join(path, "index.html");
     if (!existsSync(path)) { res.writeHead(404); res.end(); return; }
     const body = readFileSync(path);
+    const type = TYPES[extname(path)] || "application/octet-stream";
+    // Byte ranges, as nginx and Apache serve them.
+    const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range || "");
+    if (range && Number(range[2]) < body.length) {
+      const part = body.subarray(Number(range[1]), Number(range[2]) + 1);
+      log.push({ path: url.pathname, bytes: part.length, range: [Number(range[1]), Number(range[2]) + 1] });
+      res.writeHead(206, { "Content-Type": type, "Content-Range": `bytes ${range[1]}-${range[2]}/${body.length}`, "Cache-Control": "no-cache" });
+      res.end(part);
+      return;
+    }
     log.push({ path: url.pathname, bytes: body.length });
-    res.writeHead(200, { "Content-Type": TYPES[extname(path)] || "application/octet-stream", "Cache-Control": "no-cache" });
+    res.writeHead(200, { "Content-Type": type, "Cache-Control": "no-cache" });
     res.end(body);
   });
   return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok({ server, log, url: `http://127.0.0.1:${server.address().port}` })));

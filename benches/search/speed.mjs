@@ -47,8 +47,8 @@ function generate(n) {
 
 /** Deterministic everyday queries: one or two words from the portal's titles. */
 function makeQueries(site, count) {
-  const docsFile = readdirSync(join(site, "search")).find((f) => f.startsWith("docs."));
-  const titles = JSON.parse(readFileSync(join(site, "search", docsFile), "utf8")).map((d) => d[1]);
+  const manifest = JSON.parse(readFileSync(join(site, "search", "manifest.json"), "utf8"));
+  const titles = manifest.docs.chunks.flatMap((chunk) => JSON.parse(readFileSync(join(site, "search", chunk), "utf8")).map((d) => d[1]));
   const words = [...new Set(titles.join(" ").split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 3))].sort();
   let seed = 7;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -96,7 +96,8 @@ async function measure(engine, base, log, site, queries) {
   }, { engine, first });
   const coldFiles = log.map((entry) => entry.path);
   const coldRaw = log.reduce((sum, e) => sum + e.bytes, 0);
-  const coldBrotli = coldFiles.reduce((sum, p) => sum + brotliSize(join(site, decodeURIComponent(p))), 0);
+  // Range responses are counted at their raw size: hosts do not compress partial content.
+  const coldBrotli = log.reduce((sum, e) => sum + (e.range ? e.bytes : brotliSize(join(site, decodeURIComponent(e.path)))), 0);
   // Warm: the same engine, already loaded; a new query (its result data may still need fetching).
   const warm = await page.evaluate(async (q) => { const t0 = performance.now(); await window.__search(q); return performance.now() - t0; }, queries[1]);
   const times = await page.evaluate(async (qs) => {

@@ -13,7 +13,8 @@
 var wasm = null;
 var manifest = null;
 var base = null;
-var docs = null;
+var docs = null; // set when the index is open; chunks of result entries, loaded as results need them
+var remote = []; // index files by the id the runtime reads them with: {url, len, whole}
 var fragments = new Map();
 var pending = [];
 var failed = null;
@@ -45,6 +46,37 @@ function fetchBytes(url) {
   });
 }
 
+/**
+ * The runtime's `lotse.read_range` import: copies bytes start..end of index file `file` into wasm
+ * memory at `dest`. It must answer synchronously, so it uses a synchronous XMLHttpRequest (allowed
+ * in workers) with a Range header; a host that ignores Range sends the whole file, which is kept
+ * for all later reads. Returns 0, or a negative number on failure.
+ */
+function readRange(file, start, end, dest) {
+  var entry = remote[file];
+  if (!entry) return -1;
+  try {
+    if (!entry.whole) {
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", entry.url, false);
+      xhr.responseType = "arraybuffer";
+      var whole = start === 0 && end === entry.len;
+      if (!whole) xhr.setRequestHeader("Range", "bytes=" + start + "-" + (end - 1));
+      xhr.send();
+      if (xhr.status === 206 && !whole) {
+        new Uint8Array(wasm.memory.buffer, dest, end - start).set(new Uint8Array(xhr.response, 0, end - start));
+        return 0;
+      }
+      if (xhr.status !== 200 || xhr.response.byteLength !== entry.len) return -2;
+      entry.whole = new Uint8Array(xhr.response);
+    }
+    new Uint8Array(wasm.memory.buffer, dest, end - start).set(entry.whole.subarray(start, end));
+    return 0;
+  } catch (e) {
+    return -3;
+  }
+}
+
 function init(manifestUrl) {
   return fetch(manifestUrl, { cache: "no-cache" })
     .then(function (r) {
@@ -56,7 +88,7 @@ function init(manifestUrl) {
       base = new URL(".", manifestUrl);
       // instantiate() on bytes works even where the host serves .wasm with the wrong MIME type.
       return fetchBytes(new URL(m.runtime, base)).then(function (bytes) {
-        return WebAssembly.instantiate(bytes, {});
+        return WebAssembly.instantiate(bytes, { lotse: { read_range: readRange } });
       });
     })
     .then(function (result) {
@@ -65,27 +97,29 @@ function init(manifestUrl) {
         throw new Error("search runtime (format " + wasm.lotse_format_version() + ") does not match the index (format " +
           manifest.format + "); reload the page");
       }
-      var names = Object.keys(manifest.index);
-      return Promise.all(names.map(function (name) {
-        return fetchBytes(new URL(manifest.index[name], base)).then(function (bytes) {
-          var data = new Uint8Array(bytes);
-          var n = putString(name);
-          wasm.lotse_add_file(n[0], n[1], put(data), data.length);
-        });
-      }));
-    })
-    .then(function () {
-      return fetch(new URL(manifest.docs, base)).then(function (r) {
-        if (!r.ok) throw new Error("cannot load the search documents (" + r.status + ")");
-        return r.json();
+      Object.keys(manifest.index).forEach(function (name) {
+        var entry = manifest.index[name];
+        remote.push({ url: new URL(entry.url, base).href, len: entry.len, whole: null });
+        var n = putString(name);
+        wasm.lotse_add_remote(n[0], n[1], remote.length - 1, entry.len);
       });
-    })
-    .then(function (list) {
-      docs = list;
       var config = putString(JSON.stringify(manifest.config));
       var status = wasm.lotse_open(config[0], config[1]);
       if (status !== 0) throw new Error("cannot open the search index (" + status + ")");
+      docs = new Map();
     });
+}
+
+/** The result entry [url, title, platform, summary, text file] of article `ord`. */
+function doc(ord) {
+  var chunk = Math.floor(ord / manifest.docs.size);
+  if (!docs.has(chunk)) {
+    docs.set(chunk, fetch(new URL(manifest.docs.chunks[chunk], base)).then(function (r) {
+      if (!r.ok) throw new Error("cannot load the search documents (" + r.status + ")");
+      return r.json();
+    }));
+  }
+  return docs.get(chunk).then(function (list) { return list[ord % manifest.docs.size]; });
 }
 
 function fragment(path) {
@@ -139,8 +173,10 @@ function search(message) {
   var p = putString(message.platform || "");
   var hits = answer(wasm.lotse_search(q[0], q[1], p[0], p[1], message.typing ? 1 : 0, message.limit || 10)).hits;
   return Promise.all(hits.map(function (hit) {
-    var doc = docs[hit.ord];
-    return fragment(doc[4]).then(function (text) {
+    return doc(hit.ord).then(function (doc) {
+      return Promise.all([doc, fragment(doc[4])]);
+    }).then(function (loaded) {
+      var doc = loaded[0], text = loaded[1];
       var body = text.slice(text.indexOf("\n") + 1).replace(/\s+/g, " ");
       return {
         url: doc[0],

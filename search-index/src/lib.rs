@@ -9,6 +9,7 @@
 pub mod analyzer;
 pub mod engine;
 pub mod fold;
+pub mod lazy;
 pub mod query;
 pub mod schema;
 #[cfg(not(target_arch = "wasm32"))]
@@ -21,4 +22,4 @@ pub use fold::{fold_german, slugify};
 
 /// Version of the index format. The manifest records it and the runtime refuses other versions,
 /// so a cached old runtime never misreads a new index. Bump it with every format change.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;

@@ -1,18 +1,42 @@
 //! The browser runtime: this crate compiled to `wasm32-unknown-unknown`, driven by a Web Worker.
 //!
 //! The interface is plain C ABI, so the worker needs no generated glue code: it copies bytes into
-//! memory from [`lotse_alloc`], hands over index files with [`lotse_add_file`], opens the index with
+//! memory from [`lotse_alloc`], lists the index files with [`lotse_add_remote`], opens the index with
 //! [`lotse_open`] and calls [`lotse_search`] and [`lotse_highlight`], which return a pointer to a
 //! little-endian `u32` length followed by that many bytes of JSON. Returned buffers stay valid until
-//! the next call. Nothing here touches threads, files or clocks, which do not exist on this target.
+//! the next call. Index bytes are fetched lazily through the worker's `lotse.read_range` import
+//! (see [`crate::lazy`]). Nothing here touches threads, files or clocks, which do not exist on this
+//! target.
 
 use std::cell::RefCell;
+use std::ops::Range;
+use std::sync::Arc;
 
 use crate::analyzer::{normalize, stem, tokenize};
 use crate::engine::{Engine, SearchConfig};
+use crate::lazy::{LazyDirectory, RangeSource};
+
+#[link(wasm_import_module = "lotse")]
+extern "C" {
+    /// Provided by the worker: copies bytes `start..end` of index file `file` to `dest`, and
+    /// returns 0, or a negative number when they cannot be had.
+    fn read_range(file: u32, start: u32, end: u32, dest: *mut u8) -> i32;
+}
+
+/// Index bytes from the worker, which fetches them with HTTP range requests.
+struct HostSource;
+
+impl RangeSource for HostSource {
+    fn read(&self, file: u32, range: Range<usize>) -> Option<Vec<u8>> {
+        let mut buffer = vec![0u8; range.len()];
+        // SAFETY: `buffer` is valid for `range.len()` bytes, which is all the worker writes.
+        let status = unsafe { read_range(file, range.start as u32, range.end as u32, buffer.as_mut_ptr()) };
+        (status == 0).then_some(buffer)
+    }
+}
 
 thread_local! {
-    static FILES: RefCell<Vec<(String, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
+    static FILES: RefCell<Vec<(String, u32, usize)>> = const { RefCell::new(Vec::new()) };
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
     static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
@@ -73,16 +97,15 @@ pub extern "C" fn lotse_format_version() -> u32 {
     crate::FORMAT_VERSION
 }
 
-/// Hands over one index file; takes ownership of the data buffer.
+/// Lists one index file: its tantivy name, the worker's id for it, and its length in bytes.
 ///
 /// # Safety
-/// Both buffers must come from `lotse_alloc` with exactly these lengths.
+/// The name buffer must come from `lotse_alloc(name_len)`.
 #[no_mangle]
-pub unsafe extern "C" fn lotse_add_file(name_ptr: *mut u8, name_len: usize, data_ptr: *mut u8, data_len: usize) {
+pub unsafe extern "C" fn lotse_add_remote(name_ptr: *mut u8, name_len: usize, file: u32, len: usize) {
     // SAFETY: see the function's contract.
     let name = unsafe { take_string(name_ptr, name_len) };
-    let data = unsafe { Vec::from_raw_parts(data_ptr, data_len, data_len) };
-    FILES.with(|files| files.borrow_mut().push((name, data)));
+    FILES.with(|files| files.borrow_mut().push((name, file, len)));
 }
 
 /// Opens the index from the files handed over; `config` is the manifest's search settings as JSON.
@@ -96,7 +119,9 @@ pub unsafe extern "C" fn lotse_open(config_ptr: *mut u8, config_len: usize) -> i
     let config_text = unsafe { take_string(config_ptr, config_len) };
     let Ok(config) = serde_json::from_str::<SearchConfig>(&config_text) else { return -1 };
     let files = FILES.with(|files| std::mem::take(&mut *files.borrow_mut()));
-    match Engine::from_files(files, &config) {
+    let directory = LazyDirectory::new(files, Arc::new(HostSource));
+    let Ok(index) = tantivy::Index::open(directory) else { return -2 };
+    match Engine::open(&index, &config) {
         Ok(engine) => {
             ENGINE.with(|e| *e.borrow_mut() = Some(engine));
             0

@@ -26,11 +26,12 @@ const TYPES = {
 };
 
 /**
- * Serves `dir` on 127.0.0.1 (port 0: any free port). Resolves to
+ * Serves `dir` on 127.0.0.1 (port 0: any free port), with byte ranges unless `ranges` is false
+ * (some hosts ignore Range; the runtime must then use whole files). Resolves to
  * { server, origin, requests, fail, close } where `requests` lists every request as
  * { path, status, type } and `fail` is a Set of path prefixes answered with 503.
  */
-export function serve(dir, port = 0) {
+export function serve(dir, port = 0, { ranges = true } = {}) {
   const root = path.resolve(dir);
   const requests = [];
   const fail = new Set();
@@ -70,7 +71,15 @@ export function serve(dir, port = 0) {
       const notFound = path.join(root, "404.html");
       return send(404, TYPES[".html"], fs.existsSync(notFound) ? fs.readFileSync(notFound) : "not found");
     }
-    send(200, TYPES[path.extname(file).toLowerCase()] || "application/octet-stream", fs.readFileSync(file));
+    const type = TYPES[path.extname(file).toLowerCase()] || "application/octet-stream";
+    const body = fs.readFileSync(file);
+    // Byte ranges, as nginx and Apache serve them: the search runtime loads index files piecewise.
+    const range = ranges && /^bytes=(\d+)-(\d+)$/.exec(req.headers.range || "");
+    if (range && Number(range[1]) <= Number(range[2]) && Number(range[2]) < body.length) {
+      const [start, end] = [Number(range[1]), Number(range[2])];
+      return send(206, type, body.subarray(start, end + 1), { "Content-Range": `bytes ${start}-${end}/${body.length}` });
+    }
+    send(200, type, body);
   });
   return new Promise((resolve) => {
     server.listen(port, "127.0.0.1", () => {

@@ -1,0 +1,246 @@
+//! A read-only tantivy directory whose files are fetched piece by piece, as a query needs them.
+//!
+//! A cold visitor should not download the whole index before the first result: opening an index
+//! reads only file footers and the term dictionary, and a query reads the postings of its terms.
+//! Reads go to a [`RangeSource`] in blocks (the browser runtime's source does HTTP range requests
+//! from the worker), and every block is kept, so nothing is fetched twice. Small files are fetched
+//! whole on first use, which saves round trips. Writing, locking and watching do nothing: the
+//! browser never changes the index.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::io;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tantivy::directory::error::{DeleteError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, Lock, OwnedBytes, WatchCallback, WatchHandle, WritePtr,
+};
+use tantivy::HasLen;
+
+/// Where the bytes of the index files come from.
+pub trait RangeSource: Send + Sync + 'static {
+    /// Returns bytes `range` of file `file`, or `None` when they cannot be had.
+    fn read(&self, file: u32, range: Range<usize>) -> Option<Vec<u8>>;
+}
+
+/// Reads are rounded to blocks of this size: big enough that a term's postings rarely need two
+/// requests, small enough that a query on a large index fetches a few kilobytes, not megabytes.
+const BLOCK: usize = 16 * 1024;
+/// Files up to this size are fetched whole on first use.
+const SMALL_FILE: usize = 2 * BLOCK;
+
+struct LazyFile {
+    id: u32,
+    len: usize,
+    source: Arc<dyn RangeSource>,
+    /// Fetched blocks by block index.
+    blocks: Mutex<BTreeMap<usize, Arc<Vec<u8>>>>,
+}
+
+impl fmt::Debug for LazyFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LazyFile({}, {} bytes)", self.id, self.len)
+    }
+}
+
+impl HasLen for LazyFile {
+    fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl FileHandle for LazyFile {
+    fn read_bytes(&self, range: Range<usize>) -> io::Result<OwnedBytes> {
+        if range.end > self.len || range.start > range.end {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "read past the end of an index file"));
+        }
+        if range.is_empty() {
+            return Ok(OwnedBytes::empty());
+        }
+        let (first, last) = if self.len <= SMALL_FILE {
+            (0, (self.len - 1) / BLOCK)
+        } else {
+            (range.start / BLOCK, (range.end - 1) / BLOCK)
+        };
+        let mut blocks = self.blocks.lock().map_err(|_| io::Error::other("poisoned block cache"))?;
+        // Fetch each run of missing blocks with one request.
+        let mut block = first;
+        while block <= last {
+            if blocks.contains_key(&block) {
+                block += 1;
+                continue;
+            }
+            let mut end_block = block;
+            while end_block < last && !blocks.contains_key(&(end_block + 1)) {
+                end_block += 1;
+            }
+            let start = block * BLOCK;
+            let end = ((end_block + 1) * BLOCK).min(self.len);
+            let bytes = self.source.read(self.id, start..end).filter(|b| b.len() == end - start).ok_or_else(|| {
+                io::Error::other(format!("cannot load bytes {start}..{end} of index file {}", self.id))
+            })?;
+            for (i, chunk) in bytes.chunks(BLOCK).enumerate() {
+                blocks.insert(block + i, Arc::new(chunk.to_vec()));
+            }
+            block = end_block + 1;
+        }
+        let mut out = Vec::with_capacity(range.len());
+        for index in range.start / BLOCK..=(range.end - 1) / BLOCK {
+            let data = &blocks[&index];
+            let block_start = index * BLOCK;
+            let from = range.start.max(block_start) - block_start;
+            let to = range.end.min(block_start + data.len()) - block_start;
+            out.extend_from_slice(&data[from..to]);
+        }
+        Ok(OwnedBytes::new(out))
+    }
+}
+
+/// The directory of index files, by tantivy file name.
+#[derive(Clone)]
+pub struct LazyDirectory {
+    files: Arc<HashMap<PathBuf, Arc<LazyFile>>>,
+}
+
+impl fmt::Debug for LazyDirectory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LazyDirectory({} files)", self.files.len())
+    }
+}
+
+impl LazyDirectory {
+    /// A directory of `files` (`(name, file id, length)`), read through `source`.
+    pub fn new(files: Vec<(String, u32, usize)>, source: Arc<dyn RangeSource>) -> LazyDirectory {
+        let files = files
+            .into_iter()
+            .map(|(name, id, len)| {
+                let file = LazyFile { id, len, source: source.clone(), blocks: Mutex::new(BTreeMap::new()) };
+                (PathBuf::from(name), Arc::new(file))
+            })
+            .collect();
+        LazyDirectory { files: Arc::new(files) }
+    }
+
+    fn file(&self, path: &Path) -> Result<&Arc<LazyFile>, OpenReadError> {
+        self.files.get(path).ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))
+    }
+}
+
+fn read_only(path: &Path) -> io::Error {
+    io::Error::new(io::ErrorKind::Unsupported, format!("the search index is read-only ({})", path.display()))
+}
+
+impl Directory for LazyDirectory {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        Ok(self.file(path)?.clone())
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        Err(DeleteError::IoError { io_error: Arc::new(read_only(path)), filepath: path.to_path_buf() })
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        Ok(self.files.contains_key(path))
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        Err(OpenWriteError::IoError { io_error: Arc::new(read_only(path)), filepath: path.to_path_buf() })
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        let file = self.file(path)?;
+        let bytes = file
+            .read_bytes(0..file.len)
+            .map_err(|e| OpenReadError::IoError { io_error: Arc::new(e), filepath: path.to_path_buf() })?;
+        Ok(bytes.as_slice().to_vec())
+    }
+
+    fn atomic_write(&self, path: &Path, _data: &[u8]) -> io::Result<()> {
+        Err(read_only(path))
+    }
+
+    fn sync_directory(&self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn acquire_lock(&self, _lock: &Lock) -> Result<DirectoryLock, tantivy::directory::error::LockError> {
+        // Nobody writes: a lock that guards nothing is enough.
+        Ok(DirectoryLock::from(Box::new(())))
+    }
+
+    fn watch(&self, _watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        Ok(WatchHandle::empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Engine, SearchConfig};
+    use crate::writer::{write_index, IndexDoc};
+
+    /// Serves files from memory and records every range asked for.
+    struct Recorder {
+        files: Vec<Vec<u8>>,
+        reads: Mutex<Vec<(u32, Range<usize>)>>,
+    }
+
+    impl RangeSource for Recorder {
+        fn read(&self, file: u32, range: Range<usize>) -> Option<Vec<u8>> {
+            self.reads.lock().unwrap().push((file, range.clone()));
+            self.files.get(file as usize)?.get(range).map(<[u8]>::to_vec)
+        }
+    }
+
+    fn corpus(n: usize) -> Vec<IndexDoc> {
+        (0..n)
+            .map(|i| IndexDoc {
+                title: format!("Anleitung {i} zum Thema {}", ["WLAN", "Drucker", "Passwort", "Teams"][i % 4]),
+                body: format!("Schritt für Schritt: Öffnen Sie die Einstellungen. Gerät {i} neu starten. ").repeat(20),
+                platform: "ipad".into(),
+                ..IndexDoc::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_query_reads_a_small_part_of_a_large_index() {
+        let files = write_index(&corpus(3000)).unwrap();
+        let total: usize = files.iter().map(|(_, b)| b.len()).sum();
+        let recorder =
+            Arc::new(Recorder { files: files.iter().map(|(_, b)| b.clone()).collect(), reads: Mutex::new(Vec::new()) });
+        let listing =
+            files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
+        let directory = LazyDirectory::new(listing, recorder.clone());
+        let engine = Engine::open(&tantivy::Index::open(directory).unwrap(), &SearchConfig::default()).unwrap();
+        let hits = engine.search("Drucker", None, false, 5);
+        assert_eq!(hits.len(), 5);
+        let read: usize = recorder.reads.lock().unwrap().iter().map(|(_, r)| r.len()).sum();
+        assert!(read * 4 < total, "read {read} of {total} bytes");
+        // The same query again is served from the block cache.
+        let before = recorder.reads.lock().unwrap().len();
+        engine.search("Drucker", None, false, 5);
+        assert_eq!(recorder.reads.lock().unwrap().len(), before);
+    }
+
+    #[test]
+    fn results_match_the_in_memory_index() {
+        let files = write_index(&corpus(200)).unwrap();
+        let recorder =
+            Arc::new(Recorder { files: files.iter().map(|(_, b)| b.clone()).collect(), reads: Mutex::new(Vec::new()) });
+        let listing =
+            files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
+        let lazy = Engine::open(
+            &tantivy::Index::open(LazyDirectory::new(listing, recorder)).unwrap(),
+            &SearchConfig::default(),
+        )
+        .unwrap();
+        let eager = Engine::from_files(files, &SearchConfig::default()).unwrap();
+        for query in ["WLAN", "Pasword", "Teams Gerät 17", "\"neu starten\""] {
+            assert_eq!(lazy.search(query, None, true, 10), eager.search(query, None, true, 10), "{query}");
+        }
+    }
+}
