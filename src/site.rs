@@ -357,15 +357,10 @@ fn render_to(views: &Views, staging: &Staging, template: &str, ctx: &tera::Conte
     written.err().map(|e| Diagnostic::error(format!("{url}index.html"), format!("{e:#}")))
 }
 
-fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<(), WriteError> {
-    let mut views = Views::new(site);
-    let index_docs = crate::index::index_docs(site, &views.published);
-    views.site_json["search_version"] = crate::index::search_version(&index_docs, site).into();
-    let pages = &site.content.pages;
-    let progress = progress_bar(options.progress, views.published.len() as u64);
-
-    // Article pages, in parallel: they are most of the work.
-    let mut problems: Vec<Diagnostic> = views
+/// Renders every published article page, in parallel: they are most of a build's work.
+fn render_articles(views: &Views, staging: &Staging, progress: &indicatif::ProgressBar) -> Vec<Diagnostic> {
+    let pages = &views.site.content.pages;
+    views
         .published
         .par_iter()
         .filter_map(|&i| {
@@ -380,11 +375,29 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
                 "breadcrumbs",
                 &views.crumbs(&[(platform_name, &format!("{}/", page.platform)), (&page.title, &page.url)]),
             );
-            let result = render_to(&views, staging, "article.html", &ctx, &page.url);
+            let result = render_to(views, staging, "article.html", &ctx, &page.url);
             progress.inc(1);
             result
         })
-        .collect();
+        .collect()
+}
+
+fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<(), WriteError> {
+    let mut views = Views::new(site);
+    let index_docs = crate::index::index_docs(site, &views.published);
+    views.site_json["search_version"] = crate::index::search_version(&index_docs, site).into();
+    let pages = &site.content.pages;
+    let progress = progress_bar(options.progress, views.published.len() as u64);
+
+    // Article pages, in parallel: they are most of the work.
+    // The search index is written while the article pages render: tantivy's writer works on
+    // one core, the pages on the others.
+    let (rendered, indexed) = rayon::join(
+        || render_articles(&views, staging, &progress),
+        || crate::index::write(site, &views.published, &index_docs, staging),
+    );
+    indexed?;
+    let mut problems = rendered;
     progress.finish_and_clear();
 
     // Home.
@@ -490,7 +503,6 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
         return Err(WriteError::Render(problems));
     }
 
-    crate::index::write(site, &views.published, &index_docs, staging)?;
     copy_assets(site, options, staging)?;
     for (rel, file) in &site.theme.static_files {
         staging.write(rel, &file.bytes()?)?;

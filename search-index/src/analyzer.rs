@@ -156,14 +156,18 @@ const MIN_PART: usize = 4;
 impl Lexicon {
     /// Collects the normalised words of `texts` as known compound parts.
     pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Lexicon {
-        let mut lexicon = Lexicon::default();
+        let mut written: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for text in texts {
             for token in tokenize(text) {
-                let word = normalize(&token.text);
-                if word.chars().count() >= MIN_PART && word.chars().all(|c| c.is_alphabetic()) {
-                    lexicon.stems.insert(stem(&word));
-                    lexicon.words.insert(word);
-                }
+                written.insert(&text[token.start..token.end]);
+            }
+        }
+        let mut lexicon = Lexicon::default();
+        for word in written {
+            let word = normalize(word);
+            if word.chars().count() >= MIN_PART && word.chars().all(|c| c.is_alphabetic()) {
+                lexicon.stems.insert(stem(&word));
+                lexicon.words.insert(word);
             }
         }
         lexicon
@@ -215,28 +219,69 @@ pub struct IndexToken {
     pub end: usize,
 }
 
-/// The terms to index for a text: each word's term, plus at the same position the parts of
-/// compound words ("Passwortänderung" is found by "Passwort") and the joined form of hyphenated
-/// words ("WLAN-Zugang" is found by "WLANZugang" too).
-pub fn index_tokens(text: &str, lexicon: &Lexicon) -> Vec<IndexToken> {
-    let tokens = tokenize(text);
-    let mut out = Vec::with_capacity(tokens.len() + tokens.len() / 4);
-    for (i, token) in tokens.iter().enumerate() {
-        let word = normalize(&token.text);
-        let push = |out: &mut Vec<IndexToken>, term: String| {
-            out.push(IndexToken { term, position: token.position, start: token.start, end: token.end })
-        };
-        push(&mut out, stem(&word));
-        for part in lexicon.split(&word) {
-            push(&mut out, stem(&part));
+/// The analysis of one written word: its normalised form, its term and the terms of its
+/// compound parts.
+#[derive(Debug, Clone)]
+struct WordAnalysis {
+    normalized: String,
+    term: String,
+    parts: Vec<String>,
+}
+
+/// Remembers the analysis of every word seen, so that indexing a large portal analyses each
+/// distinct word once instead of millions of times.
+#[derive(Debug)]
+pub struct Analyzer<'a> {
+    lexicon: &'a Lexicon,
+    words: std::collections::HashMap<String, WordAnalysis>,
+}
+
+impl<'a> Analyzer<'a> {
+    pub fn new(lexicon: &'a Lexicon) -> Self {
+        Analyzer { lexicon, words: std::collections::HashMap::new() }
+    }
+
+    fn word(&mut self, written: &str) -> &WordAnalysis {
+        if !self.words.contains_key(written) {
+            let normalized = normalize(written);
+            let term = stem(&normalized);
+            let parts = self.lexicon.split(&normalized).iter().map(|p| stem(p)).collect();
+            self.words.insert(written.to_string(), WordAnalysis { normalized, term, parts });
         }
-        if let Some(next) = tokens.get(i + 1) {
-            if &text[token.end..next.start] == "-" {
-                push(&mut out, stem(&format!("{word}{}", normalize(&next.text))));
+        &self.words[written]
+    }
+
+    /// The terms to index for a text: each word's term, plus at the same position the parts of
+    /// compound words ("Passwortänderung" is found by "Passwort") and the joined form of hyphenated
+    /// words ("WLAN-Zugang" is found by "WLANZugang" too).
+    pub fn index_tokens(&mut self, text: &str) -> Vec<IndexToken> {
+        let tokens = tokenize(text);
+        let mut out = Vec::with_capacity(tokens.len() + tokens.len() / 4);
+        for (i, token) in tokens.iter().enumerate() {
+            let push = |out: &mut Vec<IndexToken>, term: String| {
+                out.push(IndexToken { term, position: token.position, start: token.start, end: token.end })
+            };
+            let analysis = self.word(&token.text);
+            let (term, parts, normalized) =
+                (analysis.term.clone(), analysis.parts.clone(), analysis.normalized.clone());
+            push(&mut out, term);
+            for part in parts {
+                push(&mut out, part);
+            }
+            if let Some(next) = tokens.get(i + 1) {
+                if &text[token.end..next.start] == "-" {
+                    let joined = format!("{normalized}{}", self.word(&next.text).normalized);
+                    push(&mut out, stem(&joined));
+                }
             }
         }
+        out
     }
-    out
+}
+
+/// The terms to index for a text (see [`Analyzer::index_tokens`]), for one-off use.
+pub fn index_tokens(text: &str, lexicon: &Lexicon) -> Vec<IndexToken> {
+    Analyzer::new(lexicon).index_tokens(text)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use tantivy::directory::{Directory, RamDirectory};
 use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, IndexSettings, TantivyDocument};
 
-use crate::analyzer::{index_tokens, Lexicon};
+use crate::analyzer::{Analyzer, Lexicon};
 use crate::schema::{build, Fields};
 
 /// What the index knows of one article. Its position in the slice becomes its `ord`.
@@ -27,8 +27,9 @@ pub struct IndexDoc {
 /// One file of the finished index, by its name inside the index folder.
 pub type IndexFile = (String, Vec<u8>);
 
-fn pre_tokenized(text: &str, lexicon: &Lexicon) -> PreTokenizedString {
-    let tokens = index_tokens(text, lexicon)
+fn pre_tokenized(text: &str, analyzer: &mut Analyzer) -> PreTokenizedString {
+    let tokens = analyzer
+        .index_tokens(text)
         .into_iter()
         .map(|t| Token {
             offset_from: t.start,
@@ -41,15 +42,15 @@ fn pre_tokenized(text: &str, lexicon: &Lexicon) -> PreTokenizedString {
     PreTokenizedString { text: text.to_string(), tokens }
 }
 
-fn document(doc: &IndexDoc, ord: u64, fields: &Fields, lexicon: &Lexicon) -> TantivyDocument {
+fn document(doc: &IndexDoc, ord: u64, fields: &Fields, analyzer: &mut Analyzer) -> TantivyDocument {
     let mut out = TantivyDocument::default();
-    out.add_pre_tokenized_text(fields.title, pre_tokenized(&doc.title, lexicon));
-    out.add_pre_tokenized_text(fields.summary, pre_tokenized(&doc.summary, lexicon));
+    out.add_pre_tokenized_text(fields.title, pre_tokenized(&doc.title, analyzer));
+    out.add_pre_tokenized_text(fields.summary, pre_tokenized(&doc.summary, analyzer));
     // Multi-valued fields are joined with a full stop so that phrases never span two values.
-    out.add_pre_tokenized_text(fields.keywords, pre_tokenized(&doc.keywords.join(" . "), lexicon));
-    out.add_pre_tokenized_text(fields.tags, pre_tokenized(&doc.tags.join(" . "), lexicon));
-    out.add_pre_tokenized_text(fields.headings, pre_tokenized(&doc.headings.join(" . "), lexicon));
-    out.add_pre_tokenized_text(fields.body, pre_tokenized(&doc.body, lexicon));
+    out.add_pre_tokenized_text(fields.keywords, pre_tokenized(&doc.keywords.join(" . "), analyzer));
+    out.add_pre_tokenized_text(fields.tags, pre_tokenized(&doc.tags.join(" . "), analyzer));
+    out.add_pre_tokenized_text(fields.headings, pre_tokenized(&doc.headings.join(" . "), analyzer));
+    out.add_pre_tokenized_text(fields.body, pre_tokenized(&doc.body, analyzer));
     out.add_text(fields.platform, &doc.platform);
     for audience in &doc.audience {
         out.add_text(fields.audience, audience);
@@ -68,8 +69,9 @@ pub fn write_index(docs: &[IndexDoc]) -> tantivy::Result<Vec<IndexFile>> {
     let index = Index::create(directory.clone(), schema, IndexSettings::default())?;
     // One thread and a large budget give one segment, so the browser opens one set of files.
     let mut writer = index.writer_with_num_threads(1, 200_000_000)?;
+    let mut analyzer = Analyzer::new(&lexicon);
     for (ord, doc) in docs.iter().enumerate() {
-        writer.add_document(document(doc, ord as u64, &fields, &lexicon))?;
+        writer.add_document(document(doc, ord as u64, &fields, &mut analyzer))?;
     }
     writer.commit()?;
     let segments = index.searchable_segment_ids()?;
