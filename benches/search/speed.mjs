@@ -6,7 +6,9 @@
 // with Lotse, indexes the same article pages with Pagefind, and measures for a cold visitor the bytes
 // transferred until the first results appear (raw, and as brotli would send them), the time from the
 // first query to results (cold and warm), the median and 95th-percentile query time, the index size
-// on disk and the wasm size.
+// on disk and the wasm size. Query times are from sending the query to having the first five
+// results with their excerpts (both engines fetch excerpt text per result); for Lotse the time of
+// the index search alone is reported too.
 import { execFileSync } from "node:child_process";
 import { readFileSync, mkdtempSync, statSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -82,8 +84,9 @@ async function measure(engine, base, log, site, queries) {
       const waiting = new Map();
       worker.onmessage = (e) => { if (waiting.has(e.data.id)) { waiting.get(e.data.id)(e.data); waiting.delete(e.data.id); } };
       worker.postMessage({ type: "init", manifest: new URL("/search/manifest.json", location.href).href });
+      window.__engineTimes = [];
       window.__search = (q) => new Promise((ok) => { const id = ++next; waiting.set(id, ok); worker.postMessage({ type: "search", id, query: q, platform: "", typing: false, limit: 5 }); })
-        .then((m) => m.results.map((r) => r.url));
+        .then((m) => { window.__engineTimes.push(m.searchMs); return m.results.map((r) => r.url); });
     } else {
       const pagefind = await import("/pagefind/pagefind.js");
       window.__search = async (q) => {
@@ -100,13 +103,15 @@ async function measure(engine, base, log, site, queries) {
   const coldBrotli = log.reduce((sum, e) => sum + (e.range ? e.bytes : brotliSize(join(site, decodeURIComponent(e.path)))), 0);
   // Warm: the same engine, already loaded; a new query (its result data may still need fetching).
   const warm = await page.evaluate(async (q) => { const t0 = performance.now(); await window.__search(q); return performance.now() - t0; }, queries[1]);
-  const times = await page.evaluate(async (qs) => {
+  const { times, engineTimes } = await page.evaluate(async (qs) => {
     const out = [];
+    window.__engineTimes = [];
     for (const q of qs) { const t0 = performance.now(); await window.__search(q); out.push(performance.now() - t0); }
-    return out;
+    return { times: out, engineTimes: window.__engineTimes || [] };
   }, queries.slice(2));
   await browser.close();
-  return { cold: cold.ms, coldResults: cold.results, coldRaw, coldBrotli, coldRequests: coldFiles.length, warm, median: percentile(times, 0.5), p95: percentile(times, 0.95) };
+  const engineMedian = engineTimes.length ? percentile(engineTimes, 0.5) : NaN;
+  return { cold: cold.ms, coldResults: cold.results, coldRaw, coldBrotli, coldRequests: coldFiles.length, warm, median: percentile(times, 0.5), p95: percentile(times, 0.95), engineMedian };
 }
 
 const kb = (bytes) => (bytes / 1024).toFixed(0).padStart(6) + " kB";
@@ -135,7 +140,9 @@ console.log("Search speed and size, Lotse vs Pagefind (headless Chromium, loopba
 const line = (label, f, g = (x) => x) => {
   for (const r of rows) {
     const l = f(r.lotse), p = f(r.pagefind);
-    console.log(`${String(r.n).padStart(6)}  ${label.padEnd(34)} ${g(l)}   ${g(p)}   ${(l / p).toFixed(2).padStart(6)}x`);
+    const show = (x) => (Number.isNaN(x) ? "n/a".padStart(g(0).length) : g(x));
+    const ratio = Number.isNaN(l / p) ? "" : `${(l / p).toFixed(2).padStart(6)}x`;
+    console.log(`${String(r.n).padStart(6)}  ${label.padEnd(34)} ${show(l)}   ${show(p)}   ${ratio}`);
   }
 };
 console.log("  size  measure                                     Lotse      Pagefind   Lotse/Pagefind");
@@ -146,6 +153,7 @@ line("cold first search: time", (e) => e.cold, ms);
 line("warm search: time", (e) => e.warm, ms);
 line(`query time median (${queryCount} queries)`, (e) => e.median, ms);
 line(`query time p95 (${queryCount} queries)`, (e) => e.p95, ms);
+line("index search alone: median (Lotse)", (e) => e.engineMedian, ms);
 line("index size on disk", (e) => e.index, kb);
 line("wasm size (raw)", (e) => e.wasmRaw, kb);
 line("wasm size (brotli)", (e) => e.wasmBrotli, kb);

@@ -6,7 +6,8 @@
 //               {type:"search", id, query, platform, typing, limit}
 //               {type:"highlight", id, query, texts}
 // Messages out: {type:"ready"} | {type:"error", message}
-//               {type:"results", id, query, results:[{url,title,platform,platformName,summary,excerpt}]}
+//               {type:"results", id, query, results:[{url,title,platform,platformName,summary,excerpt}], searchMs}
+//                                                       searchMs: time the index search itself took
 //               {type:"highlighted", id, ranges}       ranges: per text, [[start,end],...] in UTF-16 units
 "use strict";
 
@@ -171,7 +172,9 @@ function excerpt(text, ranges) {
 function search(message) {
   var q = putString(message.query || "");
   var p = putString(message.platform || "");
+  var started = performance.now();
   var hits = answer(wasm.lotse_search(q[0], q[1], p[0], p[1], message.typing ? 1 : 0, message.limit || 10)).hits;
+  var searchMs = performance.now() - started;
   return Promise.all(hits.map(function (hit) {
     return doc(hit.ord).then(function (doc) {
       return Promise.all([doc, fragment(doc[4])]);
@@ -188,7 +191,7 @@ function search(message) {
       };
     });
   })).then(function (results) {
-    self.postMessage({ type: "results", id: message.id, query: message.query, platform: message.platform || "", results: results });
+    self.postMessage({ type: "results", id: message.id, query: message.query, platform: message.platform || "", results: results, searchMs: searchMs });
   });
 }
 
