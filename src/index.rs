@@ -43,7 +43,7 @@ struct IndexFileEntry {
     len: usize,
 }
 
-/// The list of result entries (URL, title, platform, summary, text file), cut into chunks so that a
+/// The list of result entries (URL, title, platform, summary, text file, updated date), cut into chunks so that a
 /// search loads only the chunks of the articles it shows.
 #[derive(Serialize)]
 struct DocsChunks {
@@ -77,6 +77,10 @@ pub fn index_docs(site: &Site, published: &[usize]) -> Vec<IndexDoc> {
                 body: rendered.text.clone(),
                 platform: page.platform.clone(),
                 audience: page.audience.clone(),
+                updated_days: page
+                    .updated
+                    .map(|d| (d - chrono::NaiveDate::default()).num_days().max(0) as u64)
+                    .unwrap_or_default(),
             }
         })
         .collect()
@@ -121,7 +125,15 @@ pub fn write(site: &Site, published: &[usize], docs: &[IndexDoc], staging: &Stag
         let text = format!("{}\n{}", doc.title, doc.body);
         let fragment = format!("f/{}.txt", hash(text.as_bytes()));
         staging.write(&format!("search/{fragment}"), text.as_bytes())?;
-        entries.push((page.url.as_str(), page.title.as_str(), page.platform.as_str(), page.summary.as_str(), fragment));
+        let updated = page.updated.map(|d| d.to_string()).unwrap_or_default();
+        entries.push((
+            page.url.as_str(),
+            page.title.as_str(),
+            page.platform.as_str(),
+            page.summary.as_str(),
+            fragment,
+            updated,
+        ));
     }
     let mut chunks = Vec::new();
     for chunk in entries.chunks(DOCS_CHUNK) {

@@ -66,6 +66,20 @@ fn teachers_queries_find_their_how_to_first() {
 }
 
 #[test]
+fn results_carry_what_the_result_list_shows() {
+    let (_engine, docs, _out) = bundled_engine();
+    let entry = docs.iter().find(|d| d[0] == "ipad/wlan-verbinden/").expect("the WLAN article is indexed");
+    assert_eq!(entry[1], "Dienst-iPad mit dem WLAN verbinden");
+    assert_eq!(entry[2], "ipad");
+    assert!(entry[3].as_str().unwrap().starts_with("So verbinden Sie"), "{entry}");
+    assert!(entry[4].as_str().unwrap().starts_with("f/"), "{entry}");
+    let front_matter =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("content/ipad/wlan-verbinden.md")).unwrap();
+    let updated = entry[5].as_str().unwrap();
+    assert!(updated.len() == 10 && front_matter.contains(&format!("updated: {updated}")), "{entry}");
+}
+
+#[test]
 fn platform_filter_and_umlaut_spellings() {
     let (engine, docs, _out) = bundled_engine();
     let urls = top_urls(&engine, &docs, "Speicher voll", Some("ipad"));

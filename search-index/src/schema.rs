@@ -19,6 +19,8 @@ pub struct Fields {
     pub audience: Field,
     /// The article's position in the docs list the runtime shows results from.
     pub ord: Field,
+    /// When the article was last updated, as days since 1970-01-01 (0 when unknown).
+    pub updated: Field,
 }
 
 impl Fields {
@@ -59,6 +61,7 @@ pub fn build() -> (Schema, Fields) {
         platform: builder.add_text_field("platform", STRING),
         audience: builder.add_text_field("audience", STRING),
         ord: builder.add_u64_field("ord", NumericOptions::default().set_fast()),
+        updated: builder.add_u64_field("updated", NumericOptions::default().set_fast().set_indexed()),
     };
     (builder.build(), fields)
 }
@@ -76,5 +79,6 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         platform: get("platform")?,
         audience: get("audience")?,
         ord: get("ord")?,
+        updated: get("updated")?,
     })
 }

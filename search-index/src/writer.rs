@@ -22,6 +22,8 @@ pub struct IndexDoc {
     pub body: String,
     pub platform: String,
     pub audience: Vec<String>,
+    /// Days since 1970-01-01 of the last update, 0 when unknown.
+    pub updated_days: u64,
 }
 
 /// One file of the finished index, by its name inside the index folder.
@@ -56,6 +58,7 @@ fn document(doc: &IndexDoc, ord: u64, fields: &Fields, analyzer: &mut Analyzer) 
         out.add_text(fields.audience, audience);
     }
     out.add_u64(fields.ord, ord);
+    out.add_u64(fields.updated, doc.updated_days);
     out
 }
 
