@@ -25,6 +25,58 @@ pub enum Command {
     Build(BuildArgs),
     /// Create a new portal with a config, one example article per platform and a README.
     Init(InitArgs),
+    /// Check the portal without writing anything: every build validation plus unused images,
+    /// duplicate titles, missing summaries and keywords, and stale articles.
+    Check(CheckArgs),
+    /// Create a new article from the template, with today's date and every field prefilled.
+    New(NewArgs),
+    /// Write JSON Schemas for lotse.yaml and the front matter, for editor autocompletion.
+    Schema(SchemaArgs),
+}
+
+/// How `lotse check` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Messages with file, line and code frame, for people.
+    Human,
+    /// One JSON report, for CI of a content repository and for editors.
+    Json,
+}
+
+/// Flags of `lotse check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The portal folder, holding lotse.yaml and content/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Warn about articles not updated for longer than this many months.
+    #[arg(long, default_value_t = 12, value_name = "MONTHS")]
+    pub stale_after: u32,
+}
+
+/// Flags of `lotse new`.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// Platform and file name of the new article, such as `ipad/wlan-verbinden`.
+    #[arg(value_name = "PLATFORM/SLUG")]
+    pub path: String,
+    /// The article's title (default: made from the file name).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The portal folder, holding lotse.yaml and content/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+/// Flags of `lotse schema`.
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// Where to write the schema files.
+    #[arg(long, default_value = "schemas")]
+    pub output: PathBuf,
 }
 
 /// Flags of `lotse build`.

@@ -15,7 +15,7 @@ use crate::yaml::YamlSource;
 pub const CONFIG_FILE: &str = "lotse.yaml";
 
 /// Top-level keys of `lotse.yaml`.
-const CONFIG_KEYS: &[&str] = &[
+pub const CONFIG_KEYS: &[&str] = &[
     "title",
     "description",
     "organization",
@@ -28,10 +28,10 @@ const CONFIG_KEYS: &[&str] = &[
 ];
 
 /// Keys of the `search:` section.
-const SEARCH_KEYS: &[&str] = &["synonyms"];
+pub const SEARCH_KEYS: &[&str] = &["synonyms"];
 
 /// Keys of one entry under `platforms:`.
-const PLATFORM_KEYS: &[&str] = &["id", "name", "description", "icon", "order"];
+pub const PLATFORM_KEYS: &[&str] = &["id", "name", "description", "icon", "order"];
 
 /// URL path segments the generator uses itself, which therefore cannot be platform ids.
 pub const RESERVED_PATHS: &[&str] = &["tags", "search", "assets", "static", "404", "sitemap.xml"];

@@ -19,7 +19,7 @@ use crate::yaml::YamlSource;
 pub const CONTENT_DIR: &str = "content";
 
 /// Front-matter keys an article may use.
-const FRONT_MATTER_KEYS: &[&str] = &[
+pub const FRONT_MATTER_KEYS: &[&str] = &[
     "title", "summary", "platform", "audience", "tags", "keywords", "updated", "draft", "internal", "featured",
     "weight", "aliases",
 ];

@@ -5,6 +5,7 @@
 //! [`index`] writes the search index and [`output`] writes the site atomically. [`site`] is the only module that sequences them; the
 //! subcommands in `cmd` are thin wrappers around it.
 
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod index;
 pub mod markdown;
 pub mod output;
 pub mod scaffold;
+pub mod schema;
 pub mod site;
 pub mod templates;
 pub mod views;

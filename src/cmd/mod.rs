@@ -1,7 +1,10 @@
 //! One thin file per subcommand: read flags, call the pipeline, report, choose the exit code.
 
 mod build;
+mod check;
 mod init;
+mod new;
+mod schema;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -20,6 +23,9 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(args) => build::run(args, quiet),
         Command::Init(args) => init::run(args, quiet),
+        Command::Check(args) => check::run(args, quiet),
+        Command::New(args) => new::run(args, quiet),
+        Command::Schema(args) => schema::run(args, quiet),
     }
 }
 

@@ -1,0 +1,112 @@
+//! JSON Schemas for `lotse.yaml` and the article front matter, so editors can complete and check
+//! both while a technician types (VS Code with the YAML extension, any yaml-language-server).
+//!
+//! The property lists come from the same constants the parsers check against, and a test keeps
+//! the two in step.
+
+use serde_json::{json, Value};
+
+use crate::content::AUDIENCES;
+
+fn string_list(description: &str) -> Value {
+    json!({ "type": "array", "items": { "type": "string" }, "description": description })
+}
+
+/// The schema of `lotse.yaml`.
+pub fn config_schema() -> Value {
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://lotse.example/schemas/lotse.schema.json",
+        "title": "Lotse portal configuration (lotse.yaml)",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["title"],
+        "properties": {
+            "title": { "type": "string", "minLength": 1, "description": "The portal's name, such as \"Hilfe für Lehrkräfte\"." },
+            "description": { "type": "string", "description": "One sentence for the home page and search engines." },
+            "organization": { "type": "string", "description": "Who runs the portal, shown in header and footer." },
+            "language": { "enum": ["de", "en"], "default": "de", "description": "Interface language, callout labels and dates." },
+            "base_url": { "type": "string", "pattern": "^(https?://|/)", "description": "Address the site is published under, for sitemap.xml, canonical links and the 404 page." },
+            "theme": { "type": "string", "default": "default", "description": "Theme name: the built-in `default` or a folder in themes/." },
+            "toc_min_headings": { "type": "integer", "minimum": 0, "default": 3, "description": "Articles with at least this many ##/### headings get a table of contents." },
+            "platforms": {
+                "type": "array",
+                "minItems": 1,
+                "description": "The platforms articles belong to; each is a folder under content/ and a page.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["id", "name"],
+                    "properties": {
+                        "id": { "type": "string", "pattern": "^[a-z0-9-]+$", "not": { "enum": crate::config::RESERVED_PATHS }, "description": "Folder name and first URL segment." },
+                        "name": { "type": "string", "description": "Shown on tiles and in breadcrumbs." },
+                        "description": { "type": "string" },
+                        "icon": { "type": "string", "default": "general", "description": "Theme icon: iserv, office365, ipad, general." },
+                        "order": { "type": "integer", "default": 0, "description": "Position on the home page." }
+                    }
+                }
+            },
+            "search": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "synonyms": { "type": "array", "items": { "type": "string", "pattern": "=" }, "description": "Groups of words that mean the same: \"WLAN = WiFi = Internet\"." }
+                }
+            }
+        }
+    })
+}
+
+/// The schema of an article's front matter.
+pub fn front_matter_schema() -> Value {
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://lotse.example/schemas/front-matter.schema.json",
+        "title": "Lotse article front matter",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["title"],
+        "properties": {
+            "title": { "type": "string", "minLength": 1, "description": "What the teacher wants to do or the problem, in their words." },
+            "summary": { "type": "string", "description": "One or two sentences, shown in lists and search results." },
+            "platform": { "type": "string", "description": "Only needed outside a platform folder." },
+            "audience": { "type": "array", "items": { "enum": AUDIENCES }, "description": "Who the article is for." },
+            "tags": string_list("Tag pages and platform-page groups (the first tag)."),
+            "keywords": string_list("The words teachers actually type: \"Kennwort\", \"Internet geht nicht\"."),
+            "updated": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "description": "Date of the last check, YYYY-MM-DD." },
+            "draft": { "type": "boolean", "description": "Built only with --drafts." },
+            "internal": { "type": "boolean", "description": "For technicians only: never published." },
+            "featured": { "type": "boolean", "description": "Listed under \"Häufige Probleme\" on the home page." },
+            "weight": { "type": "integer", "description": "Order on the platform page (lower first)." },
+            "aliases": { "type": "array", "items": { "type": "string", "pattern": "^/" }, "description": "Old addresses that redirect here, such as \"/ipad/wifi/\"." }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{CONFIG_KEYS, PLATFORM_KEYS, SEARCH_KEYS};
+    use crate::content::FRONT_MATTER_KEYS;
+
+    fn keys(schema: &Value, pointer: &str) -> Vec<String> {
+        let mut keys: Vec<String> = schema.pointer(pointer).unwrap().as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    fn sorted(list: &[&str]) -> Vec<String> {
+        let mut list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        list.sort();
+        list
+    }
+
+    #[test]
+    fn schemas_list_exactly_what_the_parsers_accept() {
+        let config = config_schema();
+        assert_eq!(keys(&config, "/properties"), sorted(CONFIG_KEYS));
+        assert_eq!(keys(&config, "/properties/platforms/items/properties"), sorted(PLATFORM_KEYS));
+        assert_eq!(keys(&config, "/properties/search/properties"), sorted(SEARCH_KEYS));
+        assert_eq!(keys(&front_matter_schema(), "/properties"), sorted(FRONT_MATTER_KEYS));
+    }
+}
