@@ -25,6 +25,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Create a new portal with a config, one example article per platform and a README.
     Init(InitArgs),
+    /// Build, serve on 127.0.0.1 and rebuild on every save; open pages reload by themselves.
+    Serve(ServeArgs),
     /// Check the portal without writing anything: every build validation plus unused images,
     /// duplicate titles, missing summaries and keywords, and stale articles.
     Check(CheckArgs),
@@ -32,6 +34,26 @@ pub enum Command {
     New(NewArgs),
     /// Write JSON Schemas for lotse.yaml and the front matter, for editor autocompletion.
     Schema(SchemaArgs),
+}
+
+/// Flags of `lotse serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The portal folder, holding lotse.yaml and content/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The port to listen on (0: any free port).
+    #[arg(long, short, default_value_t = 1111)]
+    pub port: u16,
+    /// The address to listen on; use 0.0.0.0 only to share the preview on the LAN on purpose.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Open the preview in the browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Include articles marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 /// How `lotse check` reports.

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod output;
 pub mod scaffold;
 pub mod schema;
+pub mod serve;
 pub mod site;
 pub mod templates;
 pub mod views;

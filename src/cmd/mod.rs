@@ -5,6 +5,7 @@ mod check;
 mod init;
 mod new;
 mod schema;
+mod serve;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(args) => build::run(args, quiet),
         Command::Init(args) => init::run(args, quiet),
+        Command::Serve(args) => serve::run(args, quiet),
         Command::Check(args) => check::run(args, quiet),
         Command::New(args) => new::run(args, quiet),
         Command::Schema(args) => schema::run(args, quiet),

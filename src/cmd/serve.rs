@@ -1,0 +1,26 @@
+//! `lotse serve`: the live preview for technicians writing how-tos.
+
+use std::process::ExitCode;
+
+use crate::cli::ServeArgs;
+use crate::serve::{self, ServeOptions};
+
+use super::{print_fatal, EXIT_USAGE};
+
+pub fn run(args: ServeArgs, quiet: bool) -> ExitCode {
+    let options = ServeOptions {
+        root: args.root,
+        bind: args.bind,
+        port: args.port,
+        include_drafts: args.drafts,
+        open: args.open,
+        quiet,
+    };
+    match serve::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            print_fatal(&e);
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! The dev server: builds the portal into a temporary folder, serves it on loopback, rebuilds when
+//! a file changes, and tells open pages to reload.
+//!
+//! A failed rebuild never takes the preview down: the last good site stays served, and every open
+//! page shows the errors in an overlay until they are fixed. Pages learn about rebuilds by long
+//! polling `/__lotse/poll` (plain HTTP, no WebSocket needed) and reload only when a file they show
+//! changed, keeping their scroll position. The server answers only with files inside the output
+//! folder; anything else, including `..` in any spelling, is the portal's 404 page.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use notify::Watcher as _;
+
+use crate::diagnostics::{self, Diagnostic};
+use crate::site::{self, BuildError, BuildOptions};
+
+/// The preview's reload client and its overlay style, served under `/__lotse/`.
+const LIVE_JS: &str = include_str!("live.js");
+const LIVE_CSS: &str = include_str!("live.css");
+
+/// How long an editor's burst of saves may take before the rebuild starts.
+const DEBOUNCE: Duration = Duration::from_millis(120);
+/// How long a poll waits for a change before answering "nothing new".
+const POLL_TIMEOUT: Duration = Duration::from_secs(25);
+
+/// What `lotse serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: String,
+    pub port: u16,
+    pub include_drafts: bool,
+    pub open: bool,
+    pub quiet: bool,
+}
+
+/// What open pages need to know: the build version, the current errors, and what changed last.
+#[derive(Debug, Default, serde::Serialize)]
+struct Status {
+    version: u64,
+    errors: Vec<String>,
+    /// Site paths whose content changed in the last successful rebuild; `*` for all pages.
+    changed: Vec<String>,
+}
+
+type Shared = Arc<(Mutex<Status>, Condvar)>;
+
+/// Runs the dev server until Ctrl-C.
+pub fn run(options: ServeOptions) -> Result<()> {
+    let temp = tempfile::Builder::new().prefix("lotse-serve-").tempdir().context("cannot create a temporary folder")?;
+    let output = temp.path().join("public");
+    let address: SocketAddr = format!("{}:{}", options.bind, options.port)
+        .parse()
+        .with_context(|| format!("`{}` is not an IP address to listen on", options.bind))?;
+    let server = tiny_http::Server::http(address).map_err(|e| anyhow::anyhow!("cannot listen on {address}: {e}"))?;
+    let local = server.server_addr().to_ip().context("the server has no IP address")?;
+    let build_options = BuildOptions {
+        root: options.root.clone(),
+        output: output.clone(),
+        base_url: Some("/".into()),
+        include_drafts: options.include_drafts,
+        progress: false,
+    };
+
+    let shared: Shared = Arc::new((Mutex::new(Status::default()), Condvar::new()));
+    let mut hashes = BTreeMap::new();
+    rebuild(&build_options, &shared, &mut hashes, options.quiet);
+    if !output.is_dir() {
+        anyhow::bail!("the first build failed; fix the errors above and start `lotse serve` again");
+    }
+
+    let temp_path = temp.path().to_path_buf();
+    ctrlc::set_handler(move || {
+        let _ = std::fs::remove_dir_all(&temp_path);
+        println!("\nStopped.");
+        std::process::exit(0);
+    })
+    .context("cannot handle Ctrl-C")?;
+
+    let url = format!("http://{local}/");
+    if !options.quiet {
+        println!("Preview build in {}", output.display());
+    }
+    println!("Serving {url} (Ctrl-C to stop)");
+    let _ = std::io::stdout().flush();
+    if options.open {
+        open_browser(&url);
+    }
+
+    let (events, changes) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            let _ = events.send(event);
+        }
+    })
+    .context("cannot watch the portal for changes")?;
+    watcher.watch(&options.root, notify::RecursiveMode::Recursive).context("cannot watch the portal folder")?;
+    let root = options.root.canonicalize().unwrap_or_else(|_| options.root.clone());
+    {
+        let shared = shared.clone();
+        let quiet = options.quiet;
+        std::thread::spawn(move || watch_loop(changes, &root, &build_options, &shared, &mut hashes, quiet));
+    }
+
+    for request in server.incoming_requests() {
+        let shared = shared.clone();
+        let output = output.clone();
+        std::thread::spawn(move || {
+            let _ = respond(request, &output, &shared);
+        });
+    }
+    drop(temp);
+    Ok(())
+}
+
+/// Waits for relevant file changes, lets a burst of saves settle, then rebuilds once.
+fn watch_loop(
+    changes: mpsc::Receiver<notify::Event>,
+    root: &Path,
+    options: &BuildOptions,
+    shared: &Shared,
+    hashes: &mut BTreeMap<String, u64>,
+    quiet: bool,
+) {
+    while let Ok(event) = changes.recv() {
+        if !is_relevant(&event, root) {
+            continue;
+        }
+        let deadline = Instant::now() + DEBOUNCE;
+        while let Ok(_more) = changes.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            if Instant::now() >= deadline {
+                break;
+            }
+        }
+        rebuild(options, shared, hashes, quiet);
+    }
+}
+
+/// Whether a file event concerns the portal's sources (not editor droppings or the output).
+fn is_relevant(event: &notify::Event, root: &Path) -> bool {
+    if matches!(event.kind, notify::EventKind::Access(_)) {
+        return false;
+    }
+    event.paths.iter().any(|path| {
+        let Ok(rel) = path.strip_prefix(root) else { return false };
+        let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let hidden = rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        let scratch = name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp") || name.starts_with(".#");
+        let watched = rel == Path::new(crate::config::CONFIG_FILE)
+            || ["content", "templates", "themes", "static", "i18n"].iter().any(|dir| rel.starts_with(dir));
+        watched && !hidden && !scratch
+    })
+}
+
+/// Builds, and on success records which site paths changed; on failure keeps the last good site.
+fn rebuild(options: &BuildOptions, shared: &Shared, hashes: &mut BTreeMap<String, u64>, quiet: bool) {
+    let started = Instant::now();
+    let result = site::build(options);
+    let (lock, wake) = &**shared;
+    let mut status = lock.lock().expect("no panics while holding the lock");
+    match result {
+        Ok(report) => {
+            if !quiet {
+                crate::cmd::print_diagnostics(&report.warnings, quiet);
+            }
+            let new_hashes = hash_files(&options.output);
+            status.changed = changed_paths(hashes, &new_hashes);
+            *hashes = new_hashes;
+            status.errors.clear();
+            if !quiet {
+                println!(
+                    "Built {} articles in {} ms ({} changed)",
+                    report.articles,
+                    started.elapsed().as_millis(),
+                    if status.changed.iter().any(|c| c == "*") {
+                        "everything".to_string()
+                    } else {
+                        status.changed.len().to_string()
+                    }
+                );
+            }
+        }
+        Err(error) => {
+            let found: Vec<Diagnostic> = match error {
+                BuildError::Content(found) | BuildError::Config(found) => found,
+                BuildError::Fatal(e) => vec![Diagnostic::error("lotse", format!("{e:#}"))],
+            };
+            crate::cmd::print_diagnostics(&found, quiet);
+            eprintln!("The preview keeps showing the last good build.");
+            status.errors = found
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| diagnostics::render(std::slice::from_ref(d), false).trim_end().to_string())
+                .collect();
+            status.changed.clear();
+        }
+    }
+    status.version += 1;
+    wake.notify_all();
+}
+
+/// A content hash of every file of the site, by site path.
+///
+/// Every page carries the search index version as a cache-buster, which changes with any edit;
+/// it is left out of the hash, so that an edit reloads only the pages whose content changed.
+fn hash_files(output: &Path) -> BTreeMap<String, u64> {
+    let mut hashes = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(output).into_iter().flatten().filter(|e| e.file_type().is_file()) {
+        let rel = crate::markdown::url_path(entry.path().strip_prefix(output).unwrap_or(entry.path()));
+        if let Ok(bytes) = std::fs::read(entry.path()) {
+            let mut h = search_index::fold::Fnv64::new();
+            h.update(&without_search_version(&bytes));
+            hashes.insert(rel, h.finish());
+        }
+    }
+    hashes
+}
+
+fn without_search_version(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    const ATTRIBUTE: &[u8] = b"data-search-version=\"";
+    let Some(start) = bytes.windows(ATTRIBUTE.len()).position(|w| w == ATTRIBUTE) else {
+        return std::borrow::Cow::Borrowed(bytes);
+    };
+    let value_start = start + ATTRIBUTE.len();
+    let end = bytes[value_start..].iter().position(|&b| b == b'"').map_or(bytes.len(), |i| value_start + i);
+    let mut out = bytes[..value_start].to_vec();
+    out.extend_from_slice(&bytes[end..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Site paths (`/ipad/wlan/`) whose files differ; `*` when a shared asset changed, since every
+/// page uses it.
+fn changed_paths(old: &BTreeMap<String, u64>, new: &BTreeMap<String, u64>) -> Vec<String> {
+    let mut changed = Vec::new();
+    for (path, hash) in
+        new.iter().filter(|(p, h)| old.get(*p) != Some(*h)).chain(old.iter().filter(|(p, _)| !new.contains_key(*p)))
+    {
+        let _ = hash;
+        if path.starts_with("assets/") {
+            return vec!["*".into()];
+        }
+        if path.ends_with(".html") {
+            changed.push(format!("/{}", path.trim_end_matches("index.html")));
+        }
+    }
+    changed.sort();
+    changed.dedup();
+    changed
+}
+
+/// Maps a request path to a file inside `output`, refusing anything that could leave it.
+pub fn resolve(output: &Path, url_path: &str) -> Option<PathBuf> {
+    let path = url_path.split(['?', '#']).next().unwrap_or("");
+    let decoded = percent_decode(path)?;
+    if decoded.contains('\0') || decoded.contains('\\') {
+        return None;
+    }
+    let mut file = output.to_path_buf();
+    for component in Path::new(decoded.trim_start_matches('/')).components() {
+        match component {
+            Component::Normal(part) => file.push(part),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    let canonical = file.canonicalize().ok()?;
+    let base = output.canonicalize().ok()?;
+    (canonical.starts_with(&base) && canonical.is_file()).then_some(canonical)
+}
+
+/// Decodes `%xx` escapes; `None` for malformed ones or bytes that are not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The Content-Type of a file, by its ending.
+pub fn mime_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "wasm" => "application/wasm",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "txt" => "text/plain; charset=utf-8",
+        "xml" => "application/xml",
+        "webmanifest" => "application/manifest+json",
+        _ => "application/octet-stream",
+    }
+}
+
+fn header(name: &str, value: &str) -> tiny_http::Header {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+/// Adds the preview client to an HTML page.
+fn inject_live_reload(html: String) -> String {
+    let tags = "<link rel=\"stylesheet\" href=\"/__lotse/live.css\"><script src=\"/__lotse/live.js\" defer></script>";
+    match html.find("</head>") {
+        Some(at) => format!("{}{tags}{}", &html[..at], &html[at..]),
+        None => html + tags,
+    }
+}
+
+fn respond(request: tiny_http::Request, output: &Path, shared: &Shared) -> std::io::Result<()> {
+    let url = request.url().to_string();
+    let path = url.split('?').next().unwrap_or("");
+    let no_store = header("Cache-Control", "no-store");
+    match path {
+        "/__lotse/live.js" => {
+            let response = tiny_http::Response::from_string(LIVE_JS)
+                .with_header(header("Content-Type", "text/javascript; charset=utf-8"));
+            return request.respond(response.with_header(no_store));
+        }
+        "/__lotse/live.css" => {
+            let response = tiny_http::Response::from_string(LIVE_CSS)
+                .with_header(header("Content-Type", "text/css; charset=utf-8"));
+            return request.respond(response.with_header(no_store));
+        }
+        "/__lotse/poll" => {
+            let since: Option<u64> = url.split_once("since=").and_then(|(_, v)| v.split('&').next()?.parse().ok());
+            let (lock, wake) = &**shared;
+            let mut status = lock.lock().expect("no panics while holding the lock");
+            if since == Some(status.version) {
+                status =
+                    wake.wait_timeout_while(status, POLL_TIMEOUT, |s| s.version == since.unwrap_or(0)).expect("lock").0;
+            }
+            let body = serde_json::to_string(&*status).unwrap_or_default();
+            drop(status);
+            let response =
+                tiny_http::Response::from_string(body).with_header(header("Content-Type", "application/json"));
+            return request.respond(response.with_header(no_store));
+        }
+        _ => {}
+    }
+    let (status_code, file) = match resolve(output, path) {
+        Some(file) => (200, file),
+        None => (404, output.join("404.html")),
+    };
+    let Ok(bytes) = std::fs::read(&file) else {
+        return request.respond(tiny_http::Response::from_string("not found").with_status_code(404));
+    };
+    let content_type = mime_type(&file);
+    let body = if content_type.starts_with("text/html") {
+        inject_live_reload(String::from_utf8_lossy(&bytes).into_owned()).into_bytes()
+    } else {
+        bytes
+    };
+    let response = tiny_http::Response::from_data(body)
+        .with_status_code(status_code)
+        .with_header(header("Content-Type", content_type))
+        .with_header(no_store);
+    request.respond(response)
+}
+
+fn open_browser(url: &str) {
+    for opener in ["xdg-open", "open"] {
+        if std::process::Command::new(opener).arg(url).spawn().is_ok() {
+            return;
+        }
+    }
+    eprintln!("Could not open a browser; open {url} yourself.");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_never_leaves_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir_all(out.join("ipad/wlan")).unwrap();
+        std::fs::write(out.join("ipad/wlan/index.html"), "x").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "geheim").unwrap();
+        assert!(resolve(&out, "/ipad/wlan/").unwrap().ends_with("ipad/wlan/index.html"));
+        assert!(resolve(&out, "/ipad/wlan/?q=1").is_some());
+        for attack in [
+            "/../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/ipad/..%2f..%2fsecret.txt",
+            "/%2E%2E%5Csecret.txt",
+            "/ipad/%00",
+            "/%zz",
+            "//etc/passwd",
+        ] {
+            assert_eq!(resolve(&out, attack), None, "{attack}");
+        }
+    }
+
+    #[test]
+    fn changed_paths_name_pages_or_everything() {
+        let old: BTreeMap<String, u64> =
+            [("index.html".into(), 1), ("ipad/wlan/index.html".into(), 2), ("alt/index.html".into(), 3)].into();
+        let new: BTreeMap<String, u64> =
+            [("index.html".into(), 1), ("ipad/wlan/index.html".into(), 5), ("neu/index.html".into(), 1)].into();
+        assert_eq!(changed_paths(&old, &new), ["/alt/", "/ipad/wlan/", "/neu/"]);
+        let mut css = new.clone();
+        css.insert("assets/css/lotse.css".into(), 9);
+        assert_eq!(changed_paths(&new, &css), ["*"]);
+    }
+
+    #[test]
+    fn mime_types_include_wasm() {
+        assert_eq!(mime_type(Path::new("a/b.wasm")), "application/wasm");
+        assert_eq!(mime_type(Path::new("index.html")), "text/html; charset=utf-8");
+    }
+}

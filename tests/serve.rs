@@ -1,0 +1,197 @@
+//! End-to-end tests of `lotse serve`: a real server on a free loopback port over a temporary copy
+//! of a portal, driven like a technician's editor would drive it.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Portal;
+
+struct Server {
+    child: Child,
+    address: String,
+    /// Where the preview build lives.
+    build: std::path::PathBuf,
+}
+
+impl Server {
+    fn start(portal: &Portal) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lotse"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(portal.root())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut build = std::path::PathBuf::new();
+        let address = loop {
+            let line = lines.next().expect("serve printed its address").unwrap();
+            if let Some(path) = line.strip_prefix("Preview build in ") {
+                build = path.into();
+            }
+            if let Some(rest) = line.strip_prefix("Serving http://") {
+                break rest.split('/').next().unwrap().to_string();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, address, build }
+    }
+
+    /// A GET request; returns status, content type and body.
+    fn get(&self, path: &str) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.address).unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let content_type = head
+            .lines()
+            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type:").map(|v| v.trim().to_string()))
+            .unwrap_or_default();
+        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+            dechunk(body)
+        } else {
+            body.to_string()
+        };
+        (status, content_type, body)
+    }
+
+    /// The reload channel's state after the build `since`, waiting for the next one.
+    fn poll(&self, since: u64) -> serde_json::Value {
+        serde_json::from_str(&self.get(&format!("/__lotse/poll?since={since}")).2).unwrap()
+    }
+
+    fn version(&self) -> u64 {
+        let state: serde_json::Value = serde_json::from_str(&self.get("/__lotse/poll").2).unwrap();
+        state["version"].as_u64().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&after[..size.min(after.len())]);
+        rest = after.get(size + 2..).unwrap_or("");
+    }
+    out
+}
+
+#[test]
+fn serves_the_portal_with_correct_types_and_never_outside_it() {
+    let portal = Portal::fixture("valid");
+    std::fs::write(portal.root().join("geheim.txt"), "GEHEIM-4711").unwrap();
+    let server = Server::start(&portal);
+    let (status, content_type, body) = server.get("/ipad/wlan/");
+    assert_eq!((status, content_type.as_str()), (200, "text/html; charset=utf-8"));
+    assert!(body.contains("<script src=\"/__lotse/live.js\" defer></script>"), "{body}");
+    assert_eq!(server.get("/__lotse/live.js").0, 200);
+    let manifest: serde_json::Value = serde_json::from_str(&server.get("/search/manifest.json").2).unwrap();
+    let (status, content_type, _) = server.get(&format!("/search/{}", manifest["runtime"].as_str().unwrap()));
+    assert_eq!((status, content_type.as_str()), (200, "application/wasm"));
+    for attack in [
+        "/../geheim.txt",
+        "/%2e%2e/geheim.txt",
+        "/ipad/..%2f..%2fgeheim.txt",
+        "/%2E%2E%2Fgeheim.txt",
+        "/..%5cgeheim.txt",
+        "/ipad/%00",
+    ] {
+        let (status, _, body) = server.get(attack);
+        assert_eq!(status, 404, "{attack}");
+        assert!(!body.contains("GEHEIM-4711"), "{attack} leaked a file");
+        assert!(body.contains("Seite nicht gefunden"), "{attack} did not get the portal's 404 page");
+    }
+    let (status, _, body) = server.get("/gibt/es/nicht/");
+    assert_eq!(status, 404);
+    assert!(body.contains("Seite nicht gefunden"));
+}
+
+#[test]
+fn edits_reach_open_pages_and_errors_never_take_the_preview_down() {
+    let portal = Portal::fixture("valid");
+    let server = Server::start(&portal);
+    let article = portal.root().join("content/ipad/wlan.md");
+
+    // Edit an article: the reload channel names the page, which serves the new text.
+    let version = server.version();
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, text.replace("Das Netz heißt", "Das Netz heißt NEU-8812")).unwrap();
+    let state = server.poll(version);
+    assert!(state["changed"].as_array().unwrap().iter().any(|c| c == "/ipad/wlan/"), "{state}");
+    assert!(!state["changed"].as_array().unwrap().iter().any(|c| c == "/iserv/passwort-vergessen/"), "{state}");
+    assert!(server.get("/ipad/wlan/").2.contains("NEU-8812"));
+
+    // Add an article.
+    let version = state["version"].as_u64().unwrap();
+    portal.write("content/ipad/neu.md", "---\ntitle: Ganz neu\n---\nNEUER-ARTIKEL-2209\n");
+    let state = server.poll(version);
+    assert!(state["changed"].as_array().unwrap().iter().any(|c| c == "/ipad/neu/"), "{state}");
+    assert!(server.get("/ipad/neu/").2.contains("NEUER-ARTIKEL-2209"));
+
+    // Break its front matter: the error is reported, the last good site stays served.
+    let version = state["version"].as_u64().unwrap();
+    portal.write("content/ipad/neu.md", "---\ntitle: [kaputt\n---\nNEUER-ARTIKEL-2209\n");
+    let state = server.poll(version);
+    let errors = state["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{state}");
+    assert!(errors[0].as_str().unwrap().contains("--> content/ipad/neu.md:"), "{state}");
+    let (status, _, body) = server.get("/ipad/neu/");
+    assert_eq!(status, 200);
+    assert!(body.contains("NEUER-ARTIKEL-2209"));
+
+    // Fix it: the errors go away.
+    let version = state["version"].as_u64().unwrap();
+    portal.write("content/ipad/neu.md", "---\ntitle: Repariert\n---\nREPARIERT-3301\n");
+    let state = server.poll(version);
+    assert_eq!(state["errors"].as_array().unwrap().len(), 0, "{state}");
+    assert!(server.get("/ipad/neu/").2.contains("REPARIERT-3301"));
+
+    // Delete it: its page is gone.
+    let version = state["version"].as_u64().unwrap();
+    std::fs::remove_file(portal.root().join("content/ipad/neu.md")).unwrap();
+    let state = server.poll(version);
+    assert!(state["changed"].as_array().unwrap().iter().any(|c| c == "/ipad/neu/"), "{state}");
+    assert_eq!(server.get("/ipad/neu/").0, 404);
+}
+
+#[cfg(unix)]
+#[test]
+fn stops_cleanly_on_ctrl_c() {
+    let portal = Portal::fixture("valid");
+    let mut server = Server::start(&portal);
+    assert_eq!(server.get("/").0, 200);
+    let status = Command::new("kill").args(["-INT", &server.child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(exit) = server.child.try_wait().unwrap() {
+            assert!(exit.success(), "{exit:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on Ctrl-C");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The preview's temporary build is gone with it.
+    assert!(server.build.ends_with("public"), "{}", server.build.display());
+    assert!(!server.build.exists(), "{} was left behind", server.build.display());
+}
