@@ -184,7 +184,8 @@ pub fn relative(base: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn load_page(rel: &Path, content_rel: &Path, abs: &Path, config: &Config) -> Result<Page, Vec<Diagnostic>> {
+/// Reads and validates one article file.
+pub fn load_page(rel: &Path, content_rel: &Path, abs: &Path, config: &Config) -> Result<Page, Vec<Diagnostic>> {
     let bytes = std::fs::read(abs).map_err(|e| vec![Diagnostic::error(rel, format!("cannot read: {e}"))])?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,

@@ -13,7 +13,7 @@ use search_index::fold::Fnv64;
 use search_index::writer::{write_index, IndexDoc};
 use serde::Serialize;
 
-use crate::output::Staging;
+use crate::output::SiteWriter;
 use crate::site::Site;
 
 /// The search runtime, built from `search-index/` by `scripts/build-search-runtime`.
@@ -109,51 +109,79 @@ pub fn search_version(docs: &[IndexDoc], site: &Site) -> String {
     format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
 
+/// Everything the search output is made of, owned, so that the dev server can write it on a
+/// background thread while pages reload.
+pub struct SearchInput {
+    pub docs: Vec<IndexDoc>,
+    /// URL, title, platform, summary and updated date of each indexed article, in `docs` order.
+    pub entries: Vec<(String, String, String, String, String)>,
+    pub synonyms: Vec<Vec<String>>,
+    pub platforms: BTreeMap<String, String>,
+}
+
+impl SearchInput {
+    /// Collects the search input for the published articles of `site`.
+    pub fn new(site: &Site, published: &[usize], docs: Vec<IndexDoc>) -> SearchInput {
+        let entries = published
+            .iter()
+            .map(|&i| {
+                let page = &site.content.pages[i];
+                let updated = page.updated.map(|d| d.to_string()).unwrap_or_default();
+                (page.url.clone(), page.title.clone(), page.platform.clone(), page.summary.clone(), updated)
+            })
+            .collect();
+        SearchInput {
+            docs,
+            entries,
+            synonyms: site.config.search.synonym_groups(),
+            platforms: site.config.platforms.iter().map(|p| (p.id.clone(), p.name.clone())).collect(),
+        }
+    }
+}
+
 /// Writes the search output for the published articles.
-pub fn write(site: &Site, published: &[usize], docs: &[IndexDoc], staging: &Staging) -> Result<()> {
+pub fn write(site: &Site, published: &[usize], docs: &[IndexDoc], writer: &dyn SiteWriter) -> Result<()> {
+    write_search(&SearchInput::new(site, published, docs.to_vec()), writer)
+}
+
+/// Writes the search output from its input; the manifest comes last, so that a reader never sees
+/// a manifest pointing at files not written yet.
+pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> {
+    let docs = &input.docs;
     let files = write_index(docs).context("cannot build the search index")?;
     let mut index = BTreeMap::new();
     for (name, bytes) in files {
         let extension = name.rsplit_once('.').map_or("bin", |(_, e)| e);
         let target = format!("i/{}.{extension}", hash(&bytes));
-        staging.write(&format!("search/{target}"), &bytes)?;
+        writer.write(&format!("search/{target}"), &bytes)?;
         index.insert(name, IndexFileEntry { url: target, len: bytes.len() });
     }
-    let mut entries = Vec::with_capacity(published.len());
-    for (&i, doc) in published.iter().zip(docs) {
-        let page = &site.content.pages[i];
+    let mut entries = Vec::with_capacity(input.entries.len());
+    for ((url, title, platform, summary, updated), doc) in input.entries.iter().zip(docs) {
         let text = format!("{}\n{}", doc.title, doc.body);
         let fragment = format!("f/{}.txt", hash(text.as_bytes()));
-        staging.write(&format!("search/{fragment}"), text.as_bytes())?;
-        let updated = page.updated.map(|d| d.to_string()).unwrap_or_default();
-        entries.push((
-            page.url.as_str(),
-            page.title.as_str(),
-            page.platform.as_str(),
-            page.summary.as_str(),
-            fragment,
-            updated,
-        ));
+        writer.write(&format!("search/{fragment}"), text.as_bytes())?;
+        entries.push((url, title, platform, summary, fragment, updated));
     }
     let mut chunks = Vec::new();
     for chunk in entries.chunks(DOCS_CHUNK) {
         let json = serde_json::to_vec(chunk)?;
         let name = format!("d/{}.json", hash(&json));
-        staging.write(&format!("search/{name}"), &json)?;
+        writer.write(&format!("search/{name}"), &json)?;
         chunks.push(name);
     }
     let runtime = format!("lotse-search.{}.wasm", hash(RUNTIME_WASM));
-    staging.write(&format!("search/{runtime}"), RUNTIME_WASM)?;
-    staging.write("search/lotse-worker.js", RUNTIME_WORKER)?;
+    writer.write(&format!("search/{runtime}"), RUNTIME_WASM)?;
+    writer.write("search/lotse-worker.js", RUNTIME_WORKER)?;
     let manifest = Manifest {
         format: search_index::FORMAT_VERSION,
         generator: format!("lotse {}", env!("CARGO_PKG_VERSION")),
         runtime,
         index,
         docs: DocsChunks { size: DOCS_CHUNK, chunks },
-        config: search_index::engine::SearchConfig { synonyms: site.config.search.synonym_groups() },
-        platforms: site.config.platforms.iter().map(|p| (p.id.as_str(), p.name.as_str())).collect(),
+        config: search_index::engine::SearchConfig { synonyms: input.synonyms.clone() },
+        platforms: input.platforms.iter().map(|(id, name)| (id.as_str(), name.as_str())).collect(),
     };
-    staging.write("search/manifest.json", &serde_json::to_vec_pretty(&manifest)?)?;
+    writer.write("search/manifest.json", &serde_json::to_vec_pretty(&manifest)?)?;
     Ok(())
 }

@@ -20,6 +20,63 @@ struct Manifest {
     files: Vec<String>,
 }
 
+/// Somewhere the stages can write site files to, by site-relative path.
+pub trait SiteWriter: Sync {
+    /// Writes one file at a site-relative path such as `ipad/wlan/index.html`.
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()>;
+}
+
+impl SiteWriter for Staging {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        Staging::write(self, rel, bytes)
+    }
+}
+
+/// Writes straight into a live output folder: the dev server's incremental rebuilds, which change
+/// a few files of a site that was built (and checked) completely before. [`DirectWriter::finish`]
+/// adds the new files to the folder's manifest, so that the next full build may replace them.
+pub struct DirectWriter {
+    root: PathBuf,
+    written: Mutex<BTreeSet<String>>,
+}
+
+/// Serialises manifest updates of concurrent direct writers (page rebuilds, search refreshes).
+static MANIFEST_UPDATES: Mutex<()> = Mutex::new(());
+
+impl DirectWriter {
+    pub fn new(root: PathBuf) -> DirectWriter {
+        DirectWriter { root, written: Mutex::new(BTreeSet::new()) }
+    }
+
+    /// Records the written files in the output folder's manifest.
+    pub fn finish(self) -> Result<()> {
+        let _one_at_a_time = MANIFEST_UPDATES.lock().map_err(|_| anyhow::anyhow!("manifest lock poisoned"))?;
+        let marker = self.root.join(MARKER_FILE);
+        let mut manifest: Manifest =
+            serde_json::from_slice(&fs::read(&marker)?).context("the output folder's Lotse marker is damaged")?;
+        let mut files: BTreeSet<String> = manifest.files.into_iter().collect();
+        files.extend(self.written.into_inner().map_err(|_| anyhow::anyhow!("writer lock poisoned"))?);
+        manifest.files = files.into_iter().collect();
+        fs::write(&marker, serde_json::to_vec_pretty(&manifest)?)?;
+        Ok(())
+    }
+}
+
+impl SiteWriter for DirectWriter {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.root.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        // Write beside and rename, so that a page is never served half-written.
+        let temp = path.with_extension("lotse-partial");
+        fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
+        fs::rename(&temp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        self.written.lock().map_err(|_| anyhow::anyhow!("writer lock poisoned"))?.insert(rel.to_string());
+        Ok(())
+    }
+}
+
 /// Collects the files of one build in a staging folder beside the final output folder.
 pub struct Staging {
     output: PathBuf,

@@ -15,7 +15,7 @@ use crate::config::{normalize_base_url, Config};
 use crate::content::{self, Content, CONTENT_DIR};
 use crate::diagnostics::{self, Diagnostic};
 use crate::markdown::{self, root_prefix, Rendered};
-use crate::output::{self, Staging};
+use crate::output::{self, SiteWriter, Staging};
 use crate::templates::{self, Theme};
 use crate::views::{self, ArticleCard, ArticleGroup, ArticleView, Crumb, PlatformView, TagView};
 
@@ -128,6 +128,12 @@ pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
 
 /// Builds the portal into the output folder, replacing the last good output only on success.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    build_keeping_site(options).map(|(report, _)| report)
+}
+
+/// Builds like [`build`] and also returns the rendered site, which the dev server keeps to
+/// rebuild single articles later.
+pub fn build_keeping_site(options: &BuildOptions) -> Result<(BuildReport, Site), BuildError> {
     let started = Instant::now();
     output::check_output_location(&options.root, &options.output)?;
     let site = load(options)?;
@@ -148,14 +154,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     let files = staging.len();
     let output = staging.commit()?;
-    Ok(BuildReport {
+    let report = BuildReport {
         articles: site.public.iter().filter(|p| **p).count(),
         platforms: site.config.platforms.len(),
         files,
         output,
         elapsed: started.elapsed(),
-        warnings: site.diagnostics,
-    })
+        warnings: site.diagnostics.clone(),
+    };
+    Ok((report, site))
 }
 
 enum WriteError {
@@ -170,13 +177,13 @@ impl From<anyhow::Error> for WriteError {
 }
 
 /// Everything the page templates share, computed once per build.
-struct Views<'a> {
+pub(crate) struct Views<'a> {
     site: &'a Site,
     platforms: Vec<PlatformView>,
     platform_names: HashMap<&'a str, &'a str>,
     tags: BTreeMap<String, TagView>,
     /// Public article indices, in display order (platform, weight, title).
-    published: Vec<usize>,
+    pub(crate) published: Vec<usize>,
     /// Tag slugs of every article, by article index.
     tag_slugs: Vec<Vec<String>>,
     /// Published articles of each tag slug, in display order.
@@ -190,7 +197,12 @@ struct Views<'a> {
 }
 
 impl<'a> Views<'a> {
-    fn new(site: &'a Site) -> Views<'a> {
+    /// Sets the search index version the pages refer to (the manifest's cache-buster).
+    pub(crate) fn set_search_version(&mut self, search_version: &str) {
+        self.site_json["search_version"] = search_version.into();
+    }
+
+    pub(crate) fn new(site: &'a Site) -> Views<'a> {
         let pages = &site.content.pages;
         let mut published: Vec<usize> = (0..pages.len()).filter(|&i| site.public[i]).collect();
         published.sort_by_cached_key(|&i| (pages[i].platform.clone(), pages[i].weight, pages[i].title.to_lowercase()));
@@ -348,7 +360,13 @@ fn asset_version(theme: &Theme) -> String {
     format!("{:08x}", hash.finish() as u32)
 }
 
-fn render_to(views: &Views, staging: &Staging, template: &str, ctx: &tera::Context, url: &str) -> Option<Diagnostic> {
+fn render_to(
+    views: &Views,
+    staging: &dyn SiteWriter,
+    template: &str,
+    ctx: &tera::Context,
+    url: &str,
+) -> Option<Diagnostic> {
     let html = match templates::render(&views.site.theme, template, ctx) {
         Ok(html) => html,
         Err(e) => return Some(Diagnostic::error(format!("templates/{template}"), format!("cannot render {url}: {e}"))),
@@ -358,34 +376,38 @@ fn render_to(views: &Views, staging: &Staging, template: &str, ctx: &tera::Conte
 }
 
 /// Renders every published article page, in parallel: they are most of a build's work.
-fn render_articles(views: &Views, staging: &Staging, progress: &indicatif::ProgressBar) -> Vec<Diagnostic> {
-    let pages = &views.site.content.pages;
+fn render_articles(views: &Views, staging: &dyn SiteWriter, progress: &indicatif::ProgressBar) -> Vec<Diagnostic> {
     views
         .published
         .par_iter()
         .filter_map(|&i| {
-            let page = &pages[i];
-            let article = views.article(i);
-            let platform = views.platforms.iter().find(|p| p.id == page.platform);
-            let mut ctx = views.base_context(&page.url, &page.title, "article");
-            ctx.insert("article", &article);
-            ctx.insert("platform", &platform);
-            let platform_name = platform.map(|p| p.name.as_str()).unwrap_or("");
-            ctx.insert(
-                "breadcrumbs",
-                &views.crumbs(&[(platform_name, &format!("{}/", page.platform)), (&page.title, &page.url)]),
-            );
-            let result = render_to(views, staging, "article.html", &ctx, &page.url);
+            let result = render_article_page(views, staging, i);
             progress.inc(1);
             result
         })
         .collect()
 }
 
+/// Renders the page of article `i` and writes it; returns the problem if there is one.
+pub(crate) fn render_article_page(views: &Views, writer: &dyn SiteWriter, i: usize) -> Option<Diagnostic> {
+    let page = &views.site.content.pages[i];
+    let article = views.article(i);
+    let platform = views.platforms.iter().find(|p| p.id == page.platform);
+    let mut ctx = views.base_context(&page.url, &page.title, "article");
+    ctx.insert("article", &article);
+    ctx.insert("platform", &platform);
+    let platform_name = platform.map(|p| p.name.as_str()).unwrap_or("");
+    ctx.insert(
+        "breadcrumbs",
+        &views.crumbs(&[(platform_name, &format!("{}/", page.platform)), (&page.title, &page.url)]),
+    );
+    render_to(views, writer, "article.html", &ctx, &page.url)
+}
+
 fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<(), WriteError> {
     let mut views = Views::new(site);
     let index_docs = crate::index::index_docs(site, &views.published);
-    views.site_json["search_version"] = crate::index::search_version(&index_docs, site).into();
+    views.set_search_version(&crate::index::search_version(&index_docs, site));
     let pages = &site.content.pages;
     let progress = progress_bar(options.progress, views.published.len() as u64);
 

@@ -140,8 +140,14 @@ fn edits_reach_open_pages_and_errors_never_take_the_preview_down() {
     assert!(state["changed"].as_array().unwrap().iter().any(|c| c == "/ipad/wlan/"), "{state}");
     assert!(!state["changed"].as_array().unwrap().iter().any(|c| c == "/iserv/passwort-vergessen/"), "{state}");
     assert!(server.get("/ipad/wlan/").2.contains("NEU-8812"));
+    // The search index follows in the background.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !search_text_of(&server, "ipad/wlan/").contains("NEU-8812") {
+        assert!(Instant::now() < deadline, "the search index was not refreshed");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
-    // Add an article.
+    // Add an article (after the incremental update, a full rebuild must still be allowed).
     let version = state["version"].as_u64().unwrap();
     portal.write("content/ipad/neu.md", "---\ntitle: Ganz neu\n---\nNEUER-ARTIKEL-2209\n");
     let state = server.poll(version);
@@ -172,6 +178,19 @@ fn edits_reach_open_pages_and_errors_never_take_the_preview_down() {
     let state = server.poll(version);
     assert!(state["changed"].as_array().unwrap().iter().any(|c| c == "/ipad/neu/"), "{state}");
     assert_eq!(server.get("/ipad/neu/").0, 404);
+}
+
+/// The text the search shows excerpts from for the article at `url`, as the served site has it.
+fn search_text_of(server: &Server, url: &str) -> String {
+    let manifest: serde_json::Value = serde_json::from_str(&server.get("/search/manifest.json").2).unwrap();
+    for chunk in manifest["docs"]["chunks"].as_array().unwrap() {
+        let entries: Vec<serde_json::Value> =
+            serde_json::from_str(&server.get(&format!("/search/{}", chunk.as_str().unwrap())).2).unwrap();
+        if let Some(entry) = entries.iter().find(|e| e[0] == url) {
+            return server.get(&format!("/search/{}", entry[4].as_str().unwrap())).2;
+        }
+    }
+    String::new()
 }
 
 #[cfg(unix)]

@@ -19,7 +19,12 @@ use anyhow::{Context as _, Result};
 use notify::Watcher as _;
 
 use crate::diagnostics::{self, Diagnostic};
+use crate::output::DirectWriter;
 use crate::site::{self, BuildError, BuildOptions};
+
+mod incremental;
+
+use incremental::{LiveSite, Update};
 
 /// The preview's reload client and its overlay style, served under `/__lotse/`.
 const LIVE_JS: &str = include_str!("live.js");
@@ -70,8 +75,9 @@ pub fn run(options: ServeOptions) -> Result<()> {
     };
 
     let shared: Shared = Arc::new((Mutex::new(Status::default()), Condvar::new()));
-    let mut hashes = BTreeMap::new();
-    rebuild(&build_options, &shared, &mut hashes, options.quiet);
+    let mut preview =
+        Preview { options: build_options, live: None, hashes: BTreeMap::new(), search_lock: Arc::new(Mutex::new(())) };
+    preview.full_rebuild(&shared, options.quiet);
     if !output.is_dir() {
         anyhow::bail!("the first build failed; fix the errors above and start `lotse serve` again");
     }
@@ -101,12 +107,13 @@ pub fn run(options: ServeOptions) -> Result<()> {
         }
     })
     .context("cannot watch the portal for changes")?;
-    watcher.watch(&options.root, notify::RecursiveMode::Recursive).context("cannot watch the portal folder")?;
+    // Watch the canonical path, so that events name absolute paths whatever `--root` said.
     let root = options.root.canonicalize().unwrap_or_else(|_| options.root.clone());
+    watcher.watch(&root, notify::RecursiveMode::Recursive).context("cannot watch the portal folder")?;
     {
         let shared = shared.clone();
         let quiet = options.quiet;
-        std::thread::spawn(move || watch_loop(changes, &root, &build_options, &shared, &mut hashes, quiet));
+        std::thread::spawn(move || watch_loop(changes, &root, &mut preview, &shared, quiet));
     }
 
     for request in server.incoming_requests() {
@@ -120,90 +127,170 @@ pub fn run(options: ServeOptions) -> Result<()> {
     Ok(())
 }
 
+/// The preview's build state between rebuilds.
+struct Preview {
+    options: BuildOptions,
+    /// The rendered site of the last good build, for incremental rebuilds; `None` after a failed
+    /// full build, so that the next change builds everything again.
+    live: Option<LiveSite>,
+    /// Content hashes of the served files, to tell open pages whether they changed.
+    hashes: BTreeMap<String, u64>,
+    /// Serialises background refreshes of the search index.
+    search_lock: Arc<Mutex<()>>,
+}
+
+impl Preview {
+    /// Rebuilds after `changed` files: only the affected pages when possible, else everything.
+    fn rebuild(&mut self, changed: &[PathBuf], shared: &Shared, quiet: bool) {
+        let started = Instant::now();
+        let update = match self.live.as_mut() {
+            Some(live) => live.update(changed),
+            None => Update::Full,
+        };
+        match update {
+            Update::Full => self.full_rebuild(shared, quiet),
+            Update::Failed(found) => report_failure(found, shared, quiet),
+            Update::Pages(paths) => {
+                for path in &paths {
+                    let rel = format!("{}index.html", path.trim_start_matches('/'));
+                    if let Ok(bytes) = std::fs::read(self.options.output.join(&rel)) {
+                        self.hashes.insert(rel, hash_bytes(&bytes));
+                    }
+                }
+                if !quiet {
+                    println!("Rebuilt {} page(s) in {} ms", paths.len(), started.elapsed().as_millis());
+                }
+                publish(shared, paths, Vec::new());
+                self.refresh_search();
+            }
+        }
+    }
+
+    /// Builds everything; keeps the last good site served when the build fails.
+    fn full_rebuild(&mut self, shared: &Shared, quiet: bool) {
+        // A search refresh still writing into the output would race with replacing it.
+        let search_lock = self.search_lock.clone();
+        let _no_refresh_running = search_lock.lock();
+        let started = Instant::now();
+        match site::build_keeping_site(&self.options) {
+            Ok((report, site)) => {
+                if !quiet {
+                    crate::cmd::print_diagnostics(&report.warnings, quiet);
+                }
+                let new_hashes = hash_files(&self.options.output);
+                let changed = changed_paths(&self.hashes, &new_hashes);
+                self.hashes = new_hashes;
+                if !quiet {
+                    let what = if changed.iter().any(|c| c == "*") {
+                        "everything".to_string()
+                    } else {
+                        changed.len().to_string()
+                    };
+                    println!(
+                        "Built {} articles in {} ms ({what} changed)",
+                        report.articles,
+                        started.elapsed().as_millis()
+                    );
+                }
+                self.live = Some(LiveSite::new(self.options.clone(), site));
+                publish(shared, changed, Vec::new());
+            }
+            Err(error) => {
+                self.live = None;
+                let found: Vec<Diagnostic> = match error {
+                    BuildError::Content(found) | BuildError::Config(found) => found,
+                    BuildError::Fatal(e) => vec![Diagnostic::error("lotse", format!("{e:#}"))],
+                };
+                report_failure(found, shared, quiet);
+            }
+        }
+    }
+
+    /// Rewrites the search index in the background, so that reloading pages need not wait for it.
+    fn refresh_search(&self) {
+        let Some(live) = &self.live else { return };
+        let input = live.search_input();
+        let writer = DirectWriter::new(self.options.output.clone());
+        let lock = self.search_lock.clone();
+        std::thread::spawn(move || {
+            let _one_at_a_time = lock.lock();
+            if let Err(e) = crate::index::write_search(&input, &writer).and_then(|()| writer.finish()) {
+                eprintln!("warning: the preview's search index was not refreshed: {e:#}");
+            }
+        });
+    }
+}
+
+/// Tells open pages about a new build.
+fn publish(shared: &Shared, changed: Vec<String>, errors: Vec<String>) {
+    let (lock, wake) = &**shared;
+    let mut status = lock.lock().expect("no panics while holding the lock");
+    status.changed = changed;
+    status.errors = errors;
+    status.version += 1;
+    wake.notify_all();
+}
+
+/// Prints the problems and shows them on every open page; the served site stays as it was.
+fn report_failure(found: Vec<Diagnostic>, shared: &Shared, quiet: bool) {
+    crate::cmd::print_diagnostics(&found, quiet);
+    eprintln!("The preview keeps showing the last good build.");
+    let errors = found
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| diagnostics::render(std::slice::from_ref(d), false).trim_end().to_string())
+        .collect();
+    publish(shared, Vec::new(), errors);
+}
+
 /// Waits for relevant file changes, lets a burst of saves settle, then rebuilds once.
 fn watch_loop(
     changes: mpsc::Receiver<notify::Event>,
     root: &Path,
-    options: &BuildOptions,
+    preview: &mut Preview,
     shared: &Shared,
-    hashes: &mut BTreeMap<String, u64>,
     quiet: bool,
 ) {
     while let Ok(event) = changes.recv() {
         if !is_relevant(&event, root) {
             continue;
         }
+        let mut paths: Vec<PathBuf> = event.paths.clone();
         let deadline = Instant::now() + DEBOUNCE;
-        while let Ok(_more) = changes.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        while let Ok(more) = changes.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            if is_relevant(&more, root) {
+                paths.extend(more.paths);
+            }
             if Instant::now() >= deadline {
                 break;
             }
         }
-        rebuild(options, shared, hashes, quiet);
+        paths.retain(|p| is_relevant_path(p, root));
+        paths.sort();
+        paths.dedup();
+        preview.rebuild(&paths, shared, quiet);
     }
 }
 
 /// Whether a file event concerns the portal's sources (not editor droppings or the output).
 fn is_relevant(event: &notify::Event, root: &Path) -> bool {
-    if matches!(event.kind, notify::EventKind::Access(_)) {
-        return false;
-    }
-    event.paths.iter().any(|path| {
-        let Ok(rel) = path.strip_prefix(root) else { return false };
-        let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let hidden = rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-        let scratch = name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp") || name.starts_with(".#");
-        let watched = rel == Path::new(crate::config::CONFIG_FILE)
-            || ["content", "templates", "themes", "static", "i18n"].iter().any(|dir| rel.starts_with(dir));
-        watched && !hidden && !scratch
-    })
+    !matches!(event.kind, notify::EventKind::Access(_)) && event.paths.iter().any(|p| is_relevant_path(p, root))
 }
 
-/// Builds, and on success records which site paths changed; on failure keeps the last good site.
-fn rebuild(options: &BuildOptions, shared: &Shared, hashes: &mut BTreeMap<String, u64>, quiet: bool) {
-    let started = Instant::now();
-    let result = site::build(options);
-    let (lock, wake) = &**shared;
-    let mut status = lock.lock().expect("no panics while holding the lock");
-    match result {
-        Ok(report) => {
-            if !quiet {
-                crate::cmd::print_diagnostics(&report.warnings, quiet);
-            }
-            let new_hashes = hash_files(&options.output);
-            status.changed = changed_paths(hashes, &new_hashes);
-            *hashes = new_hashes;
-            status.errors.clear();
-            if !quiet {
-                println!(
-                    "Built {} articles in {} ms ({} changed)",
-                    report.articles,
-                    started.elapsed().as_millis(),
-                    if status.changed.iter().any(|c| c == "*") {
-                        "everything".to_string()
-                    } else {
-                        status.changed.len().to_string()
-                    }
-                );
-            }
-        }
-        Err(error) => {
-            let found: Vec<Diagnostic> = match error {
-                BuildError::Content(found) | BuildError::Config(found) => found,
-                BuildError::Fatal(e) => vec![Diagnostic::error("lotse", format!("{e:#}"))],
-            };
-            crate::cmd::print_diagnostics(&found, quiet);
-            eprintln!("The preview keeps showing the last good build.");
-            status.errors = found
-                .iter()
-                .filter(|d| d.is_error())
-                .map(|d| diagnostics::render(std::slice::from_ref(d), false).trim_end().to_string())
-                .collect();
-            status.changed.clear();
-        }
-    }
-    status.version += 1;
-    wake.notify_all();
+fn is_relevant_path(path: &Path, root: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else { return false };
+    let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let hidden = rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    let scratch = name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp") || name.starts_with(".#");
+    let watched = rel == Path::new(crate::config::CONFIG_FILE)
+        || ["content", "templates", "themes", "static", "i18n"].iter().any(|dir| rel.starts_with(dir));
+    watched && !hidden && !scratch
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h = search_index::fold::Fnv64::new();
+    h.update(&without_search_version(bytes));
+    h.finish()
 }
 
 /// A content hash of every file of the site, by site path.
@@ -215,9 +302,7 @@ fn hash_files(output: &Path) -> BTreeMap<String, u64> {
     for entry in walkdir::WalkDir::new(output).into_iter().flatten().filter(|e| e.file_type().is_file()) {
         let rel = crate::markdown::url_path(entry.path().strip_prefix(output).unwrap_or(entry.path()));
         if let Ok(bytes) = std::fs::read(entry.path()) {
-            let mut h = search_index::fold::Fnv64::new();
-            h.update(&without_search_version(&bytes));
-            hashes.insert(rel, h.finish());
+            hashes.insert(rel, hash_bytes(&bytes));
         }
     }
     hashes
