@@ -59,7 +59,11 @@ async function measure(baseUrl, articlePath, markdownFile) {
     await page.waitForTimeout(300); // let the previous reload settle
     const t0 = performance.now();
     appendFileSync(markdownFile, `\n\n${marker}\n`);
-    await page.waitForFunction((m) => document.body && document.body.innerText.includes(m), marker, { polling: 5, timeout: 60000 });
+    // Both tools reload the open page; count until a reloaded page that shows the edit has loaded.
+    for (;;) {
+      await page.waitForEvent("load", { timeout: 60000 });
+      if ((await page.content()).includes(marker)) break;
+    }
     times.push(performance.now() - t0);
   }
   await browser.close();
@@ -83,6 +87,7 @@ for (const n of sizes) {
   const hugoTimes = await measure(hugo.url, `/${platform}/${slug}/`, join(hugoRoot, "content", platform, `${slug}.md`));
   hugo.child.kill("SIGINT");
   rows.push({ n, lotse: lotseTimes, hugo: hugoTimes });
+  console.error(`size ${n} done`);
 }
 
 console.log(`Save-to-reloaded-page time (${edits} edits of one article's text, headless Chromium)`);
