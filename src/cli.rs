@@ -12,10 +12,12 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// The subcommand to run; every command has its own flags struct.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands; their doc comments are the one-line and long `--help` texts.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the portal into a folder that can be copied to any static web host.

@@ -40,8 +40,10 @@ pub const RESERVED_PATHS: &[&str] = &["tags", "search", "assets", "static", "404
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
+    /// German, the default: callout labels, `14. Oktober 2026` dates and the theme's `i18n/de.yaml`.
     #[default]
     De,
+    /// English: callout labels, `14 October 2026` dates and the theme's `i18n/en.yaml`.
     En,
 }
 
@@ -60,7 +62,9 @@ impl Language {
 pub struct Platform {
     /// Folder name under `content/` and first URL segment.
     pub id: String,
+    /// Shown on home-page tiles, in breadcrumbs and as the badge on article cards.
     pub name: String,
+    /// One line for the tile and the platform page's lead; may be empty.
     #[serde(default)]
     pub description: String,
     /// Name of an icon in the theme's `static/icons/` folder, without `.svg`.
@@ -78,25 +82,31 @@ fn default_icon() -> String {
 /// The parsed `lotse.yaml`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
+    /// The portal's name in the header and every `<title>`; never empty.
     pub title: String,
+    /// The default `<meta name="description">` of pages without a summary of their own; may be empty.
     #[serde(default)]
     pub description: String,
     /// The school authority or team running the portal, shown in the footer.
     #[serde(default)]
     pub organization: String,
+    /// Picks the theme strings `i18n/<lang>.yaml`, callout labels, the date format and `<html lang>`.
     #[serde(default)]
     pub language: Language,
     /// Absolute URL the site is published under, such as `https://schule.example/hilfe/`; used for
     /// the sitemap, canonical links and the 404 page, which cannot use relative links.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// `default` (built in) or a folder under `themes/`; a portal's own `themes/default/` wins over the built-in one.
     #[serde(default = "default_theme")]
     pub theme: String,
+    /// Never empty; without the key, the four defaults of [`default_platforms`].
     #[serde(default = "default_platforms")]
     pub platforms: Vec<Platform>,
     /// Articles with at least this many `##`/`###` headings get a table of contents.
     #[serde(default = "default_toc_min_headings")]
     pub toc_min_headings: usize,
+    /// How search understands teachers' words; absent means no synonyms.
     #[serde(default)]
     pub search: SearchSettings,
 }

@@ -63,19 +63,31 @@ pub struct Page {
     pub source_text: String,
     /// Byte offset in `source_text` where the Markdown body starts.
     pub body_offset: usize,
+    /// Trimmed and never empty: the page's `<h1>`, the card title and the strongest search field.
     pub title: String,
+    /// Trimmed, may be empty: the lead under the title, the card text and the meta description.
     pub summary: String,
+    /// A platform id from `lotse.yaml`: from `platform:` in the front matter, else the first folder.
     pub platform: String,
+    /// The last URL segment: the file name, or the folder name for an `index.md` bundle, slugified.
     pub slug: String,
     /// Output path relative to the site root, always ending in `/`: `ipad/wlan-verbinden/`.
     pub url: String,
+    /// Values from [`AUDIENCES`]; pages show them through the theme strings `audience_<value>`.
     pub audience: Vec<String>,
+    /// Trimmed and deduplicated as written; the first tag groups the article on its platform page.
     pub tags: Vec<String>,
+    /// The words teachers type but the text may lack ("Kennwort"); searched with high weight, not shown by default.
     pub keywords: Vec<String>,
+    /// When the article was last checked; orders the home page's recent list and feeds `check --stale-after`.
     pub updated: Option<NaiveDate>,
+    /// Published only with `--drafts`; see [`Page::is_public`].
     pub draft: bool,
+    /// For technicians only: never published, not even with `--drafts`; public articles must not link here.
     pub internal: bool,
+    /// Listed on the home page among the frequent problems ("Häufige Probleme").
     pub featured: bool,
+    /// Order on the platform page and among featured articles, lower first; ties go by title.
     pub weight: i64,
     /// Old site paths without leading or trailing slash, such as `ipad/wifi`.
     pub aliases: Vec<String>,

@@ -10,18 +10,24 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Fails the build: no output is written, and the exit code is 1 (content) or 2 (config).
     Error,
+    /// Printed, but the build still writes the site; `--quiet` hides warnings.
     Warning,
 }
 
 /// One problem in one input file, located by 1-based line and column (0 when unknown).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
+    /// Whether the problem fails the build; at the same place, errors sort before warnings.
     pub severity: Severity,
     /// Path relative to the portal root, as an editor would open it.
     pub path: PathBuf,
+    /// 1-based; 0 when the problem concerns the whole file, and then no code frame is shown.
     pub line: usize,
+    /// 1-based and counted in characters, not bytes, so the caret lines up under umlauts.
     pub column: usize,
+    /// What is wrong, printed after `error:` or `warning:`; the fix belongs in `help`.
     pub message: String,
     /// A concrete next step, such as the closest valid name.
     pub help: Option<String>,
@@ -74,11 +80,13 @@ impl Diagnostic {
         self
     }
 
+    /// Adds the `help:` line: the next step, such as the closest valid name or an example.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// Whether this problem fails the build; warnings never do.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -112,10 +112,13 @@ pub fn search_version(docs: &[IndexDoc], site: &Site) -> String {
 /// Everything the search output is made of, owned, so that the dev server can write it on a
 /// background thread while pages reload.
 pub struct SearchInput {
+    /// What the index gets of each published article; a doc's position is its `ord` in search hits.
     pub docs: Vec<IndexDoc>,
     /// URL, title, platform, summary and updated date of each indexed article, in `docs` order.
     pub entries: Vec<(String, String, String, String, String)>,
+    /// Synonym groups from `lotse.yaml`, handed to the runtime in the manifest.
     pub synonyms: Vec<Vec<String>>,
+    /// Platform id → name, so the runtime can label each result with its platform's name.
     pub platforms: BTreeMap<String, String>,
 }
 

@@ -28,15 +28,20 @@ const HIGHLIGHT_CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "
 /// One entry of an article's table of contents.
 #[derive(Debug, Clone, serde::Serialize, PartialEq)]
 pub struct Heading {
+    /// 2 for `##` and so on; themes indent the table of contents by it (`toc-level-{{ h.level }}`).
     pub level: u8,
+    /// The anchor: `{#id}` from the Markdown, else the slugified text, made unique with `-1`, `-2`, ….
     pub id: String,
+    /// The heading's plain text without markup: link text in the table of contents.
     pub title: String,
 }
 
 /// A link to a heading in another article, checked once every article has been rendered.
 #[derive(Debug, Clone)]
 pub struct AnchorLink {
+    /// Index of the linked article in [`Context::pages`].
     pub target: usize,
+    /// The fragment without `#`; a dead link unless the target has a heading with this id.
     pub anchor: String,
     /// Byte offset of the link in the source file.
     pub offset: usize,
@@ -45,6 +50,7 @@ pub struct AnchorLink {
 /// What rendering one article produced.
 #[derive(Debug, Default)]
 pub struct Rendered {
+    /// The body as HTML with links already relative to the page; templates output it unescaped.
     pub html: String,
     /// Every heading, in order (level 2 to 6).
     pub headings: Vec<Heading>,
@@ -52,24 +58,29 @@ pub struct Rendered {
     pub anchors: HashSet<String>,
     /// Body text without markup, for excerpts and the search index.
     pub text: String,
+    /// Links to headings of other articles, checked once every article is rendered.
     pub anchor_links: Vec<AnchorLink>,
     /// Files under `content/` that this article shows or links to.
     pub assets_used: Vec<PathBuf>,
     /// Indices of articles this article links to.
     pub links_to: Vec<usize>,
+    /// Dead links, missing images or alt text, and links to unpublished articles.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// What the renderer needs to know about the rest of the portal.
 pub struct Context<'a> {
+    /// Every loaded article, published or not, in the order that `public` and link indices use.
     pub pages: &'a [Page],
     /// Article index by path relative to `content/`.
     pub page_index: &'a HashMap<PathBuf, usize>,
     /// Which articles are published.
     pub public: &'a [bool],
+    /// Files other than articles, relative to `content/`, that links and images must point to.
     pub assets: &'a HashSet<PathBuf>,
     /// Absolute path of `content/`, to read image sizes.
     pub content_dir: &'a Path,
+    /// The portal's language, for callout labels such as "Hinweis" or "Note".
     pub language: Language,
 }
 

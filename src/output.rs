@@ -44,6 +44,7 @@ pub struct DirectWriter {
 static MANIFEST_UPDATES: Mutex<()> = Mutex::new(());
 
 impl DirectWriter {
+    /// Writes into `root`, a folder a full build made; [`DirectWriter::finish`] then updates its marker.
     pub fn new(root: PathBuf) -> DirectWriter {
         DirectWriter { root, written: Mutex::new(BTreeSet::new()) }
     }

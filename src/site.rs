@@ -22,10 +22,13 @@ use crate::views::{self, ArticleCard, ArticleGroup, ArticleView, Crumb, Platform
 /// What `lotse build` was asked to do.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
+    /// The portal folder, holding `lotse.yaml` and `content/`.
     pub root: PathBuf,
+    /// The folder to replace with the new site, used as given: callers resolve relative paths first.
     pub output: PathBuf,
     /// Overrides `base_url` from the config.
     pub base_url: Option<String>,
+    /// Publish `draft: true` articles too; internal articles are never published.
     pub include_drafts: bool,
     /// Show a progress bar (only on a terminal).
     pub progress: bool,
@@ -34,11 +37,17 @@ pub struct BuildOptions {
 /// What a successful build did, for the summary line.
 #[derive(Debug)]
 pub struct BuildReport {
+    /// Published articles; drafts count only with `--drafts`.
     pub articles: usize,
+    /// Platforms in `lotse.yaml`, including those without articles.
     pub platforms: usize,
+    /// Files written into the output: pages, assets and the search index.
     pub files: usize,
+    /// Where the new site now is, after it replaced the previous output.
     pub output: PathBuf,
+    /// Wall time of the whole build, from loading to the swapped-in output.
     pub elapsed: Duration,
+    /// The build's warnings (it had no errors); the caller prints them.
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -61,11 +70,17 @@ impl From<anyhow::Error> for BuildError {
 
 /// The portal after loading and rendering, before anything is written.
 pub struct Site {
+    /// `lotse.yaml`, with `--base-url` applied and the base URL ending in `/`.
     pub config: Config,
+    /// The theme with the portal's template, string and static-file overrides applied.
     pub theme: Theme,
+    /// Every article, drafts and internal ones included; `public` says which are published.
     pub content: Content,
+    /// The rendering of each article, by the same index as `content.pages`.
     pub rendered: Vec<Rendered>,
+    /// Whether each article (same index) goes into the output with these options.
     pub public: Vec<bool>,
+    /// Every problem found while loading and rendering, sorted; any error stops the build before writing.
     pub diagnostics: Vec<Diagnostic>,
 }
 

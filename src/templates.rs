@@ -32,7 +32,9 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
 
 /// A static file of the theme or portal, to be copied to the output.
 pub enum StaticFile {
+    /// A file of the built-in default theme, compiled into the binary.
     Embedded(&'static [u8]),
+    /// A file on disk (a theme folder or the portal's `static/`), read anew on each [`StaticFile::bytes`] call.
     Disk(PathBuf),
 }
 
@@ -50,6 +52,7 @@ impl StaticFile {
 
 /// A loaded theme with the portal's overrides applied, ready to render.
 pub struct Theme {
+    /// The parsed templates, theme and portal overrides merged; render through [`render`] for readable errors.
     pub tera: tera::Tera,
     /// Theme strings for the portal's language, after portal overrides.
     pub strings: BTreeMap<String, String>,

@@ -16,16 +16,22 @@ use crate::markdown::Heading;
 /// A platform as shown on tiles and in breadcrumbs.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlatformView {
+    /// The platform id; themes use it in CSS classes (`platform-{{ p.id }}`) and as the search filter value.
     pub id: String,
+    /// Display name for tiles, breadcrumbs and the footer navigation.
     pub name: String,
+    /// One line for the tile and the platform page's lead; may be empty, so test it with `{% if %}`.
     pub description: String,
+    /// Icon name without `.svg`; templates load `{{ root }}assets/icons/{{ p.icon }}.svg`.
     pub icon: String,
+    /// The platform page, such as `iserv/`; link with `{{ root }}{{ p.url }}`.
     pub url: String,
     /// Number of published articles.
     pub count: usize,
 }
 
 impl PlatformView {
+    /// The view of `platform` with `count` published articles; its `url` is `<id>/`.
     pub fn new(platform: &Platform, count: usize) -> Self {
         PlatformView {
             id: platform.id.clone(),
@@ -41,41 +47,56 @@ impl PlatformView {
 /// A tag with the URL of its page.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TagView {
+    /// The most frequent spelling among the articles, shown as the tag's label.
     pub name: String,
+    /// URL-safe key such as `schueler-wlan`; spellings with the same slug are one tag.
     pub slug: String,
+    /// The tag page, `tags/<slug>/`; link with `{{ root }}{{ tag.url }}`.
     pub url: String,
+    /// Number of published articles with this tag, shown on the tag page and the overview.
     pub count: usize,
 }
 
 /// An article in a list: enough for a result card, without its content.
 #[derive(Debug, Clone, Serialize)]
 pub struct ArticleCard {
+    /// Never empty: the card's link text, and the `<h1>` on the article page.
     pub title: String,
+    /// One or two sentences, may be empty: test it with `{% if %}` before showing it.
     pub summary: String,
+    /// The article page, such as `ipad/wlan-verbinden/`; link with `{{ root }}{{ article.url }}`.
     pub url: String,
+    /// For CSS classes such as `platform-{{ article.platform_id }}` and the link `{{ article.platform_id }}/`.
     pub platform_id: String,
+    /// Display name for the platform badge on cards and article pages.
     pub platform_name: String,
     /// ISO date (`2026-10-14`) for `<time datetime>`, empty when unknown.
     pub updated: String,
     /// The date as people read it in the portal's language: `14. Oktober 2026`.
     pub updated_display: String,
+    /// Set by `featured: true`; lets a theme mark cards of frequent problems (the default theme does not).
     pub featured: bool,
 }
 
 /// Everything an article page shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct ArticleView {
+    /// Title, summary, URL, platform and dates; flattened, so templates write `article.title`.
     #[serde(flatten)]
     pub card: ArticleCard,
     /// Rendered HTML of the body; safe to output unescaped.
     pub content: String,
     /// `##` and `###` headings for the table of contents.
     pub toc: Vec<Heading>,
+    /// True when `toc` has at least `toc_min_headings` entries; show the table of contents only then.
     pub show_toc: bool,
+    /// The article's tags, in front-matter order, with the URL of each tag page.
     pub tags: Vec<TagView>,
     /// Audience labels in the portal's language.
     pub audience: Vec<String>,
+    /// The words teachers search for; the default theme does not show them, but a theme may.
     pub keywords: Vec<String>,
+    /// Up to four published articles sharing tags or links with this one, best first, for cards.
     pub related: Vec<ArticleCard>,
 }
 
@@ -84,13 +105,16 @@ pub struct ArticleView {
 pub struct ArticleGroup {
     /// The tag of the group, or `None` for articles without tags.
     pub tag: Option<TagView>,
+    /// The group's articles as cards, ordered by weight, then title.
     pub articles: Vec<ArticleCard>,
 }
 
 /// One step of the breadcrumb trail; the last one is the current page.
 #[derive(Debug, Clone, Serialize)]
 pub struct Crumb {
+    /// The link text; the first crumb is the theme string `home`.
     pub title: String,
+    /// Relative to the site root (empty for the home page); link with `{{ root }}{{ crumb.url }}`.
     pub url: String,
 }
 

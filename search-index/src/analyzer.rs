@@ -12,7 +12,9 @@
 pub struct Token {
     /// The word as written.
     pub text: String,
+    /// Byte offset where the word starts in the original text.
     pub start: usize,
+    /// Byte offset just past the word, so `text[start..end]` is the word as written.
     pub end: usize,
     /// Position of the word in the text, counting words.
     pub position: usize,
@@ -213,9 +215,13 @@ impl Lexicon {
 /// A term to index, at a word position of its field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexToken {
+    /// The normalised, stemmed term as stored in the index and produced by [`term`] for query words.
     pub term: String,
+    /// Word position of the written word; compound parts and hyphen joins share it, so phrases still match.
     pub position: usize,
+    /// Byte offset of the written word in the field text, for tantivy's token offsets.
     pub start: usize,
+    /// Byte offset just past the written word; compound parts carry the whole word's range.
     pub end: usize,
 }
 
@@ -237,6 +243,7 @@ pub struct Analyzer<'a> {
 }
 
 impl<'a> Analyzer<'a> {
+    /// Splits compounds into parts `lexicon` knows; reuse one per index, so each distinct word is analysed once.
     pub fn new(lexicon: &'a Lexicon) -> Self {
         Analyzer { lexicon, words: std::collections::HashMap::new() }
     }

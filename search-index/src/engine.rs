@@ -26,7 +26,9 @@ pub struct SearchConfig {
 /// One result: the article's position in the docs list and its score.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct Hit {
+    /// Position in the manifest's docs list, which holds URL, title and summary to show for the result.
     pub ord: u64,
+    /// tantivy's relevance score; hits come best first, and scores compare only within one search.
     pub score: f32,
 }
 

@@ -62,10 +62,12 @@ pub fn slugify(text: &str) -> String {
 pub struct Fnv64(u64);
 
 impl Fnv64 {
+    /// Starts from the FNV-1a offset basis; equal to `Fnv64::default()`.
     pub fn new() -> Self {
         Fnv64(0xcbf2_9ce4_8422_2325)
     }
 
+    /// Feeds `bytes` into the hash; callers add separators between parts, since "ab"+"c" hashes like "a"+"bc".
     pub fn update(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 ^= u64::from(b);
@@ -73,6 +75,7 @@ impl Fnv64 {
         }
     }
 
+    /// The hash of everything fed so far; does not reset, so more `update`s may follow.
     pub fn finish(&self) -> u64 {
         self.0
     }

@@ -20,12 +20,14 @@ pub struct QueryWord {
 /// A parsed query.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ParsedQuery {
+    /// The words to search, in typed order: function words dropped when others remain, duplicates removed.
     pub words: Vec<QueryWord>,
     /// Quoted phrases, as index terms.
     pub phrases: Vec<Vec<String>>,
 }
 
 impl ParsedQuery {
+    /// True when nothing searchable was typed; the engine then returns no hits without searching.
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }

@@ -8,14 +8,21 @@ use tantivy::schema::{Field, IndexRecordOption, NumericOptions, Schema, TextFiel
 /// Handles of the schema's fields.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
+    /// The article title: weight 5, with positions for quoted phrases.
     pub title: Field,
+    /// The summary: weight 2, without positions (phrases are not searched there).
     pub summary: Field,
+    /// The front-matter keywords, the words teachers type: weight 4.
     pub keywords: Field,
+    /// The tags as written: weight 2.5.
     pub tags: Field,
+    /// All heading texts: weight 2.5, with positions for quoted phrases.
     pub headings: Field,
+    /// The body's plain text: weight 1, with positions for quoted phrases.
     pub body: Field,
     /// Platform id, for the platform filter.
     pub platform: Field,
+    /// Audience values (`teachers`, …) as exact untokenized terms; no query filters on them yet.
     pub audience: Field,
     /// The article's position in the docs list the runtime shows results from.
     pub ord: Field,

@@ -14,13 +14,21 @@ use crate::schema::{build, Fields};
 /// What the index knows of one article. Its position in the slice becomes its `ord`.
 #[derive(Debug, Clone, Default)]
 pub struct IndexDoc {
+    /// The article title, the most heavily weighted field.
     pub title: String,
+    /// One or two sentences from the front matter; may be empty.
     pub summary: String,
+    /// The words teachers actually type ("Kennwort"); they also teach the compound splitter new parts.
     pub keywords: Vec<String>,
+    /// Tags as written in the front matter, searched as text.
     pub tags: Vec<String>,
+    /// Heading texts in document order, as plain text.
     pub headings: Vec<String>,
+    /// The body as plain text from the renderer, never from HTML; code blocks included.
     pub body: String,
+    /// The platform id, indexed as one exact term for the platform filter.
     pub platform: String,
+    /// Audience values such as `teachers`, indexed as exact terms.
     pub audience: Vec<String>,
     /// Days since 1970-01-01 of the last update, 0 when unknown.
     pub updated_days: u64,

@@ -40,11 +40,17 @@ const POLL_TIMEOUT: Duration = Duration::from_secs(25);
 /// What `lotse serve` was asked to do.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// The portal folder; saves to its content, config, templates, themes, static files or strings rebuild.
     pub root: PathBuf,
+    /// The address to listen on: 127.0.0.1 by default, `0.0.0.0` shares the preview on the LAN.
     pub bind: String,
+    /// The port to listen on; 0 picks any free port.
     pub port: u16,
+    /// Preview `draft: true` articles too; internal articles stay out even so.
     pub include_drafts: bool,
+    /// Open the preview URL in the default browser once the first build is served.
     pub open: bool,
+    /// Print only errors and the serving URL, no build summaries.
     pub quiet: bool,
 }
 
