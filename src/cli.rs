@@ -28,6 +28,8 @@ pub enum Command {
     /// Create a new portal with a config, one example article per platform and a README.
     Init(InitArgs),
     /// Build, serve on 127.0.0.1 and rebuild on every save; open pages reload by themselves.
+    ///
+    /// Stops on Ctrl-C (or SIGTERM) and removes its temporary build.
     Serve(ServeArgs),
     /// Check the portal without writing anything: every build validation plus unused images,
     /// duplicate titles, missing summaries and keywords, and stale articles.
@@ -112,7 +114,7 @@ pub struct BuildArgs {
     /// Where to write the site; relative paths are relative to the portal folder.
     #[arg(long, short, default_value = "public")]
     pub output: PathBuf,
-    /// The URL the site is published under (overrides base_url in lotse.yaml), e.g. https://schule.example/hilfe/.
+    /// The URL the site is published under (overrides base_url in lotse.yaml), e.g. `https://schule.example/hilfe/`.
     #[arg(long)]
     pub base_url: Option<String>,
     /// Include articles marked `draft: true` (internal articles are never included).

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{broken_links, files, files_containing, Portal};
+use common::{broken_links, files, files_containing, snapshot, Portal};
 
 #[test]
 fn builds_pretty_urls_for_every_page_type() {
@@ -133,15 +133,9 @@ fn sitemap_lists_public_pages_under_the_base_url() {
 fn builds_are_deterministic() {
     let portal = Portal::fixture("valid");
     portal.build(&[]).expect_code(0);
-    let first: Vec<(String, Vec<u8>)> = files(&portal.public())
-        .into_iter()
-        .map(|f| (f.clone(), std::fs::read(portal.public().join(&f)).unwrap()))
-        .collect();
+    let first = snapshot(&portal.public());
     portal.build(&[]).expect_code(0);
-    let second: Vec<(String, Vec<u8>)> = files(&portal.public())
-        .into_iter()
-        .map(|f| (f.clone(), std::fs::read(portal.public().join(&f)).unwrap()))
-        .collect();
+    let second = snapshot(&portal.public());
     assert_eq!(first.len(), second.len());
     for (a, b) in first.iter().zip(&second) {
         assert!(a == b, "{} differs between two builds", a.0);

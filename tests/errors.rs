@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{files, lotse, Portal};
+use common::{lotse, snapshot, Portal};
 
 /// Builds the `invalid` fixture and returns its stderr, checking the exit code.
 fn invalid_report() -> String {
@@ -105,18 +105,12 @@ fn every_content_problem_is_reported_with_file_line_and_help() {
 fn a_failed_build_leaves_the_last_good_output_untouched() {
     let portal = Portal::fixture("valid");
     portal.build(&[]).expect_code(0);
-    let before: Vec<(String, Vec<u8>)> = files(&portal.public())
-        .into_iter()
-        .map(|f| (f.clone(), std::fs::read(portal.public().join(&f)).unwrap()))
-        .collect();
+    let before = snapshot(&portal.public());
     portal.write("content/ipad/kaputt.md", "---\ntitle: [kaputt\n---\n");
     let run = portal.build(&[]);
     run.expect_code(1);
     assert!(run.stderr.contains("previous output was left untouched"), "{}", run.stderr);
-    let after: Vec<(String, Vec<u8>)> = files(&portal.public())
-        .into_iter()
-        .map(|f| (f.clone(), std::fs::read(portal.public().join(&f)).unwrap()))
-        .collect();
+    let after = snapshot(&portal.public());
     assert!(before == after, "the output changed after a failed build");
     // No staging folder is left behind either.
     let leftovers: Vec<_> = std::fs::read_dir(portal.root())

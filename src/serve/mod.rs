@@ -34,6 +34,9 @@ const LIVE_CSS: &str = include_str!("live.css");
 /// How long an editor's burst of saves may take before the rebuild starts: editors write a file
 /// (or a temporary file and a rename) within a few milliseconds.
 const DEBOUNCE: Duration = Duration::from_millis(15);
+/// The portal folders whose changes trigger a rebuild (besides `lotse.yaml`).
+const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "static", "i18n"];
+
 /// How long a poll waits for a change before answering "nothing new".
 const POLL_TIMEOUT: Duration = Duration::from_secs(25);
 
@@ -115,9 +118,19 @@ pub fn run(options: ServeOptions) -> Result<()> {
         }
     })
     .context("cannot watch the portal for changes")?;
-    // Watch the canonical path, so that events name absolute paths whatever `--root` said.
+    // Watch canonical paths, so that events name absolute paths whatever `--root` said. Only the
+    // portal's sources are watched recursively: a portal in a repository may hold a `target/` or
+    // `node_modules/` with more folders than the system allows watches for.
     let root = options.root.canonicalize().unwrap_or_else(|_| options.root.clone());
-    watcher.watch(&root, notify::RecursiveMode::Recursive).context("cannot watch the portal folder")?;
+    watcher.watch(&root, notify::RecursiveMode::NonRecursive).context("cannot watch the portal folder")?;
+    for dir in WATCHED_DIRS {
+        let dir = root.join(dir);
+        if dir.is_dir() {
+            watcher
+                .watch(&dir, notify::RecursiveMode::Recursive)
+                .with_context(|| format!("cannot watch {}", dir.display()))?;
+        }
+    }
     {
         let shared = shared.clone();
         let quiet = options.quiet;
@@ -290,8 +303,7 @@ fn is_relevant_path(path: &Path, root: &Path) -> bool {
     let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let hidden = rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
     let scratch = name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp") || name.starts_with(".#");
-    let watched = rel == Path::new(crate::config::CONFIG_FILE)
-        || ["content", "templates", "themes", "static", "i18n"].iter().any(|dir| rel.starts_with(dir));
+    let watched = rel == Path::new(crate::config::CONFIG_FILE) || WATCHED_DIRS.iter().any(|dir| rel.starts_with(dir));
     watched && !hidden && !scratch
 }
 

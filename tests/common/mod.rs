@@ -157,6 +157,11 @@ pub fn broken_links(public: &Path) -> Vec<String> {
     broken
 }
 
+/// Every file under `dir` with its bytes, for comparing two states of an output folder.
+pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files(dir).into_iter().map(|f| (f.clone(), fs::read(dir.join(&f)).unwrap())).collect()
+}
+
 /// Files under `dir` whose bytes contain `needle`.
 pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
     files(dir)
