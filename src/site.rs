@@ -437,82 +437,7 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
     let mut problems = rendered;
     progress.finish_and_clear();
 
-    // Home.
-    let mut ctx = views.base_context("", &site.config.title, "home");
-    let featured: Vec<ArticleCard> = {
-        let mut list: Vec<usize> = views.published.iter().copied().filter(|&i| pages[i].featured).collect();
-        list.sort_by_key(|&i| (pages[i].weight, pages[i].title.to_lowercase()));
-        list.into_iter().map(|i| views.card(i)).collect()
-    };
-    let recent: Vec<ArticleCard> = {
-        let mut list: Vec<usize> = views.published.iter().copied().filter(|&i| pages[i].updated.is_some()).collect();
-        list.sort_by(|&a, &b| {
-            pages[b].updated.cmp(&pages[a].updated).then_with(|| pages[a].title.cmp(&pages[b].title))
-        });
-        list.into_iter().take(6).map(|i| views.card(i)).collect()
-    };
-    ctx.insert("featured", &featured);
-    ctx.insert("recent", &recent);
-    ctx.insert("breadcrumbs", &Vec::<Crumb>::new());
-    problems.extend(render_to(&views, staging, "home.html", &ctx, ""));
-
-    // Platform pages, grouped by each article's first tag.
-    for platform in &views.platforms {
-        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for &i in views.published.iter().filter(|&&i| pages[i].platform == platform.id) {
-            let key = views.tag_slugs[i].first().cloned().unwrap_or_default();
-            groups.entry(key).or_default().push(i);
-        }
-        let mut groups: Vec<ArticleGroup> = groups
-            .into_iter()
-            .map(|(slug, list)| ArticleGroup {
-                tag: views.tags.get(&slug).cloned(),
-                articles: list.into_iter().map(|i| views.card(i)).collect(),
-            })
-            .collect();
-        // Untagged articles come last, under "more".
-        groups.sort_by_key(|g| g.tag.is_none());
-        let mut ctx = views.base_context(&platform.url, &platform.name, "platform");
-        ctx.insert("platform", platform);
-        ctx.insert("groups", &groups);
-        ctx.insert("breadcrumbs", &views.crumbs(&[(&platform.name, &platform.url)]));
-        problems.extend(render_to(&views, staging, "platform.html", &ctx, &platform.url));
-    }
-
-    // Tag pages and the tag overview.
-    let tags_title = views.string("tags");
-    for tag in views.tags.values() {
-        let members = views.tag_members.get(&tag.slug).map(Vec::as_slice).unwrap_or_default();
-        let articles: Vec<ArticleCard> = members.iter().map(|&i| views.card(i)).collect();
-        let mut ctx = views.base_context(&tag.url, &tag.name, "tag");
-        ctx.insert("tag", tag);
-        ctx.insert("articles", &articles);
-        ctx.insert("breadcrumbs", &views.crumbs(&[(&tags_title, "tags/"), (&tag.name, &tag.url)]));
-        problems.extend(render_to(&views, staging, "tag.html", &ctx, &tag.url));
-    }
-    let mut ctx = views.base_context("tags/", &tags_title, "tags");
-    ctx.insert("tags", &views.tags.values().collect::<Vec<_>>());
-    ctx.insert("breadcrumbs", &views.crumbs(&[(&tags_title, "tags/")]));
-    problems.extend(render_to(&views, staging, "tags.html", &ctx, "tags/"));
-
-    // The search page: works without JavaScript as an index of every article.
-    let search_title = views.string("search_title");
-    let mut ctx = views.base_context("search/", &search_title, "search");
-    let all_groups: Vec<(PlatformView, Vec<ArticleCard>)> = views
-        .platforms
-        .iter()
-        .map(|p| {
-            (
-                p.clone(),
-                views.published.iter().copied().filter(|&i| pages[i].platform == p.id).map(|i| views.card(i)).collect(),
-            )
-        })
-        .collect();
-    let all_groups: Vec<serde_json::Value> =
-        all_groups.into_iter().map(|(p, a)| serde_json::json!({ "platform": p, "articles": a })).collect();
-    ctx.insert("all", &all_groups);
-    ctx.insert("breadcrumbs", &views.crumbs(&[(&search_title, "search/")]));
-    problems.extend(render_to(&views, staging, "search.html", &ctx, "search/"));
+    problems.extend(render_lists(&views, staging, &ListPages::all(&views)));
 
     // 404: served at any depth, so it links from the site's absolute base path.
     let mut ctx = views.base_context("", &views.string("not_found_title"), "404");
@@ -546,6 +471,109 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
     }
     write_sitemap(&views, staging)?;
     Ok(())
+}
+
+/// Which list pages to render: everything in a full build, the lists showing one article in
+/// the dev server's incremental rebuilds.
+pub(crate) struct ListPages {
+    pub(crate) platforms: HashSet<String>,
+    pub(crate) tags: HashSet<String>,
+}
+
+impl ListPages {
+    /// Every platform and tag page.
+    pub(crate) fn all(views: &Views) -> ListPages {
+        ListPages {
+            platforms: views.platforms.iter().map(|p| p.id.clone()).collect(),
+            tags: views.tags.keys().cloned().collect(),
+        }
+    }
+}
+
+/// Renders the home page, the chosen platform and tag pages, the tag overview and the search
+/// page: every page that lists articles.
+pub(crate) fn render_lists(views: &Views, writer: &dyn SiteWriter, which: &ListPages) -> Vec<Diagnostic> {
+    let site = views.site;
+    let pages = &site.content.pages;
+    let mut problems = Vec::new();
+    // Home.
+    let mut ctx = views.base_context("", &site.config.title, "home");
+    let featured: Vec<ArticleCard> = {
+        let mut list: Vec<usize> = views.published.iter().copied().filter(|&i| pages[i].featured).collect();
+        list.sort_by_key(|&i| (pages[i].weight, pages[i].title.to_lowercase()));
+        list.into_iter().map(|i| views.card(i)).collect()
+    };
+    let recent: Vec<ArticleCard> = {
+        let mut list: Vec<usize> = views.published.iter().copied().filter(|&i| pages[i].updated.is_some()).collect();
+        list.sort_by(|&a, &b| {
+            pages[b].updated.cmp(&pages[a].updated).then_with(|| pages[a].title.cmp(&pages[b].title))
+        });
+        list.into_iter().take(6).map(|i| views.card(i)).collect()
+    };
+    ctx.insert("featured", &featured);
+    ctx.insert("recent", &recent);
+    ctx.insert("breadcrumbs", &Vec::<Crumb>::new());
+    problems.extend(render_to(views, writer, "home.html", &ctx, ""));
+
+    // Platform pages, grouped by each article's first tag.
+    for platform in views.platforms.iter().filter(|p| which.platforms.contains(&p.id)) {
+        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for &i in views.published.iter().filter(|&&i| pages[i].platform == platform.id) {
+            let key = views.tag_slugs[i].first().cloned().unwrap_or_default();
+            groups.entry(key).or_default().push(i);
+        }
+        let mut groups: Vec<ArticleGroup> = groups
+            .into_iter()
+            .map(|(slug, list)| ArticleGroup {
+                tag: views.tags.get(&slug).cloned(),
+                articles: list.into_iter().map(|i| views.card(i)).collect(),
+            })
+            .collect();
+        // Untagged articles come last, under "more".
+        groups.sort_by_key(|g| g.tag.is_none());
+        let mut ctx = views.base_context(&platform.url, &platform.name, "platform");
+        ctx.insert("platform", platform);
+        ctx.insert("groups", &groups);
+        ctx.insert("breadcrumbs", &views.crumbs(&[(&platform.name, &platform.url)]));
+        problems.extend(render_to(views, writer, "platform.html", &ctx, &platform.url));
+    }
+
+    // Tag pages and the tag overview.
+    let tags_title = views.string("tags");
+    for tag in views.tags.values().filter(|t| which.tags.contains(&t.slug)) {
+        let members = views.tag_members.get(&tag.slug).map(Vec::as_slice).unwrap_or_default();
+        let articles: Vec<ArticleCard> = members.iter().map(|&i| views.card(i)).collect();
+        let mut ctx = views.base_context(&tag.url, &tag.name, "tag");
+        ctx.insert("tag", tag);
+        ctx.insert("articles", &articles);
+        ctx.insert("breadcrumbs", &views.crumbs(&[(&tags_title, "tags/"), (&tag.name, &tag.url)]));
+        problems.extend(render_to(views, writer, "tag.html", &ctx, &tag.url));
+    }
+    let mut ctx = views.base_context("tags/", &tags_title, "tags");
+    ctx.insert("tags", &views.tags.values().collect::<Vec<_>>());
+    ctx.insert("breadcrumbs", &views.crumbs(&[(&tags_title, "tags/")]));
+    problems.extend(render_to(views, writer, "tags.html", &ctx, "tags/"));
+
+    // The search page: works without JavaScript as an index of every article.
+    let search_title = views.string("search_title");
+    let mut ctx = views.base_context("search/", &search_title, "search");
+    let all_groups: Vec<(PlatformView, Vec<ArticleCard>)> = views
+        .platforms
+        .iter()
+        .map(|p| {
+            (
+                p.clone(),
+                views.published.iter().copied().filter(|&i| pages[i].platform == p.id).map(|i| views.card(i)).collect(),
+            )
+        })
+        .collect();
+    let all_groups: Vec<serde_json::Value> =
+        all_groups.into_iter().map(|(p, a)| serde_json::json!({ "platform": p, "articles": a })).collect();
+    ctx.insert("all", &all_groups);
+    ctx.insert("breadcrumbs", &views.crumbs(&[(&search_title, "search/")]));
+    problems.extend(render_to(views, writer, "search.html", &ctx, "search/"));
+
+    problems
 }
 
 /// The absolute path the site is served under, for pages that cannot link relatively.
@@ -589,7 +617,7 @@ fn copy_assets(site: &Site, options: &BuildOptions, staging: &Staging) -> Result
 }
 
 /// `sitemap.xml` with every public page, so search engines of the school find them.
-fn write_sitemap(views: &Views, staging: &Staging) -> Result<()> {
+pub(crate) fn write_sitemap(views: &Views, staging: &dyn SiteWriter) -> Result<()> {
     let base = views.site.config.base_url.clone().unwrap_or_else(|| "/".into());
     let pages = &views.site.content.pages;
     let mut entries: Vec<(String, Option<String>)> = vec![(String::new(), None)];
