@@ -212,6 +212,11 @@ pub(crate) struct Views<'a> {
 }
 
 impl<'a> Views<'a> {
+    /// Published articles carrying the tag with `slug`.
+    pub(crate) fn tag_members(&self, slug: &str) -> impl Iterator<Item = usize> + '_ {
+        self.tag_members.get(slug).into_iter().flatten().copied()
+    }
+
     /// Sets the search index version the pages refer to (the manifest's cache-buster).
     pub(crate) fn set_search_version(&mut self, search_version: &str) {
         self.site_json["search_version"] = search_version.into();

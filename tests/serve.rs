@@ -193,6 +193,26 @@ fn search_text_of(server: &Server, url: &str) -> String {
     String::new()
 }
 
+#[test]
+fn a_new_title_reaches_every_list_that_shows_the_article() {
+    let portal = Portal::fixture("valid");
+    let server = Server::start(&portal);
+    let version = server.version();
+    let article = portal.root().join("content/iserv/passwort-vergessen.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, text.replace("title: Passwort vergessen", "title: Kennwort weg NEU-6021")).unwrap();
+    let state = server.poll(version);
+    let changed: Vec<&str> = state["changed"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    // The article, its platform and tag pages, the home page (featured) and the related list of
+    // the article it links to all show the new title.
+    for page in ["/iserv/passwort-vergessen/", "/iserv/", "/tags/passwort/", "/", "/ipad/wlan/", "/search/"] {
+        assert!(changed.contains(&page), "{page} not in {changed:?}");
+        assert!(server.get(page).2.contains("Kennwort weg NEU-6021"), "{page} shows the old title");
+    }
+    // Pages that do not show it stay as they were.
+    assert!(!changed.contains(&"/allgemein/drucker/"), "{changed:?}");
+}
+
 #[cfg(unix)]
 #[test]
 fn stops_cleanly_on_ctrl_c() {

@@ -8,6 +8,7 @@
 //! the config) takes a full rebuild, which is always correct. The search index is refreshed
 //! afterwards, off the reload path.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::content::{self, Page, CONTENT_DIR};
@@ -15,7 +16,7 @@ use crate::diagnostics::Diagnostic;
 use crate::index::SearchInput;
 use crate::markdown;
 use crate::output::DirectWriter;
-use crate::site::{render_article_page, BuildOptions, Site, Views};
+use crate::site::{render_article_page, render_lists, write_sitemap, BuildOptions, ListPages, Site, Views};
 
 /// What an incremental update did.
 #[derive(Debug)]
@@ -37,18 +38,24 @@ pub struct LiveSite {
     root: PathBuf,
 }
 
-/// Whether two versions of an article differ in anything another page shows or depends on.
+/// Whether two versions of an article differ in what list pages and related lists show of it.
 fn shown_elsewhere_changed(old: &Page, new: &Page) -> bool {
     old.title != new.title
         || old.summary != new.summary
-        || old.url != new.url
         || old.tags != new.tags
         || old.updated != new.updated
-        || old.draft != new.draft
-        || old.internal != new.internal
         || old.featured != new.featured
         || old.weight != new.weight
-        || old.aliases != new.aliases
+}
+
+/// Whether two versions of an article differ in what decides which pages exist: its URL,
+/// whether it is published, its redirects.
+fn structure_changed(old: &Page, new: &Page) -> bool {
+    old.url != new.url || old.draft != new.draft || old.internal != new.internal || old.aliases != new.aliases
+}
+
+fn tag_slugs(page: &Page) -> HashSet<String> {
+    page.tags.iter().map(|t| search_index::slugify(t)).collect()
 }
 
 impl LiveSite {
@@ -68,16 +75,21 @@ impl LiveSite {
         let mut problems = Vec::new();
         for path in changed {
             let Ok(content_rel) = path.strip_prefix(&content_dir) else { return Update::Full };
+            let rel = Path::new(CONTENT_DIR).join(content_rel);
+            let known = self.site.content.pages.iter().position(|p| p.source == rel);
+            if !path.exists() && known.is_none() && !self.site.content.assets.iter().any(|a| a == content_rel) {
+                // A temporary file an editor (or `sed -i`) wrote and renamed away again.
+                continue;
+            }
             if path.extension().is_none_or(|e| e != "md") || !path.is_file() {
                 return Update::Full;
             }
-            let rel = Path::new(CONTENT_DIR).join(content_rel);
-            let Some(index) = self.site.content.pages.iter().position(|p| p.source == rel) else { return Update::Full };
+            let Some(index) = known else { return Update::Full };
             if replacements.iter().any(|(i, _)| *i == index) {
                 continue;
             }
             match content::load_page(&rel, content_rel, path, &self.site.config) {
-                Ok(page) if shown_elsewhere_changed(&self.site.content.pages[index], &page) => return Update::Full,
+                Ok(page) if structure_changed(&self.site.content.pages[index], &page) => return Update::Full,
                 Ok(page) => replacements.push((index, page)),
                 Err(found) => problems.extend(found),
             }
@@ -89,12 +101,32 @@ impl LiveSite {
             return Update::Pages(Vec::new());
         }
 
+        let before_tags = self.published_tags();
         // Swap the new versions in, keeping the old ones to restore on errors.
         let mut previous = Vec::new();
         for (index, page) in replacements {
             previous.push((index, std::mem::replace(&mut self.site.content.pages[index], page)));
         }
         let indices: Vec<usize> = previous.iter().map(|(i, _)| *i).collect();
+        // Tags whose pages show a changed article, before or after the change.
+        let mut list_tags: HashSet<String> = HashSet::new();
+        let mut lists_changed = false;
+        for (i, old) in &previous {
+            let new = &self.site.content.pages[*i];
+            if shown_elsewhere_changed(old, new) {
+                lists_changed = true;
+                list_tags.extend(tag_slugs(old));
+                list_tags.extend(tag_slugs(new));
+            }
+        }
+        // A tag that appears or disappears adds or removes a page: that takes a full build.
+        let after_tags = self.published_tags();
+        if lists_changed && after_tags != before_tags {
+            for (i, page) in previous {
+                self.site.content.pages[i] = page;
+            }
+            return Update::Full;
+        }
         let page_index = self.site.content.pages.iter().enumerate().map(|(i, p)| (p.content_path.clone(), i)).collect();
         let assets = self.site.content.assets.iter().cloned().collect();
         let content_dir = self.options.root.join(CONTENT_DIR);
@@ -145,8 +177,34 @@ impl LiveSite {
         let mut views = Views::new(&self.site);
         views.set_search_version(&self.search_version);
         let writer = DirectWriter::new(self.options.output.clone());
-        let mut written = Vec::new();
-        for &i in indices.iter().filter(|&&i| self.site.public[i]) {
+        let mut articles: Vec<usize> = indices.iter().copied().filter(|&i| self.site.public[i]).collect();
+        let mut written: Vec<String> = Vec::new();
+        if lists_changed {
+            // Articles whose related list may show a changed one: those sharing a tag with it,
+            // and those linking to it or linked from it.
+            for &i in &indices {
+                for slug in &list_tags {
+                    articles.extend(views.tag_members(slug));
+                }
+                articles.extend(self.site.rendered[i].links_to.iter().copied());
+                articles.extend((0..self.site.rendered.len()).filter(|&j| self.site.rendered[j].links_to.contains(&i)));
+            }
+            let platforms = indices.iter().map(|&i| self.site.content.pages[i].platform.clone()).collect();
+            let which = ListPages { platforms, tags: list_tags.clone() };
+            let problems = render_lists(&views, &writer, &which);
+            if !problems.is_empty() {
+                return Update::Failed(problems);
+            }
+            if let Err(e) = write_sitemap(&views, &writer) {
+                return Update::Failed(vec![Diagnostic::error("sitemap.xml", format!("{e:#}"))]);
+            }
+            written.extend(["/".to_string(), "/tags/".into(), "/search/".into()]);
+            written.extend(which.platforms.iter().map(|p| format!("/{p}/")));
+            written.extend(which.tags.iter().map(|t| format!("/tags/{t}/")));
+        }
+        articles.sort_unstable();
+        articles.dedup();
+        for i in articles.into_iter().filter(|&i| self.site.public[i]) {
             if let Some(problem) = render_article_page(&views, &writer, i) {
                 return Update::Failed(vec![problem]);
             }
@@ -156,6 +214,14 @@ impl LiveSite {
             return Update::Failed(vec![Diagnostic::error("lotse", format!("{e:#}"))]);
         }
         Update::Pages(written)
+    }
+
+    /// Slugs of every tag a published article carries: the tag pages that exist.
+    fn published_tags(&self) -> HashSet<String> {
+        (0..self.site.content.pages.len())
+            .filter(|&i| self.site.public[i])
+            .flat_map(|i| tag_slugs(&self.site.content.pages[i]))
+            .collect()
     }
 
     /// What the search index needs, to refresh it after an update.
