@@ -36,6 +36,8 @@ function freePort() {
 function start(command, argv, ready, timeoutMs = 300000) {
   return new Promise((ok, fail) => {
     const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
+    // Never leave a dev server running, whatever ends this script.
+    process.on("exit", () => child.kill("SIGINT"));
     let output = "";
     const timer = setTimeout(() => fail(new Error(`${command} did not start:\n${output}`)), timeoutMs);
     const onData = (data) => {
