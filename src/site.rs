@@ -191,11 +191,12 @@ impl From<anyhow::Error> for WriteError {
     }
 }
 
-/// Everything the page templates share, computed once per build.
-pub(crate) struct Views<'a> {
-    site: &'a Site,
+/// What the page templates share, computed once per build from the whole portal. The dev server
+/// keeps it between rebuilds that change no list, so that re-rendering one article stays cheap.
+#[derive(Clone)]
+pub(crate) struct ViewData {
     platforms: Vec<PlatformView>,
-    platform_names: HashMap<&'a str, &'a str>,
+    platform_names: HashMap<String, String>,
     tags: BTreeMap<String, TagView>,
     /// Public article indices, in display order (platform, weight, title).
     pub(crate) published: Vec<usize>,
@@ -211,6 +212,32 @@ pub(crate) struct Views<'a> {
     strings: serde_json::Value,
 }
 
+impl ViewData {
+    /// The slugs of all tags that have a page.
+    pub(crate) fn tag_slug_set(&self) -> HashSet<String> {
+        self.tags.keys().cloned().collect()
+    }
+
+    /// The search index version the pages carry.
+    pub(crate) fn search_version(&self) -> String {
+        self.site_json["search_version"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// The portal as templates see it: the site and the shared view data.
+pub(crate) struct Views<'a> {
+    site: &'a Site,
+    data: std::borrow::Cow<'a, ViewData>,
+}
+
+impl std::ops::Deref for Views<'_> {
+    type Target = ViewData;
+
+    fn deref(&self) -> &ViewData {
+        &self.data
+    }
+}
+
 impl<'a> Views<'a> {
     /// Published articles carrying the tag with `slug`.
     pub(crate) fn tag_members(&self, slug: &str) -> impl Iterator<Item = usize> + '_ {
@@ -219,7 +246,17 @@ impl<'a> Views<'a> {
 
     /// Sets the search index version the pages refer to (the manifest's cache-buster).
     pub(crate) fn set_search_version(&mut self, search_version: &str) {
-        self.site_json["search_version"] = search_version.into();
+        self.data.to_mut().site_json["search_version"] = search_version.into();
+    }
+
+    /// Views of `site` from view data computed before; only valid while no list changed.
+    pub(crate) fn with_data(site: &'a Site, data: &'a ViewData) -> Views<'a> {
+        Views { site, data: std::borrow::Cow::Borrowed(data) }
+    }
+
+    /// The shared view data, to keep for later rebuilds.
+    pub(crate) fn into_data(self) -> ViewData {
+        self.data.into_owned()
     }
 
     pub(crate) fn new(site: &'a Site) -> Views<'a> {
@@ -250,7 +287,7 @@ impl<'a> Views<'a> {
             .into_iter()
             .map(|p| PlatformView::new(p, published.iter().filter(|&&i| pages[i].platform == p.id).count()))
             .collect();
-        let platform_names = site.config.platforms.iter().map(|p| (p.id.as_str(), p.name.as_str())).collect();
+        let platform_names = site.config.platforms.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
         let tags = views::collect_tags(published.iter().map(|&i| &pages[i]));
         let asset_version = asset_version(&site.theme);
         let site_json = serde_json::json!({
@@ -264,8 +301,7 @@ impl<'a> Views<'a> {
             "generator": format!("Lotse {}", env!("CARGO_PKG_VERSION")),
         });
         let strings = serde_json::to_value(&site.theme.strings).unwrap_or_default();
-        Views {
-            site,
+        let data = ViewData {
             platforms,
             platform_names,
             tags,
@@ -276,14 +312,15 @@ impl<'a> Views<'a> {
             title_rank,
             site_json,
             strings,
-        }
+        };
+        Views { site, data: std::borrow::Cow::Owned(data) }
     }
 
     fn card(&self, i: usize) -> ArticleCard {
         let page = &self.site.content.pages[i];
         views::card(
             page,
-            self.platform_names.get(page.platform.as_str()).copied().unwrap_or(""),
+            self.platform_names.get(&page.platform).map(String::as_str).unwrap_or(""),
             self.site.config.language,
         )
     }

@@ -16,7 +16,7 @@ use crate::diagnostics::Diagnostic;
 use crate::index::SearchInput;
 use crate::markdown;
 use crate::output::DirectWriter;
-use crate::site::{render_article_page, render_lists, write_sitemap, BuildOptions, ListPages, Site, Views};
+use crate::site::{render_article_page, render_lists, write_sitemap, BuildOptions, ListPages, Site, ViewData, Views};
 
 /// What an incremental update did.
 #[derive(Debug)]
@@ -33,8 +33,9 @@ pub enum Update {
 pub struct LiveSite {
     options: BuildOptions,
     site: Site,
-    /// The search version the served pages carry; kept until the next full build.
-    search_version: String,
+    /// What templates share, with the search version the served pages carry (kept until the
+    /// next full build); recomputed only when an update changes a list.
+    view_data: ViewData,
     root: PathBuf,
 }
 
@@ -61,11 +62,12 @@ fn tag_slugs(page: &Page) -> HashSet<String> {
 impl LiveSite {
     /// Keeps the site of a successful full build.
     pub fn new(options: BuildOptions, site: Site) -> LiveSite {
-        let published = Views::new(&site).published;
-        let docs = crate::index::index_docs(&site, &published);
-        let search_version = crate::index::search_version(&docs, &site);
+        let mut views = Views::new(&site);
+        let docs = crate::index::index_docs(&site, &views.published);
+        views.set_search_version(&crate::index::search_version(&docs, &site));
+        let view_data = views.into_data();
         let root = options.root.canonicalize().unwrap_or_else(|_| options.root.clone());
-        LiveSite { options, site, search_version, root }
+        LiveSite { options, site, view_data, root }
     }
 
     /// Applies changed files (absolute paths) if they allow it.
@@ -101,7 +103,6 @@ impl LiveSite {
             return Update::Pages(Vec::new());
         }
 
-        let before_tags = self.published_tags();
         // Swap the new versions in, keeping the old ones to restore on errors.
         let mut previous = Vec::new();
         for (index, page) in replacements {
@@ -120,8 +121,7 @@ impl LiveSite {
             }
         }
         // A tag that appears or disappears adds or removes a page: that takes a full build.
-        let after_tags = self.published_tags();
-        if lists_changed && after_tags != before_tags {
+        if lists_changed && self.published_tags() != self.view_data.tag_slug_set() {
             for (i, page) in previous {
                 self.site.content.pages[i] = page;
             }
@@ -174,8 +174,12 @@ impl LiveSite {
             return if links_changed { Update::Full } else { Update::Failed(problems) };
         }
 
-        let mut views = Views::new(&self.site);
-        views.set_search_version(&self.search_version);
+        let fresh_data: Option<ViewData> = lists_changed.then(|| {
+            let mut views = Views::new(&self.site);
+            views.set_search_version(&self.view_data.search_version());
+            views.into_data()
+        });
+        let views = Views::with_data(&self.site, fresh_data.as_ref().unwrap_or(&self.view_data));
         let writer = DirectWriter::new(self.options.output.clone());
         let mut articles: Vec<usize> = indices.iter().copied().filter(|&i| self.site.public[i]).collect();
         let mut written: Vec<String> = Vec::new();
@@ -213,6 +217,10 @@ impl LiveSite {
         if let Err(e) = writer.finish() {
             return Update::Failed(vec![Diagnostic::error("lotse", format!("{e:#}"))]);
         }
+        drop(views);
+        if let Some(data) = fresh_data {
+            self.view_data = data;
+        }
         Update::Pages(written)
     }
 
@@ -226,8 +234,8 @@ impl LiveSite {
 
     /// What the search index needs, to refresh it after an update.
     pub fn search_input(&self) -> SearchInput {
-        let published = Views::new(&self.site).published;
-        let docs = crate::index::index_docs(&self.site, &published);
-        SearchInput::new(&self.site, &published, docs)
+        let published = &self.view_data.published;
+        let docs = crate::index::index_docs(&self.site, published);
+        SearchInput::new(&self.site, published, docs)
     }
 }

@@ -86,8 +86,12 @@ pub fn run(options: ServeOptions) -> Result<()> {
     };
 
     let shared: Shared = Arc::new((Mutex::new(Status::default()), Condvar::new()));
-    let mut preview =
-        Preview { options: build_options, live: None, hashes: BTreeMap::new(), search_lock: Arc::new(Mutex::new(())) };
+    let mut preview = Preview {
+        options: build_options,
+        live: None,
+        hashes: BTreeMap::new(),
+        search: Arc::new(SearchRefresh::default()),
+    };
     preview.full_rebuild(&shared, options.quiet);
     if !output.is_dir() {
         anyhow::bail!("the first build failed; fix the errors above and start `lotse serve` again");
@@ -156,8 +160,8 @@ struct Preview {
     live: Option<LiveSite>,
     /// Content hashes of the served files, to tell open pages whether they changed.
     hashes: BTreeMap<String, u64>,
-    /// Serialises background refreshes of the search index.
-    search_lock: Arc<Mutex<()>>,
+    /// Background refreshes of the search index.
+    search: Arc<SearchRefresh>,
 }
 
 impl Preview {
@@ -190,8 +194,8 @@ impl Preview {
     /// Builds everything; keeps the last good site served when the build fails.
     fn full_rebuild(&mut self, shared: &Shared, quiet: bool) {
         // A search refresh still writing into the output would race with replacing it.
-        let search_lock = self.search_lock.clone();
-        let _no_refresh_running = search_lock.lock();
+        let search = self.search.clone();
+        let _no_refresh_running = search.writing.lock();
         let started = Instant::now();
         match site::build_keeping_site(&self.options) {
             Ok((report, site)) => {
@@ -228,18 +232,59 @@ impl Preview {
     }
 
     /// Rewrites the search index in the background, so that reloading pages need not wait for it.
+    ///
+    /// Saves in quick succession do not queue one refresh each: while one runs, only the newest
+    /// input waits, so the index never falls far behind and the machine stays free for rebuilds.
     fn refresh_search(&self) {
         let Some(live) = &self.live else { return };
         let input = live.search_input();
-        let writer = DirectWriter::new(self.options.output.clone());
-        let lock = self.search_lock.clone();
+        {
+            let mut state = self.search.state.lock().expect("no panics while holding the lock");
+            if state.running {
+                state.pending = Some(input);
+                return;
+            }
+            state.running = true;
+        }
+        let search = self.search.clone();
+        let output = self.options.output.clone();
         std::thread::spawn(move || {
-            let _one_at_a_time = lock.lock();
-            if let Err(e) = crate::index::write_search(&input, &writer).and_then(|()| writer.finish()) {
-                eprintln!("warning: the preview's search index was not refreshed: {e:#}");
+            let mut input = input;
+            loop {
+                {
+                    let _one_at_a_time = search.writing.lock();
+                    let writer = DirectWriter::new(output.clone());
+                    if let Err(e) = crate::index::write_search(&input, &writer).and_then(|()| writer.finish()) {
+                        eprintln!("warning: the preview's search index was not refreshed: {e:#}");
+                    }
+                }
+                let mut state = search.state.lock().expect("no panics while holding the lock");
+                match state.pending.take() {
+                    Some(next) => input = next,
+                    None => {
+                        state.running = false;
+                        return;
+                    }
+                }
             }
         });
     }
+}
+
+/// The state of background search-index refreshes.
+#[derive(Default)]
+struct SearchRefresh {
+    state: Mutex<RefreshState>,
+    /// Held while the index is written; a full rebuild takes it too, so that the two never write
+    /// the output folder at the same time.
+    writing: Mutex<()>,
+}
+
+#[derive(Default)]
+struct RefreshState {
+    running: bool,
+    /// The newest input that arrived while a refresh was running.
+    pending: Option<crate::index::SearchInput>,
 }
 
 /// Tells open pages about a new build.
