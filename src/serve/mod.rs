@@ -34,6 +34,10 @@ const LIVE_CSS: &str = include_str!("live.css");
 /// How long an editor's burst of saves may take before the rebuild starts: editors write a file
 /// (or a temporary file and a rename) within a few milliseconds.
 const DEBOUNCE: Duration = Duration::from_millis(15);
+/// How long the search index refresh waits after a rebuild, so that it does not compete with the
+/// browsers reloading the changed pages.
+const SEARCH_REFRESH_DELAY: Duration = Duration::from_millis(300);
+
 /// The portal folders whose changes trigger a rebuild (besides `lotse.yaml`).
 const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "static", "i18n"];
 
@@ -251,6 +255,8 @@ impl Preview {
         std::thread::spawn(move || {
             let mut input = input;
             loop {
+                // Let the open pages reload first: indexing a large portal takes both cores.
+                std::thread::sleep(SEARCH_REFRESH_DELAY);
                 {
                     let _one_at_a_time = search.writing.lock();
                     let writer = DirectWriter::new(output.clone());
