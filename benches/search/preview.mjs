@@ -5,8 +5,8 @@
 // For each size, a synthetic portal (benches/build_vs_hugo.py's generator, the same Markdown for
 // both tools) is served by both dev servers. An article page is open in headless Chromium; the
 // benchmark appends a unique sentence to that article's Markdown file and measures the time from
-// the write until the open page shows the sentence (the page reloads by itself, through each tool's
-// live reload). Hugo runs in its default fast-render mode.
+// the write until the open page shows the sentence (through each tool's live reload: Hugo reloads
+// the page, Lotse swaps the changed article into it). Hugo runs in its default fast-render mode.
 import { execFileSync, spawn } from "node:child_process";
 import { appendFileSync, mkdtempSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -61,11 +61,8 @@ async function measure(baseUrl, articlePath, markdownFile) {
     await page.waitForTimeout(300); // let the previous reload settle
     const t0 = performance.now();
     appendFileSync(markdownFile, `\n\n${marker}\n`);
-    // Both tools reload the open page; count until a reloaded page that shows the edit has loaded.
-    for (;;) {
-      await page.waitForEvent("load", { timeout: 60000 });
-      if ((await page.content()).includes(marker)) break;
-    }
+    // Until the open page shows the edit: Hugo reloads it, Lotse swaps the article in.
+    await page.waitForFunction((m) => document.body && document.body.textContent.includes(m), marker, { polling: 5, timeout: 60000 });
     times.push(performance.now() - t0);
   }
   await browser.close();
@@ -92,7 +89,7 @@ for (const n of sizes) {
   console.error(`size ${n} done`);
 }
 
-console.log(`Save-to-reloaded-page time (${edits} edits of one article's text, headless Chromium)`);
+console.log(`Save-to-updated-page time: from saving to the open page showing the edit (${edits} edits of one article's text, headless Chromium)`);
 console.log("  size   Lotse median   Lotse p95   Hugo median   Hugo p95   Hugo/Lotse (median)");
 for (const r of rows) {
   const f = (x) => `${x.toFixed(0).padStart(6)} ms`;

@@ -48,17 +48,36 @@ after(async () => {
   if (portal) fs.rmSync(portal, { recursive: true, force: true });
 });
 
-test("a saved edit reloads the open page at the same scroll position", async () => {
+test("a saved edit appears in the open article in place, at the same scroll position", async () => {
   const page = await browser.newPage({ viewport: { width: 800, height: 400 } });
   await page.goto(`${origin}/ipad/wlan/`);
   await page.evaluate(() => window.scrollTo(0, 900));
   await page.waitForFunction(() => window.scrollY >= 850);
-  const reloaded = page.waitForEvent("load", { timeout: TIMEOUT });
+  await page.evaluate(() => { window.__samePage = true; });
   const file = path.join(portal, "content/ipad/wlan.md");
   fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("Das Netz heißt", "Das Netz heißt GESPEICHERT-5150"));
-  await reloaded;
   await page.waitForFunction(() => document.body.textContent.includes("GESPEICHERT-5150"), null, { timeout: TIMEOUT });
-  await page.waitForFunction(() => window.scrollY >= 850, null, { timeout: TIMEOUT });
+  assert.equal(await page.evaluate(() => window.__samePage), true, "the article was swapped in, not reloaded");
+  assert.ok(await page.evaluate(() => window.scrollY) >= 850, "the scroll position was kept");
+  // The header search still works after the swap: it was not replaced.
+  await page.click("#site-search");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "site-search");
+  await page.close();
+});
+
+test("a page whose main part holds a search form reloads, keeping the scroll position", async () => {
+  const page = await browser.newPage({ viewport: { width: 800, height: 400 } });
+  await page.goto(`${origin}/`);
+  await page.evaluate(() => window.scrollTo(0, 300));
+  await page.waitForFunction(() => window.scrollY >= 250);
+  await page.evaluate(() => { window.__samePage = true; });
+  const reloaded = page.waitForEvent("load", { timeout: TIMEOUT });
+  const file = path.join(portal, "content/iserv/passwort-vergessen.md");
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("title: Passwort vergessen", "title: Passwort vergessen HEUTE-8080"));
+  await reloaded;
+  await page.waitForFunction(() => document.body.textContent.includes("HEUTE-8080"), null, { timeout: TIMEOUT });
+  assert.equal(await page.evaluate(() => window.__samePage), undefined, "the home page was reloaded");
+  await page.waitForFunction(() => window.scrollY >= 250, null, { timeout: TIMEOUT });
   await page.close();
 });
 
