@@ -80,6 +80,41 @@ fn check_fails_on_build_errors_with_exit_1() {
 }
 
 #[test]
+fn check_reports_build_errors_each_at_its_place() {
+    let portal = Portal::fixture("invalid");
+    // An alias that collides with a real page, on top of the fixture's other problems.
+    portal.write("content/iserv/umzug.md", "---\ntitle: Umgezogen\naliases: [/ipad/links/]\n---\nText\n");
+    let run = check(&portal, &["--format", "json"]);
+    run.expect_code(1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<(String, u64, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (path, line, message) in [
+        ("content/iserv/umzug.md", 3, "alias `/ipad/links/` is already taken by the article content/ipad/links.md"),
+        ("content/ipad/links.md", 7, "dead link: no article `content/iserv/gibt-es-nicht.md`"),
+        ("content/ipad/links.md", 7, "dead link: `content/ipad/ziel.md` has no heading `#zweiter-abschnit`"),
+        ("content/ipad/links.md", 11, "image `fehlt.png` not found"),
+        ("content/ipad/links.md", 9, "image `ziel-bild.svg` has no alt text"),
+    ] {
+        assert!(
+            found.iter().any(|(p, l, m)| p == path && *l == line && m == message),
+            "no `{message}` at {path}:{line} in {found:#?}"
+        );
+    }
+}
+
+#[test]
 fn new_creates_a_draft_with_every_field_that_builds() {
     let portal = Portal::fixture("valid");
     let root = portal.root().to_string_lossy().into_owned();
