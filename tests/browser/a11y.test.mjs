@@ -1,0 +1,72 @@
+// Accessibility of every page type, checked by axe-core in headless Chromium, in the light and the
+// dark colour scheme: WCAG 2.1 A/AA rules and axe's best practices, zero violations allowed.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+import { serve } from "./server.mjs";
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const LOTSE = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
+const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+const PAGES = {
+  home: "/",
+  platform: "/ipad/",
+  article: "/ipad/wlan-verbinden/",
+  tag: "/tags/wlan/",
+  tags: "/tags/",
+  search: "/search/",
+  "search results": "/search/?q=WLAN%20iPad",
+  "404": "/gibt-es-nicht/",
+};
+
+let tmp;
+let site;
+let browser;
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lotse-a11y-"));
+  const run = spawnSync(LOTSE, ["build", "--quiet", "--root", REPO, "--output", path.join(tmp, "public")], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  site = await serve(path.join(tmp, "public"));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+for (const scheme of ["light", "dark"]) {
+  test(`every page type has no accessibility violations (${scheme})`, async () => {
+    // axe is injected as a script, which the site's strict CSP would rightly refuse.
+    const context = await browser.newContext({ bypassCSP: true, colorScheme: scheme });
+    const page = await context.newPage();
+    const found = [];
+    for (const [kind, url] of Object.entries(PAGES)) {
+      await page.goto(site.origin + url);
+      if (url.includes("?q=")) await page.waitForSelector("#search-results a", { timeout: 15_000 });
+      await page.addScriptTag({ content: AXE });
+      const result = await page.evaluate(() =>
+        window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }),
+      );
+      for (const v of result.violations) {
+        found.push(`${kind} (${url}): ${v.id} [${v.impact}] at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      }
+      assert.ok(result.passes.length > 20, `axe checked little on ${url}`);
+    }
+    await context.close();
+    assert.deepEqual(found, []);
+  });
+}
