@@ -25,7 +25,11 @@ pub const CONFIG_KEYS: &[&str] = &[
     "platforms",
     "toc_min_headings",
     "search",
+    "accessibility",
 ];
+
+/// Keys of the `accessibility:` section.
+pub const ACCESSIBILITY_KEYS: &[&str] = &["contact", "status", "issues", "alternatives", "prepared", "enforcement"];
 
 /// Keys of the `search:` section.
 pub const SEARCH_KEYS: &[&str] = &["synonyms"];
@@ -34,7 +38,8 @@ pub const SEARCH_KEYS: &[&str] = &["synonyms"];
 pub const PLATFORM_KEYS: &[&str] = &["id", "name", "description", "icon", "order"];
 
 /// URL path segments the generator uses itself, which therefore cannot be platform ids.
-pub const RESERVED_PATHS: &[&str] = &["tags", "search", "assets", "static", "404", "sitemap.xml"];
+pub const RESERVED_PATHS: &[&str] =
+    &["tags", "search", "assets", "static", "404", "sitemap.xml", "barrierefreiheit", "accessibility"];
 
 /// The interface language of the portal and its theme strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
@@ -109,6 +114,57 @@ pub struct Config {
     /// How search understands teachers' words; absent means no synonyms.
     #[serde(default)]
     pub search: SearchSettings,
+    /// The accessibility statement public bodies must publish (BITV 2.0); absent means none.
+    #[serde(default)]
+    pub accessibility: Option<AccessibilityStatement>,
+}
+
+/// The `accessibility:` section: what the statement (*Erklärung zur Barrierefreiheit*) says.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct AccessibilityStatement {
+    /// Where visitors report barriers: an e-mail address or a web address (required by law).
+    pub contact: String,
+    /// How far the portal meets WCAG 2.1 AA.
+    #[serde(default = "default_conformance")]
+    pub status: Conformance,
+    /// Content that is not accessible yet, and why, one entry each.
+    #[serde(default)]
+    pub issues: Vec<String>,
+    /// How visitors get the content of those parts otherwise.
+    #[serde(default)]
+    pub alternatives: String,
+    /// When the statement was prepared or last reviewed (YYYY-MM-DD).
+    #[serde(default)]
+    pub prepared: String,
+    /// The state's enforcement body (*Schlichtungs-/Durchsetzungsstelle*): name and web address.
+    #[serde(default)]
+    pub enforcement: Option<EnforcementBody>,
+}
+
+/// The authority visitors turn to when their report gets no satisfying answer.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnforcementBody {
+    /// Shown as the link text.
+    pub name: String,
+    /// Where the body's complaint procedure is described.
+    pub url: String,
+}
+
+/// The three levels of conformance a statement may declare.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Conformance {
+    /// Fully conforming with WCAG 2.1 AA.
+    Full,
+    /// Partially conforming: `issues` lists what is not.
+    Partial,
+    /// Not conforming.
+    None,
+}
+
+fn default_conformance() -> Conformance {
+    Conformance::Partial
 }
 
 /// The `search:` section: how the portal's search understands teachers' words.
@@ -224,6 +280,25 @@ impl Config {
                 );
             }
         }
+        if let Some(statement) = &self.accessibility {
+            let contact = statement.contact.trim();
+            let looks_right =
+                contact.contains('@') || contact.starts_with("https://") || contact.starts_with("http://");
+            if !looks_right {
+                problems.push(
+                    source
+                        .error_at_key("contact", format!("`{contact}` is neither an e-mail address nor a web address"))
+                        .help("the statement must name where visitors report barriers, such as `contact: barrierefreiheit@schule.example`"),
+                );
+            }
+            if !statement.prepared.is_empty()
+                && chrono::NaiveDate::parse_from_str(&statement.prepared, "%Y-%m-%d").is_err()
+            {
+                problems.push(
+                    source.error_at_value("prepared", &statement.prepared, "not a date").help("write YYYY-MM-DD"),
+                );
+            }
+        }
         let mut seen: Vec<&str> = Vec::new();
         for platform in &self.platforms {
             let id = platform.id.as_str();
@@ -282,6 +357,9 @@ impl Config {
 fn check_config_keys(source: &YamlSource, value: &Value) -> Vec<Diagnostic> {
     let Some(map) = value.as_mapping() else { return Vec::new() };
     let mut problems = source.unknown_keys(map, CONFIG_KEYS, "setting");
+    if let Some(Value::Mapping(statement)) = map.get("accessibility") {
+        problems.extend(source.unknown_keys(statement, ACCESSIBILITY_KEYS, "accessibility setting"));
+    }
     if let Some(Value::Mapping(search)) = map.get("search") {
         problems.extend(source.unknown_keys(search, SEARCH_KEYS, "search setting"));
     }

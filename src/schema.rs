@@ -46,6 +46,25 @@ pub fn config_schema() -> Value {
                     }
                 }
             },
+            "accessibility": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["contact"],
+                "description": "The accessibility statement (Erklärung zur Barrierefreiheit), linked from every page's footer.",
+                "properties": {
+                    "contact": { "type": "string", "description": "E-mail or web address where visitors report barriers." },
+                    "status": { "enum": ["full", "partial", "none"], "default": "partial" },
+                    "issues": { "type": "array", "items": { "type": "string" }, "description": "Content that is not accessible yet, and why." },
+                    "alternatives": { "type": "string", "description": "How visitors get that content otherwise." },
+                    "prepared": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "description": "When the statement was prepared or last reviewed." },
+                    "enforcement": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["name", "url"],
+                        "properties": { "name": { "type": "string" }, "url": { "type": "string" } }
+                    }
+                }
+            },
             "search": {
                 "type": "object",
                 "additionalProperties": false,
@@ -86,7 +105,7 @@ pub fn front_matter_schema() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{CONFIG_KEYS, PLATFORM_KEYS, SEARCH_KEYS};
+    use crate::config::{ACCESSIBILITY_KEYS, CONFIG_KEYS, PLATFORM_KEYS, SEARCH_KEYS};
     use crate::content::FRONT_MATTER_KEYS;
 
     fn keys(schema: &Value, pointer: &str) -> Vec<String> {
@@ -107,6 +126,7 @@ mod tests {
         assert_eq!(keys(&config, "/properties"), sorted(CONFIG_KEYS));
         assert_eq!(keys(&config, "/properties/platforms/items/properties"), sorted(PLATFORM_KEYS));
         assert_eq!(keys(&config, "/properties/search/properties"), sorted(SEARCH_KEYS));
+        assert_eq!(keys(&config, "/properties/accessibility/properties"), sorted(ACCESSIBILITY_KEYS));
         assert_eq!(keys(&front_matter_schema(), "/properties"), sorted(FRONT_MATTER_KEYS));
     }
 }

@@ -299,6 +299,8 @@ impl<'a> Views<'a> {
             "platforms": platforms,
             "asset_version": asset_version,
             "generator": format!("Lotse {}", env!("CARGO_PKG_VERSION")),
+            "accessibility": site.config.accessibility,
+            "accessibility_url": site.config.accessibility.as_ref().map(|_| accessibility_url(site.config.language)),
         });
         let strings = serde_json::to_value(&site.theme.strings).unwrap_or_default();
         let data = ViewData {
@@ -490,6 +492,15 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
         Err(e) => problems.push(Diagnostic::error("templates/404.html", format!("cannot render the 404 page: {e}"))),
     }
 
+    // The accessibility statement, when the portal configures one.
+    if site.config.accessibility.is_some() {
+        let url = accessibility_url(site.config.language);
+        let title = views.string("a11y_title");
+        let mut ctx = views.base_context(url, &title, "accessibility");
+        ctx.insert("breadcrumbs", &views.crumbs(&[(&title, url)]));
+        problems.extend(render_to(&views, staging, "accessibility.html", &ctx, url));
+    }
+
     // Redirects for old URLs.
     for &i in &views.published {
         let page = &pages[i];
@@ -618,6 +629,14 @@ pub(crate) fn render_lists(views: &Views, writer: &dyn SiteWriter, which: &ListP
     problems
 }
 
+/// Where the accessibility statement lives, in the portal's language.
+pub(crate) fn accessibility_url(language: crate::config::Language) -> &'static str {
+    match language {
+        crate::config::Language::De => "barrierefreiheit/",
+        crate::config::Language::En => "accessibility/",
+    }
+}
+
 /// The absolute path the site is served under, for pages that cannot link relatively.
 fn base_path(base_url: Option<&str>) -> String {
     match base_url {
@@ -668,6 +687,9 @@ pub(crate) fn write_sitemap(views: &Views, staging: &dyn SiteWriter) -> Result<(
     entries.push(("tags/".into(), None));
     entries.extend(views.tags.values().map(|t| (t.url.clone(), None)));
     entries.push(("search/".into(), None));
+    if views.site.config.accessibility.is_some() {
+        entries.push((accessibility_url(views.site.config.language).into(), None));
+    }
     entries.sort();
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",

@@ -151,6 +151,41 @@ fn portal_templates_override_the_theme() {
 }
 
 #[test]
+fn the_accessibility_statement_is_generated_and_linked_from_every_page() {
+    let portal = Portal::fixture("valid");
+    let config = std::fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();
+    portal.write(
+        "lotse.yaml",
+        &format!("{config}accessibility:\n  contact: barrieren@schule.example\n  status: partial\n  issues: [\"Alte PDF-Merkblätter <noch nicht> barrierefrei\"]\n  prepared: 2026-11-01\n  enforcement:\n    name: Schlichtungsstelle\n    url: https://schlichtung.example/\n"),
+    );
+    portal.build(&[]).expect_code(0);
+    let html = portal.read_output("barrierefreiheit/index.html");
+    assert!(html.contains("<h1>Erklärung zur Barrierefreiheit</h1>"), "{html}");
+    assert!(html.contains("teilweise vereinbar"));
+    assert!(html.contains("<li>Alte PDF-Merkblätter &lt;noch nicht&gt; barrierefrei</li>"), "content is escaped");
+    assert!(html.contains("<a href=\"mailto:barrieren@schule.example\">barrieren@schule.example</a>"));
+    assert!(html.contains("<a href=\"https://schlichtung.example/\">Schlichtungsstelle</a>"));
+    for page in ["index.html", "ipad/wlan/index.html", "tags/index.html", "404.html"] {
+        assert!(portal.read_output(page).contains(">Barrierefreiheit</a>"), "{page} has no footer link");
+    }
+    assert!(portal.read_output("sitemap.xml").contains("barrierefreiheit/"));
+    assert!(broken_links(&portal.public()).is_empty());
+
+    portal.write("lotse.yaml", &format!("{config}accessibility:\n  contact: Frau Müller\n"));
+    let run = portal.build(&[]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("`Frau Müller` is neither an e-mail address nor a web address"), "{}", run.stderr);
+}
+
+#[test]
+fn without_a_statement_there_is_no_accessibility_page_or_link() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    assert!(!portal.public().join("barrierefreiheit").exists());
+    assert!(!portal.read_output("index.html").contains(">Barrierefreiheit</a>"));
+}
+
+#[test]
 fn english_portals_get_english_labels() {
     let portal = Portal::fixture("valid");
     let config = std::fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();

@@ -25,6 +25,7 @@ const PAGES = {
   search: "/search/",
   "search results": "/search/?q=WLAN%20iPad",
   "404": "/gibt-es-nicht/",
+  "accessibility statement": "/barrierefreiheit/",
 };
 
 let tmp;
