@@ -523,7 +523,36 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
         staging.write(rel, &file.bytes()?)?;
     }
     write_sitemap(&views, staging)?;
+    write_web_manifest(&views, staging)?;
     Ok(())
+}
+
+/// `manifest.webmanifest`: makes the portal installable, so a Schul-IT can put it on every iPad's
+/// home screen (where Safari keeps its offline data instead of deleting it after seven days).
+/// Paths are relative to the manifest, so the portal works under any sub-path.
+fn write_web_manifest(views: &Views, writer: &dyn SiteWriter) -> Result<()> {
+    let config = &views.site.config;
+    let short_name =
+        if config.title.chars().count() <= 15 { config.title.clone() } else { views.string("app_short_name") };
+    let manifest = serde_json::json!({
+        "name": config.title,
+        "short_name": short_name,
+        "description": config.description,
+        "lang": config.language.code(),
+        "start_url": "./",
+        "scope": "./",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b3a5d",
+        "icons": [
+            { "src": "assets/icons/icon-192.png", "sizes": "192x192", "type": "image/png" },
+            { "src": "assets/icons/icon-512.png", "sizes": "512x512", "type": "image/png" },
+            { "src": "assets/icons/favicon.svg", "sizes": "any", "type": "image/svg+xml" }
+        ]
+    });
+    writer
+        .write("manifest.webmanifest", &serde_json::to_vec_pretty(&manifest)?)
+        .context("cannot write manifest.webmanifest")
 }
 
 /// Which list pages to render: everything in a full build, the lists showing one article in

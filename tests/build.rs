@@ -178,6 +178,23 @@ fn the_accessibility_statement_is_generated_and_linked_from_every_page() {
 }
 
 #[test]
+fn the_portal_is_installable_with_a_web_app_manifest() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    let manifest: serde_json::Value = serde_json::from_str(&portal.read_output("manifest.webmanifest")).unwrap();
+    assert_eq!(manifest["name"], "Testportal");
+    assert_eq!(manifest["start_url"], "./");
+    assert_eq!(manifest["display"], "standalone");
+    for icon in manifest["icons"].as_array().unwrap() {
+        let src = icon["src"].as_str().unwrap();
+        assert!(portal.public().join(src).is_file(), "{src} is missing");
+    }
+    let page = portal.read_output("ipad/wlan/index.html");
+    assert!(page.contains("<link rel=\"manifest\" href=\"../../manifest.webmanifest\">"), "{page}");
+    assert!(page.contains("<link rel=\"apple-touch-icon\" href=\"../../assets/icons/apple-touch-icon.png\">"));
+}
+
+#[test]
 fn without_a_statement_there_is_no_accessibility_page_or_link() {
     let portal = Portal::fixture("valid");
     portal.build(&[]).expect_code(0);
