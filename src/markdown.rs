@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::sync::LazyLock;
 
-use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
@@ -273,8 +273,8 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
                     Event::Start(Tag::Link {
                         link_type,
                         dest_url: dest.into(),
-                        title: into_static(title),
-                        id: into_static(id),
+                        title: title.into_static(),
+                        id: id.into_static(),
                     }),
                     &mut heading,
                     &mut events,
@@ -286,7 +286,7 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
                 } else {
                     out.text.push_str(&t);
                 }
-                emit(Event::Text(into_static(t)), &mut heading, &mut events);
+                emit(Event::Text(t.into_static()), &mut heading, &mut events);
             }
             Event::Code(t) => {
                 if let Some(h) = heading.as_mut() {
@@ -294,17 +294,17 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
                 } else {
                     out.text.push_str(&t);
                 }
-                emit(Event::Code(into_static(t)), &mut heading, &mut events);
+                emit(Event::Code(t.into_static()), &mut heading, &mut events);
             }
             Event::SoftBreak | Event::HardBreak => {
                 out.text.push(' ');
-                emit(into_static_event(event), &mut heading, &mut events);
+                emit(event.into_static(), &mut heading, &mut events);
             }
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
                 out.text.push('\n');
-                emit(into_static_event(event), &mut heading, &mut events);
+                emit(event.into_static(), &mut heading, &mut events);
             }
-            other => emit(into_static_event(other), &mut heading, &mut events),
+            other => emit(other.into_static(), &mut heading, &mut events),
         }
     }
 
@@ -315,18 +315,6 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
     }
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     out
-}
-
-fn into_static(s: CowStr) -> CowStr<'static> {
-    match s {
-        CowStr::Borrowed(b) => CowStr::Boxed(b.into()),
-        CowStr::Boxed(b) => CowStr::Boxed(b),
-        CowStr::Inlined(i) => CowStr::Inlined(i),
-    }
-}
-
-fn into_static_event(event: Event) -> Event<'static> {
-    event.into_static()
 }
 
 /// The diagnostic for a `#anchor` that names no heading of its target.

@@ -143,12 +143,12 @@ pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
 
 /// Builds the portal into the output folder, replacing the last good output only on success.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    build_keeping_site(options).map(|(report, _)| report)
+    build_keeping_site(options).map(|(report, _, _)| report)
 }
 
-/// Builds like [`build`] and also returns the rendered site, which the dev server keeps to
-/// rebuild single articles later.
-pub fn build_keeping_site(options: &BuildOptions) -> Result<(BuildReport, Site), BuildError> {
+/// Builds like [`build`] and also returns the rendered site and the template view data, which the
+/// dev server keeps to rebuild single articles later.
+pub(crate) fn build_keeping_site(options: &BuildOptions) -> Result<(BuildReport, Site, ViewData), BuildError> {
     let started = Instant::now();
     output::check_output_location(&options.root, &options.output)?;
     let site = load(options)?;
@@ -156,8 +156,8 @@ pub fn build_keeping_site(options: &BuildOptions) -> Result<(BuildReport, Site),
         return Err(BuildError::Content(site.diagnostics));
     }
     let staging = Staging::new(&options.output)?;
-    match write_site(&site, options, &staging) {
-        Ok(()) => {}
+    let view_data = match write_site(&site, options, &staging) {
+        Ok(data) => data,
         Err(WriteError::Render(problems)) => {
             staging.abandon();
             return Err(BuildError::Content(problems));
@@ -166,7 +166,7 @@ pub fn build_keeping_site(options: &BuildOptions) -> Result<(BuildReport, Site),
             staging.abandon();
             return Err(BuildError::Fatal(e));
         }
-    }
+    };
     let files = staging.len();
     let output = staging.commit()?;
     let report = BuildReport {
@@ -177,7 +177,7 @@ pub fn build_keeping_site(options: &BuildOptions) -> Result<(BuildReport, Site),
         elapsed: started.elapsed(),
         warnings: site.diagnostics.clone(),
     };
-    Ok((report, site))
+    Ok((report, site, view_data))
 }
 
 enum WriteError {
@@ -216,6 +216,11 @@ impl ViewData {
     /// The slugs of all tags that have a page.
     pub(crate) fn tag_slug_set(&self) -> HashSet<String> {
         self.tags.keys().cloned().collect()
+    }
+
+    /// Published articles linking to article `i`.
+    pub(crate) fn backlinks_of(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.backlinks[i].iter().copied()
     }
 
     /// The search index version the pages carry.
@@ -463,7 +468,8 @@ pub(crate) fn render_article_page(views: &Views, writer: &dyn SiteWriter, i: usi
     render_to(views, writer, "article.html", &ctx, &page.url)
 }
 
-fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<(), WriteError> {
+/// Renders and writes the whole site; returns the view data, search version included.
+fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<ViewData, WriteError> {
     let mut views = Views::new(site);
     let index_docs = crate::index::index_docs(site, &views.published);
     views.set_search_version(&crate::index::search_version(&index_docs, site));
@@ -524,7 +530,7 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
     }
     write_sitemap(&views, staging)?;
     write_web_manifest(&views, staging)?;
-    Ok(())
+    Ok(views.into_data())
 }
 
 /// `manifest.webmanifest`: makes the portal installable, so a Schul-IT can put it on every iPad's

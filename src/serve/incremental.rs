@@ -60,12 +60,8 @@ fn tag_slugs(page: &Page) -> HashSet<String> {
 }
 
 impl LiveSite {
-    /// Keeps the site of a successful full build.
-    pub fn new(options: BuildOptions, site: Site) -> LiveSite {
-        let mut views = Views::new(&site);
-        let docs = crate::index::index_docs(&site, &views.published);
-        views.set_search_version(&crate::index::search_version(&docs, &site));
-        let view_data = views.into_data();
+    /// Keeps the site and view data of a successful full build.
+    pub fn new(options: BuildOptions, site: Site, view_data: ViewData) -> LiveSite {
         let root = options.root.canonicalize().unwrap_or_else(|_| options.root.clone());
         LiveSite { options, site, view_data, root }
     }
@@ -191,7 +187,8 @@ impl LiveSite {
                     articles.extend(views.tag_members(slug));
                 }
                 articles.extend(self.site.rendered[i].links_to.iter().copied());
-                articles.extend((0..self.site.rendered.len()).filter(|&j| self.site.rendered[j].links_to.contains(&i)));
+                // Links did not change (that takes a full build), so the cached backlinks hold.
+                articles.extend(self.view_data.backlinks_of(i));
             }
             let platforms = indices.iter().map(|&i| self.site.content.pages[i].platform.clone()).collect();
             let which = ListPages { platforms, tags: list_tags.clone() };

@@ -202,7 +202,7 @@ impl Preview {
         let _no_refresh_running = search.writing.lock();
         let started = Instant::now();
         match site::build_keeping_site(&self.options) {
-            Ok((report, site)) => {
+            Ok((report, site, view_data)) => {
                 if !quiet {
                     crate::cmd::print_diagnostics(&report.warnings, quiet);
                 }
@@ -221,7 +221,7 @@ impl Preview {
                         started.elapsed().as_millis()
                     );
                 }
-                self.live = Some(LiveSite::new(self.options.clone(), site));
+                self.live = Some(LiveSite::new(self.options.clone(), site, view_data));
                 publish(shared, changed, Vec::new());
             }
             Err(error) => {
@@ -395,10 +395,9 @@ fn without_search_version(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 /// page uses it.
 fn changed_paths(old: &BTreeMap<String, u64>, new: &BTreeMap<String, u64>) -> Vec<String> {
     let mut changed = Vec::new();
-    for (path, hash) in
-        new.iter().filter(|(p, h)| old.get(*p) != Some(*h)).chain(old.iter().filter(|(p, _)| !new.contains_key(*p)))
-    {
-        let _ = hash;
+    let differing = new.iter().filter(|(p, h)| old.get(*p) != Some(*h)).map(|(p, _)| p);
+    let removed = old.keys().filter(|p| !new.contains_key(*p));
+    for path in differing.chain(removed) {
         if path.starts_with("assets/") {
             return vec!["*".into()];
         }
