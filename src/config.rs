@@ -26,6 +26,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "toc_min_headings",
     "search",
     "accessibility",
+    "offline",
 ];
 
 /// Keys of the `accessibility:` section.
@@ -117,6 +118,10 @@ pub struct Config {
     /// The accessibility statement public bodies must publish (BITV 2.0); absent means none.
     #[serde(default)]
     pub accessibility: Option<AccessibilityStatement>,
+    /// Whether the portal installs a service worker that keeps every page, image and the search
+    /// usable offline; on by default, because school WLAN fails exactly when the WLAN how-to is needed.
+    #[serde(default = "default_offline")]
+    pub offline: bool,
 }
 
 /// The `accessibility:` section: what the statement (*Erklärung zur Barrierefreiheit*) says.
@@ -184,6 +189,10 @@ impl SearchSettings {
             .filter(|group| group.len() > 1)
             .collect()
     }
+}
+
+fn default_offline() -> bool {
+    true
 }
 
 fn default_theme() -> String {

@@ -13,6 +13,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod index;
 pub mod markdown;
+pub mod offline;
 pub mod output;
 pub mod scaffold;
 pub mod schema;

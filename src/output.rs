@@ -4,7 +4,7 @@
 //! folders it creates with a manifest file and refuses to replace any folder without one, or one that
 //! holds files it did not write, because the output path may be mistyped (`--output .`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -82,7 +82,8 @@ impl SiteWriter for DirectWriter {
 pub struct Staging {
     output: PathBuf,
     staging: PathBuf,
-    written: Mutex<BTreeSet<String>>,
+    /// Every file written so far, with a CRC-32 of its bytes for [`Staging::digests`].
+    written: Mutex<BTreeMap<String, u32>>,
 }
 
 /// Checks that `output` may be written by Lotse and is neither the portal nor its content.
@@ -184,7 +185,7 @@ impl Staging {
         fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
         // Mark the staging folder at once, so a later run may clean it up after a crash.
         fs::write(staging.join(MARKER_FILE), "{\"generator\":\"lotse\",\"files\":[]}")?;
-        Ok(Staging { output, staging, written: Mutex::new(BTreeSet::new()) })
+        Ok(Staging { output, staging, written: Mutex::new(BTreeMap::new()) })
     }
 
     /// Writes one file at a site-relative path such as `ipad/wlan/index.html`.
@@ -194,7 +195,7 @@ impl Staging {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        self.written.lock().expect("no panics while holding the lock").insert(rel.to_string());
+        self.written.lock().expect("no panics while holding the lock").insert(rel.to_string(), crc32fast::hash(bytes));
         Ok(())
     }
 
@@ -204,14 +205,22 @@ impl Staging {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;
         }
-        fs::copy(from, &path).with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
-        self.written.lock().expect("no panics while holding the lock").insert(rel.to_string());
+        let bytes = fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
+        fs::write(&path, &bytes).with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
+        self.written.lock().expect("no panics while holding the lock").insert(rel.to_string(), crc32fast::hash(&bytes));
         Ok(())
     }
 
     /// How many files this build has written so far.
     pub fn len(&self) -> usize {
         self.written.lock().expect("no panics while holding the lock").len()
+    }
+
+    /// The site-relative path and CRC-32 of every file written so far, sorted by path: what the
+    /// offline cache lists, and what its version is computed from.
+    pub fn digests(&self) -> Vec<(String, u32)> {
+        let written = self.written.lock().expect("no panics while holding the lock");
+        written.iter().map(|(path, crc)| (path.clone(), *crc)).collect()
     }
 
     /// Whether nothing was written yet.
@@ -222,7 +231,7 @@ impl Staging {
     /// Writes the manifest and moves the staging folder into place of the output folder.
     pub fn commit(self) -> Result<PathBuf> {
         let files: Vec<String> =
-            self.written.into_inner().expect("no panics while holding the lock").into_iter().collect();
+            self.written.into_inner().expect("no panics while holding the lock").into_keys().collect();
         let manifest = Manifest { generator: format!("lotse {}", env!("CARGO_PKG_VERSION")), files };
         fs::write(self.staging.join(MARKER_FILE), serde_json::to_vec_pretty(&manifest)?)?;
         let parent = self.output.parent().expect("checked in new");

@@ -32,6 +32,9 @@ pub struct BuildOptions {
     pub include_drafts: bool,
     /// Show a progress bar (only on a terminal).
     pub progress: bool,
+    /// Let pages register the offline service worker when the config allows it; off in the dev
+    /// server, whose pages change under a cache.
+    pub service_worker: bool,
 }
 
 /// What a successful build did, for the summary line.
@@ -254,6 +257,11 @@ impl<'a> Views<'a> {
         self.data.to_mut().site_json["search_version"] = search_version.into();
     }
 
+    /// Makes every page register the offline service worker `sw.js`.
+    pub(crate) fn enable_service_worker(&mut self) {
+        self.data.to_mut().site_json["service_worker"] = crate::offline::SERVICE_WORKER.into();
+    }
+
     /// Views of `site` from view data computed before; only valid while no list changed.
     pub(crate) fn with_data(site: &'a Site, data: &'a ViewData) -> Views<'a> {
         Views { site, data: std::borrow::Cow::Borrowed(data) }
@@ -473,6 +481,9 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
     let mut views = Views::new(site);
     let index_docs = crate::index::index_docs(site, &views.published);
     views.set_search_version(&crate::index::search_version(&index_docs, site));
+    if site.config.offline && options.service_worker {
+        views.enable_service_worker();
+    }
     let pages = &site.content.pages;
     let progress = progress_bar(options.progress, views.published.len() as u64);
 
@@ -530,6 +541,7 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
     }
     write_sitemap(&views, staging)?;
     write_web_manifest(&views, staging)?;
+    crate::offline::write_service_worker(staging, site.config.offline && options.service_worker)?;
     Ok(views.into_data())
 }
 

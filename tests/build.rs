@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::fs;
+
 use common::{broken_links, files, files_containing, snapshot, Portal};
 
 #[test]
@@ -226,4 +228,43 @@ fn symlinks_out_of_the_portal_are_not_followed() {
     assert!(run.stderr.contains("warning: skipped a symbolic link that points outside the portal"), "{}", run.stderr);
     assert!(run.stderr.contains("content/ipad/secret.md"), "{}", run.stderr);
     assert!(files_containing(&portal.public(), "AUSSERHALB-9911").is_empty());
+}
+
+#[test]
+fn service_worker_lists_every_file_of_the_build_and_offline_false_removes_it() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    let worker = portal.read_output("sw.js");
+    let listed: Vec<String> = {
+        let line = worker.lines().find(|l| l.starts_with("var FILES = ")).expect("file list");
+        serde_json::from_str(line.trim_start_matches("var FILES = ").trim_end_matches(';')).unwrap()
+    };
+    for file in files(&portal.public()) {
+        if file == "sw.js" || file == ".lotse-output.json" {
+            assert!(!listed.contains(&file), "{file} must not be cached");
+            continue;
+        }
+        let url = match file.strip_suffix("index.html") {
+            Some("") => "./".to_string(),
+            Some(folder) => folder.to_string(),
+            None => file.clone(),
+        };
+        assert!(listed.contains(&url), "{url} is missing from the offline cache list");
+    }
+    assert!(portal.read_output("index.html").contains("data-service-worker=\"sw.js\""));
+    assert!(portal.read_output("iserv/passwort-vergessen/index.html").contains("data-service-worker=\"../../sw.js\""));
+
+    // Any change to any file gives the cache a new name.
+    let version = |w: &str| w.lines().next().unwrap().to_string();
+    let before = version(&worker);
+    let config = fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();
+    portal.write("lotse.yaml", &config.replace("title:", "title: Neu –"));
+    portal.build(&[]).expect_code(0);
+    assert_ne!(version(&portal.read_output("sw.js")), before);
+
+    portal.write("lotse.yaml", &format!("{config}\noffline: false\n"));
+    portal.build(&[]).expect_code(0);
+    assert!(!portal.read_output("index.html").contains("data-service-worker"));
+    let remover = portal.read_output("sw.js");
+    assert!(remover.contains("unregister()") && !remover.contains("var FILES"), "{remover}");
 }

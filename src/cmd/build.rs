@@ -16,6 +16,7 @@ pub fn run(args: BuildArgs, quiet: bool) -> ExitCode {
         base_url: args.base_url,
         include_drafts: args.drafts,
         progress: !quiet && std::io::stderr().is_terminal(),
+        service_worker: true,
     };
     match site::build(&options) {
         Ok(report) => {

@@ -16,6 +16,7 @@ pub fn run(args: CheckArgs, quiet: bool) -> ExitCode {
         // Like `lotse build`: a public article linking to a draft is an error.
         include_drafts: false,
         progress: false,
+        service_worker: true,
     };
     let (mut found, code) = match site::load(&options) {
         Ok(site) => {

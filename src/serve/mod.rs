@@ -87,6 +87,7 @@ pub fn run(options: ServeOptions) -> Result<()> {
         base_url: Some("/".into()),
         include_drafts: options.include_drafts,
         progress: false,
+        service_worker: false,
     };
 
     let shared: Shared = Arc::new((Mutex::new(Status::default()), Condvar::new()));

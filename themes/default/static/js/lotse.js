@@ -1,4 +1,5 @@
-// Lotse theme runtime: colour-scheme toggle. Dependency-free, no inline script needed (strict CSP).
+// Lotse theme runtime: colour-scheme toggle and offline mode. Dependency-free, no inline script
+// needed (strict CSP).
 (function () {
   "use strict";
   var KEY = "lotse-theme";
@@ -28,4 +29,20 @@
       button.setAttribute("aria-pressed", String(next === "dark"));
     });
   });
+
+  // Offline mode: the service worker (sw.js, written by `lotse build`) caches the whole portal.
+  // A newer build's worker installs in the background and waits; the next page that opens tells
+  // it to take over and reloads once, so a page and its assets always come from the same build
+  // and nobody's page reloads while they read it.
+  var worker = root.getAttribute("data-service-worker");
+  if (worker && "serviceWorker" in navigator) {
+    var controlled = !!navigator.serviceWorker.controller;
+    navigator.serviceWorker.addEventListener("controllerchange", function () {
+      if (controlled) window.location.reload();
+      controlled = true; // the first install takes over silently: nothing to refresh
+    });
+    navigator.serviceWorker.register(worker).then(function (registration) {
+      if (registration.waiting && controlled) registration.waiting.postMessage("lotse:activate");
+    }).catch(function () { /* no offline mode (private browsing, file://): the portal works online */ });
+  }
 })();

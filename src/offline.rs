@@ -1,0 +1,91 @@
+//! Offline mode: the service worker `sw.js`, written last, once every other file of the build is known.
+//!
+//! It lists every file of the build and carries a version computed from all their contents, so a
+//! browser sees a new `sw.js` exactly when anything changed, caches the new build beside the old
+//! one and never serves a mix. With `offline: false` the portal gets a worker that removes itself
+//! and its caches instead of nothing, so that turning the setting off also reaches iPads that
+//! installed the worker of an earlier build.
+
+use anyhow::{Context, Result};
+
+use crate::output::Staging;
+use search_index::fold::Fnv64;
+
+/// Where the worker lives: at the site root, so that its scope is the whole portal.
+pub const SERVICE_WORKER: &str = "sw.js";
+
+const WORKER_CODE: &str = include_str!("offline/service-worker.js");
+
+const REMOVE_WORKER_CODE: &str = r#"// Lotse offline mode is switched off (`offline: false`): remove this portal's caches and worker.
+"use strict";
+var PREFIX = "lotse:" + self.registration.scope + ":";
+self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) { return name.indexOf(PREFIX) === 0; })
+      .map(function (name) { return caches.delete(name); }));
+  }).then(function () { return self.registration.unregister(); }));
+});
+"#;
+
+/// Writes `sw.js` into the staged site: the caching worker when `enabled`, else the one that
+/// removes an earlier build's worker. Must run after every other file has been written.
+pub fn write_service_worker(staging: &Staging, enabled: bool) -> Result<()> {
+    let script = if enabled { caching_worker(&staging.digests()) } else { REMOVE_WORKER_CODE.to_string() };
+    staging.write(SERVICE_WORKER, script.as_bytes()).context("cannot write the service worker sw.js")
+}
+
+/// The caching worker for a build made of `files` (site-relative paths with their CRC-32).
+fn caching_worker(files: &[(String, u32)]) -> String {
+    let mut version = Fnv64::new();
+    let mut urls = Vec::with_capacity(files.len());
+    for (path, crc) in files {
+        if path == SERVICE_WORKER {
+            continue;
+        }
+        version.update(path.as_bytes());
+        version.update(&crc.to_le_bytes());
+        urls.push(cache_url(path));
+    }
+    let header = format!(
+        "var VERSION = {};\nvar FILES = {};\n",
+        serde_json::to_string(&format!("{:016x}", version.finish())).expect("strings serialise"),
+        serde_json::to_string(&urls).expect("strings serialise"),
+    );
+    header + WORKER_CODE
+}
+
+/// The URL a browser asks for a site file, relative to `sw.js`: folders, not their `index.html`.
+fn cache_url(path: &str) -> String {
+    match path.strip_suffix("index.html") {
+        Some("") => "./".to_string(),
+        Some(folder) if folder.ends_with('/') => folder.to_string(),
+        _ => path.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_cached_under_their_folder_urls() {
+        assert_eq!(cache_url("index.html"), "./");
+        assert_eq!(cache_url("ipad/wlan/index.html"), "ipad/wlan/");
+        assert_eq!(cache_url("404.html"), "404.html");
+        assert_eq!(cache_url("search/lotse-search.wasm"), "search/lotse-search.wasm");
+    }
+
+    #[test]
+    fn version_changes_with_any_file_and_ignores_the_worker_itself() {
+        let files = |crc: u32| vec![("index.html".to_string(), 1), ("ipad/wlan/index.html".to_string(), crc)];
+        let version = |script: &str| script.lines().next().unwrap().to_string();
+        let a = caching_worker(&files(7));
+        let b = caching_worker(&files(8));
+        assert_ne!(version(&a), version(&b));
+        let mut with_worker = files(7);
+        with_worker.push((SERVICE_WORKER.to_string(), 99));
+        assert_eq!(caching_worker(&with_worker), a);
+        assert!(a.contains(r#"var FILES = ["./","ipad/wlan/"];"#), "{a}");
+    }
+}
