@@ -11,6 +11,12 @@ use serde_yaml::Value;
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::yaml::YamlSource;
 
+mod ticket;
+pub use ticket::{
+    TicketChannel, TicketField, TicketSettings, DEFAULT_SUBJECT, FEEDBACK_PLACEHOLDERS, ROUTE_KEYS, TICKET_FIELDS,
+    TICKET_KEYS, TICKET_PLACEHOLDERS,
+};
+
 /// The config file's name at the portal root.
 pub const CONFIG_FILE: &str = "lotse.yaml";
 
@@ -27,6 +33,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "search",
     "accessibility",
     "offline",
+    "ticket",
 ];
 
 /// Keys of the `accessibility:` section.
@@ -39,8 +46,18 @@ pub const SEARCH_KEYS: &[&str] = &["synonyms"];
 pub const PLATFORM_KEYS: &[&str] = &["id", "name", "description", "icon", "order"];
 
 /// URL path segments the generator uses itself, which therefore cannot be platform ids.
-pub const RESERVED_PATHS: &[&str] =
-    &["tags", "search", "assets", "static", "404", "sitemap.xml", "barrierefreiheit", "accessibility"];
+pub const RESERVED_PATHS: &[&str] = &[
+    "tags",
+    "search",
+    "assets",
+    "static",
+    "404",
+    "sitemap.xml",
+    "barrierefreiheit",
+    "accessibility",
+    "problem-melden",
+    "report-problem",
+];
 
 /// The interface language of the portal and its theme strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
@@ -122,6 +139,9 @@ pub struct Config {
     /// usable offline; on by default, because school WLAN fails exactly when the WLAN how-to is needed.
     #[serde(default = "default_offline")]
     pub offline: bool,
+    /// Where "Problem melden" sends a ticket; absent means the portal shows no ticket buttons at all.
+    #[serde(default)]
+    pub ticket: Option<TicketSettings>,
 }
 
 /// The `accessibility:` section: what the statement (*Erklärung zur Barrierefreiheit*) says.
@@ -333,6 +353,10 @@ impl Config {
             }
             seen.push(id);
         }
+        if let Some(ticket) = &self.ticket {
+            let ids: Vec<&str> = self.platforms.iter().map(|p| p.id.as_str()).collect();
+            problems.extend(ticket.validate(source, &ids));
+        }
         if let Some(url) = &self.base_url {
             if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/')) {
                 problems.push(
@@ -368,6 +392,14 @@ fn check_config_keys(source: &YamlSource, value: &Value) -> Vec<Diagnostic> {
     let mut problems = source.unknown_keys(map, CONFIG_KEYS, "setting");
     if let Some(Value::Mapping(statement)) = map.get("accessibility") {
         problems.extend(source.unknown_keys(statement, ACCESSIBILITY_KEYS, "accessibility setting"));
+    }
+    if let Some(Value::Mapping(ticket)) = map.get("ticket") {
+        problems.extend(source.unknown_keys(ticket, TICKET_KEYS, "ticket setting"));
+        if let Some(Value::Mapping(routes)) = ticket.get("routes") {
+            for route in routes.values().filter_map(Value::as_mapping) {
+                problems.extend(source.unknown_keys(route, ROUTE_KEYS, "ticket route setting"));
+            }
+        }
     }
     if let Some(Value::Mapping(search)) = map.get("search") {
         problems.extend(source.unknown_keys(search, SEARCH_KEYS, "search setting"));
@@ -438,6 +470,53 @@ mod tests {
         assert_eq!(problems[0].help.as_deref(), Some("did you mean `synonyms`?"));
         let problems = parse("title: X\nsearch:\n  synonyms:\n    - WLAN\n").unwrap_err();
         assert_eq!((problems[0].line, problems[0].message.as_str()), (4, "synonym group `WLAN` has only one word"));
+    }
+
+    #[test]
+    fn ticket_section_is_checked_completely() {
+        let config = parse(
+            "title: X\nticket:\n  email: it@schule.example\n  routes:\n    ipad:\n      email: mdm@schule.example\n  fields:\n    school: required\n    room: optional\n",
+        )
+        .unwrap();
+        let ticket = config.ticket.unwrap();
+        let fields: Vec<_> = ticket.form_fields().into_iter().map(|f| (f.id, f.required)).collect();
+        assert_eq!(fields, [("school".to_string(), true), ("room".to_string(), false)]);
+
+        let problems = parse(concat!(
+            "title: X\n",
+            "ticket:\n",
+            "  url: https://helpdesk.example/new?title={subjekt}&text={body}\n",
+            "  subject: \"{platform} {summry}\"\n",
+            "  routes:\n",
+            "    ipda:\n",
+            "      email: mdm at schule\n",
+            "  fields:\n",
+            "    schule: required\n",
+            "    room: maybe\n",
+            "  feedback_url: /feedback?helpful={helpfull}\n",
+        ))
+        .unwrap_err();
+        let found: Vec<(usize, &str, Option<&str>)> =
+            problems.iter().map(|p| (p.line, p.message.as_str(), p.help.as_deref())).collect();
+        let expect = |line: usize, message: &str, help: Option<&str>| {
+            assert!(
+                found.iter().any(|(l, m, h)| *l == line && m.contains(message) && (help.is_none() || *h == help)),
+                "no `{message}` at line {line} in {found:#?}"
+            );
+        };
+        expect(3, "unknown placeholder `{subjekt}` in `url`", Some("did you mean `{subject}`?"));
+        expect(4, "unknown placeholder `{summry}` in `subject`", Some("did you mean `{summary}`?"));
+        expect(6, "ticket route for unknown platform `ipda`", Some("did you mean `ipad`?"));
+        expect(7, "`mdm at schule` is not an e-mail address", None);
+        expect(9, "unknown ticket field `schule`", Some("did you mean `school`?"));
+        expect(10, "ticket field `room` must be `required` or `optional`", None);
+        expect(11, "unknown placeholder `{helpfull}` in `feedback_url`", Some("did you mean `{helpful}`?"));
+        assert_eq!(problems.len(), 7, "{found:#?}");
+
+        let problems = parse("title: X\nticket:\n  help: Ruf an\n").unwrap_err();
+        assert_eq!(problems[0].message, "the ticket section names no helpdesk");
+        let problems = parse("title: X\nticket:\n  email: a@b.example\n  url: https://x.example/\n").unwrap_err();
+        assert!(problems[0].message.contains("both `email` and `url`"));
     }
 
     #[test]

@@ -66,6 +66,33 @@ pub fn config_schema() -> Value {
                     }
                 }
             },
+            "ticket": {
+                "type": "object",
+                "additionalProperties": false,
+                "description": "Where \"Problem melden\" sends tickets: exactly one of email and url.",
+                "properties": {
+                    "email": { "type": "string", "format": "email", "description": "The helpdesk's address; tickets open as a prefilled e-mail." },
+                    "url": { "type": "string", "pattern": "^https?://", "description": "The ticket system's new-ticket address with placeholders such as {subject} and {body}." },
+                    "subject": { "type": "string", "default": crate::config::DEFAULT_SUBJECT, "description": "Subject template." },
+                    "routes": {
+                        "type": "object",
+                        "description": "Per platform id, another email or url.",
+                        "additionalProperties": {
+                            "type": "object",
+                            "additionalProperties": false,
+                            "properties": { "email": { "type": "string", "format": "email" }, "url": { "type": "string", "pattern": "^https?://" } }
+                        }
+                    },
+                    "fields": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "description": "What the form asks for, in this order.",
+                        "properties": crate::config::TICKET_FIELDS.iter().map(|f| (f.to_string(), json!({ "enum": ["required", "optional"] }))).collect::<serde_json::Map<_, _>>()
+                    },
+                    "help": { "type": "string", "description": "Text above the form." },
+                    "feedback_url": { "type": "string", "description": "Called on Ja/Nein with {article}, {title} and {helpful}." }
+                }
+            },
             "search": {
                 "type": "object",
                 "additionalProperties": false,
@@ -127,6 +154,11 @@ mod tests {
         assert_eq!(keys(&config, "/properties"), sorted(CONFIG_KEYS));
         assert_eq!(keys(&config, "/properties/platforms/items/properties"), sorted(PLATFORM_KEYS));
         assert_eq!(keys(&config, "/properties/search/properties"), sorted(SEARCH_KEYS));
+        assert_eq!(keys(&config, "/properties/ticket/properties"), sorted(crate::config::TICKET_KEYS));
+        assert_eq!(
+            keys(&config, "/properties/ticket/properties/fields/properties"),
+            sorted(crate::config::TICKET_FIELDS)
+        );
         assert_eq!(keys(&config, "/properties/accessibility/properties"), sorted(ACCESSIBILITY_KEYS));
         assert_eq!(keys(&front_matter_schema(), "/properties"), sorted(FRONT_MATTER_KEYS));
     }

@@ -314,6 +314,7 @@ impl<'a> Views<'a> {
             "generator": format!("Lotse {}", env!("CARGO_PKG_VERSION")),
             "accessibility": site.config.accessibility,
             "accessibility_url": site.config.accessibility.as_ref().map(|_| accessibility_url(site.config.language)),
+            "ticket": site.config.ticket.as_ref().map(|ticket| ticket_view(ticket, site.config.language)),
         });
         let strings = serde_json::to_value(&site.theme.strings).unwrap_or_default();
         let data = ViewData {
@@ -518,6 +519,15 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
         problems.extend(render_to(&views, staging, "accessibility.html", &ctx, url));
     }
 
+    // The "Problem melden" form, when the portal names a helpdesk.
+    if site.config.ticket.is_some() {
+        let url = ticket_url(site.config.language);
+        let title = views.string("ticket_title");
+        let mut ctx = views.base_context(url, &title, "ticket");
+        ctx.insert("breadcrumbs", &views.crumbs(&[(&title, url)]));
+        problems.extend(render_to(&views, staging, "ticket.html", &ctx, url));
+    }
+
     // Redirects for old URLs.
     for &i in &views.published {
         let page = &pages[i];
@@ -682,6 +692,36 @@ pub(crate) fn accessibility_url(language: crate::config::Language) -> &'static s
         crate::config::Language::De => "barrierefreiheit/",
         crate::config::Language::En => "accessibility/",
     }
+}
+
+/// Where the "Problem melden" form lives, in the portal's language.
+pub(crate) fn ticket_url(language: crate::config::Language) -> &'static str {
+    match language {
+        crate::config::Language::De => "problem-melden/",
+        crate::config::Language::En => "report-problem/",
+    }
+}
+
+/// What templates and the form's script need of the `ticket:` section. `config` goes into one
+/// data attribute as JSON: the channels, the subject template and the feedback URL.
+fn ticket_view(ticket: &crate::config::TicketSettings, language: crate::config::Language) -> serde_json::Value {
+    let channel = ticket.channel();
+    serde_json::json!({
+        "url": ticket_url(language),
+        "channel": if channel.url.is_some() { "url" } else { "email" },
+        "email": channel.email,
+        "fields": ticket.form_fields(),
+        "help": ticket.help,
+        "feedback_url": ticket.feedback_url,
+        // Without JavaScript the form cannot fill anything in: the page links the helpdesk itself.
+        "address": channel.url.as_deref().map(|url| url.split(['?', '#']).next().unwrap_or(url).to_string()),
+        "config": serde_json::json!({
+            "channel": channel,
+            "routes": ticket.routes,
+            "subject": ticket.subject.as_deref().unwrap_or(crate::config::DEFAULT_SUBJECT),
+            "feedback": ticket.feedback_url,
+        }).to_string(),
+    })
 }
 
 /// The absolute path the site is served under, for pages that cannot link relatively.

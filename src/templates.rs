@@ -153,6 +153,7 @@ impl Theme {
         tera.autoescape_on(vec![".html", ".xml"]);
         // Tera's default also escapes `/`, which bloats every URL; quotes and angle brackets suffice.
         tera.set_escape_fn(crate::markdown::escape_html);
+        tera.register_filter("urlencode", urlencode_filter);
         let sources: Vec<(String, String)> =
             templates.iter().map(|(name, (_, text))| (name.clone(), text.clone())).collect();
         if let Err(e) = tera.add_raw_templates(sources) {
@@ -227,4 +228,36 @@ pub fn render(theme: &Theme, name: &str, context: &tera::Context) -> Result<Stri
         }
         anyhow::anyhow!(message)
     })
+}
+
+/// `{{ text | urlencode }}`: percent-encodes everything but RFC 3986's unreserved characters, for
+/// values in query strings (Tera's own filter needs a feature that pulls in many crates).
+fn urlencode_filter(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = tera::try_get_value!("urlencode", "value", String, value);
+    Ok(tera::Value::String(percent_encode(&text)))
+}
+
+/// Percent-encodes the UTF-8 bytes of `text` except `A-Z a-z 0-9 - . _ ~`.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn percent_encodes_umlauts_and_reserved_characters() {
+        assert_eq!(super::percent_encode("ipad/wlan-verbinden/"), "ipad%2Fwlan-verbinden%2F");
+        assert_eq!(super::percent_encode("Schüler & Co?"), "Sch%C3%BCler%20%26%20Co%3F");
+    }
 }

@@ -268,3 +268,37 @@ fn service_worker_lists_every_file_of_the_build_and_offline_false_removes_it() {
     let remover = portal.read_output("sw.js");
     assert!(remover.contains("unregister()") && !remover.contains("var FILES"), "{remover}");
 }
+
+#[test]
+fn ticket_buttons_appear_only_with_a_ticket_section() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    assert!(!portal.public().join("problem-melden").exists());
+    // The theme's CSS and JavaScript know the ticket UI; no page may show it.
+    let pages = |needle: &str| -> Vec<String> {
+        files_containing(&portal.public(), needle).into_iter().filter(|f| f.ends_with(".html")).collect()
+    };
+    assert!(pages("problem-melden").is_empty(), "ticket UI without a ticket section: {:?}", pages("problem-melden"));
+    assert!(pages("Hat diese Anleitung geholfen").is_empty());
+    assert!(pages("lotse-ticket.js").is_empty());
+
+    let config = fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();
+    portal.write(
+        "lotse.yaml",
+        &format!("{config}ticket:\n  email: it@schule.example\n  fields:\n    room: required\n    school: optional\n"),
+    );
+    portal.build(&[]).expect_code(0);
+    let form = portal.read_output("problem-melden/index.html");
+    // The configured fields in the configured order, `required` where asked.
+    let room = form.find("id=\"ticket-room\"").expect("room field");
+    let school = form.find("id=\"ticket-school\"").expect("school field");
+    assert!(room < school, "fields keep the configured order");
+    assert!(form[room..school].contains("required"), "room is required");
+    assert!(!form.contains("id=\"ticket-name\""), "fields not configured are not asked for");
+    assert!(form.contains("mailto:it@schule.example"), "the no-JavaScript fallback names the address");
+    let article = portal.read_output("iserv/passwort-vergessen/index.html");
+    assert!(article.contains("Hat diese Anleitung geholfen?"));
+    assert!(article.contains("../../problem-melden/?article=iserv%2Fpasswort-vergessen%2F&amp;title=Passwort%20vergessen&amp;platform=iserv"), "{article}");
+    assert!(portal.read_output("index.html").contains("href=\"problem-melden/\""), "the home page links the form");
+    broken_links(&portal.public()).is_empty().then_some(()).expect("no broken links");
+}

@@ -149,6 +149,34 @@ fn config_errors_exit_2_with_suggestions() {
 }
 
 #[test]
+fn a_misconfigured_ticket_section_fails_the_build_and_keeps_the_last_site() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    let before = snapshot(&portal.public());
+    let config = std::fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();
+    portal.write(
+        "lotse.yaml",
+        &format!("{config}ticket:\n  email: schul-it at schule\n  subject: \"{{plattform}}: {{summary}}\"\n"),
+    );
+    let run = portal.build(&[]);
+    run.expect_code(2);
+    let line = config.lines().count() + 2;
+    assert_diagnostic(
+        &run.stderr,
+        "`schul-it at schule` is not an e-mail address",
+        &format!("lotse.yaml:{line}:"),
+        Some("write the helpdesk's address alone, such as `email: schul-it@landkreis.example`"),
+    );
+    assert_diagnostic(
+        &run.stderr,
+        "unknown placeholder `{plattform}` in `subject`",
+        &format!("lotse.yaml:{}:", line + 1),
+        Some("did you mean `{platform}`?"),
+    );
+    assert!(snapshot(&portal.public()) == before, "the last good site was changed");
+}
+
+#[test]
 fn refuses_to_replace_folders_it_did_not_create() {
     let portal = Portal::fixture("valid");
     portal.write("docs/wichtig.txt", "Eigene Notizen");

@@ -26,6 +26,8 @@ const PAGES = {
   "search results": "/search/?q=WLAN%20iPad",
   "404": "/gibt-es-nicht/",
   "accessibility statement": "/barrierefreiheit/",
+  "ticket form": "/problem-melden/",
+  "ticket form from an article": "/problem-melden/?article=ipad%2Fwlan-verbinden%2F&title=Dienst-iPad%20mit%20dem%20WLAN%20verbinden&platform=ipad",
 };
 
 let tmp;

@@ -87,19 +87,30 @@
   function receive(event) {
     var m = event.data || {};
     if (m.type === "ready") { ready = true; return; }
+    if (m.type === "error" && m.id == null) return fail(m.message); // the index could not be loaded
     var owner = owners[m.id];
     delete owners[m.id];
+    if (typeof owner === "function") { // requests of other code: article marks, ticket suggestions
+      if (m.type === "error") warn(m.message);
+      return owner(m.type === "results" ? m.results : m.type === "highlighted" ? m.ranges || [] : null);
+    }
     if (m.type === "error") {
-      if (m.id == null) fail(m.message); // the index could not be loaded
-      else if (owner && owner.lastId === m.id) show(owner, "error");
+      if (owner && owner.lastId === m.id) show(owner, "error");
       else warn(m.message);
     } else if (m.type === "results" && owner && owner.lastId === m.id) { // older answers are stale
       if (m.results.length) show(owner, "results", m.results, m.query);
-      else show(owner, "empty");
-    } else if (m.type === "highlighted" && typeof owner === "function") {
-      owner(m.ranges || []);
+      else show(owner, "empty", null, m.query);
     }
   }
+
+  /** For the portal's other scripts (the ticket form's suggestions): `callback` gets up to `limit`
+   * results ({url, title, platform, platformName, summary}) or null when search is unavailable. */
+  window.LotseSearch = {
+    search: function (query, limit, callback) {
+      if (failed) return callback(null);
+      send({ type: "search", query: query, platform: "", typing: false, limit: limit }, callback);
+    }
+  };
 
   // ---- search boxes -----------------------------------------------------------------------------
 
@@ -153,6 +164,7 @@
   function show(w, state, results, query) {
     w.message.textContent = "";
     w.list.textContent = "";
+    if (w.after) w.after.textContent = "";
     w.active = -1;
     w.input.removeAttribute("aria-activedescendant");
     var status = "";
@@ -164,6 +176,14 @@
       var message = block(state);
       w.message.appendChild(message);
       status = (message.querySelector("p") || message).textContent.trim();
+    }
+    // A search that found nothing (or nothing helpful) leads on to "Problem melden", query included.
+    var report = (state === "empty" || (state === "results" && w.page)) && ui.content.querySelector('[data-text="report"]');
+    if (report) {
+      report = report.cloneNode(true);
+      var link = report.querySelector("a");
+      link.href = link.getAttribute("href") + "?query=" + encodeURIComponent(query || w.input.value.trim());
+      (state === "empty" ? w.message : w.after).appendChild(report);
     }
     w.status.textContent = status;
     // Screen readers hear every state; the page shows only the count (messages speak for themselves).
@@ -235,7 +255,8 @@
     w.list.setAttribute("aria-label", text("results"));
 
     if (area) { // the search page: results in the page, a platform filter, a shareable address
-      area.append(w.status, w.message, w.list);
+      w.after = el("div", "search-after");
+      area.append(w.status, w.message, w.list, w.after);
       w.filter = document.getElementById("search-platform");
       var params = new URLSearchParams(location.search);
       input.value = params.get("q") || input.value;
