@@ -7,7 +7,7 @@ import pathlib
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FILES = sorted(
     [p for p in (ROOT / "search-index" / "src").rglob("*.rs")]
-    + [ROOT / "search-index" / "Cargo.toml", ROOT / ".cargo" / "config.toml", ROOT / "rust-toolchain.toml"]
+    + [ROOT / "search-index" / "Cargo.toml", ROOT / "search-index" / "vocabulary" / "de.txt", ROOT / ".cargo" / "config.toml", ROOT / "rust-toolchain.toml"]
 )
 
 h = 0xCBF29CE484222325

@@ -40,7 +40,7 @@ pub const CONFIG_KEYS: &[&str] = &[
 pub const ACCESSIBILITY_KEYS: &[&str] = &["contact", "status", "issues", "alternatives", "prepared", "enforcement"];
 
 /// Keys of the `search:` section.
-pub const SEARCH_KEYS: &[&str] = &["synonyms"];
+pub const SEARCH_KEYS: &[&str] = &["synonyms", "vocabulary", "vocabulary_off"];
 
 /// Keys of one entry under `platforms:`.
 pub const PLATFORM_KEYS: &[&str] = &["id", "name", "description", "icon", "order"];
@@ -193,11 +193,27 @@ fn default_conformance() -> Conformance {
 }
 
 /// The `search:` section: how the portal's search understands teachers' words.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct SearchSettings {
     /// Groups of words that mean the same, one group per entry: `WLAN = WiFi = Internet`.
     #[serde(default)]
     pub synonyms: Vec<String>,
+    /// Whether the built-in school-IT vocabulary expands queries; on unless switched off.
+    #[serde(default = "default_vocabulary")]
+    pub vocabulary: bool,
+    /// Ids of built-in vocabulary groups this portal does not want, such as `stift-koppeln`.
+    #[serde(default)]
+    pub vocabulary_off: Vec<String>,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        SearchSettings { synonyms: Vec::new(), vocabulary: true, vocabulary_off: Vec::new() }
+    }
+}
+
+fn default_vocabulary() -> bool {
+    true
 }
 
 impl SearchSettings {
@@ -208,6 +224,15 @@ impl SearchSettings {
             .map(|line| line.split('=').map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect::<Vec<_>>())
             .filter(|group| group.len() > 1)
             .collect()
+    }
+
+    /// What the search runtime needs: the portal's groups and the vocabulary settings.
+    pub fn engine_config(&self) -> search_index::engine::SearchConfig {
+        search_index::engine::SearchConfig {
+            synonyms: self.synonym_groups(),
+            vocabulary: self.vocabulary,
+            vocabulary_off: self.vocabulary_off.clone(),
+        }
     }
 }
 
@@ -307,6 +332,19 @@ impl Config {
                         )
                         .help("write words that mean the same with `=` between them: `WLAN = WiFi = Internet`"),
                 );
+            }
+        }
+        if !self.search.vocabulary_off.is_empty() {
+            let builtin = search_index::vocabulary::Vocabulary::builtin();
+            let ids: Vec<&str> = builtin.groups().iter().map(|g| g.id.as_str()).collect();
+            for id in &self.search.vocabulary_off {
+                if !builtin.has_group(id) {
+                    let problem = source.error_at_value("vocabulary_off", id, format!("no vocabulary group `{id}`"));
+                    problems.push(match did_you_mean(id, ids.iter().copied()) {
+                        Some(close) => problem.help(format!("did you mean `{close}`?")),
+                        None => problem.help("the group ids are in search-index/vocabulary/de.txt, before each colon"),
+                    });
+                }
             }
         }
         if let Some(statement) = &self.accessibility {
@@ -517,6 +555,17 @@ mod tests {
         assert_eq!(problems[0].message, "the ticket section names no helpdesk");
         let problems = parse("title: X\nticket:\n  email: a@b.example\n  url: https://x.example/\n").unwrap_err();
         assert!(problems[0].message.contains("both `email` and `url`"));
+    }
+
+    #[test]
+    fn vocabulary_groups_switched_off_must_exist() {
+        let config = parse("title: X\nsearch:\n  vocabulary_off: [apple-pencil]\n").unwrap();
+        assert_eq!(config.search.engine_config().vocabulary_off, ["apple-pencil"]);
+        assert!(config.search.vocabulary);
+        let problems = parse("title: X\nsearch:\n  vocabulary_off:\n    - apple-pencl\n").unwrap_err();
+        assert_eq!(problems[0].line, 4, "{problems:?}");
+        assert_eq!(problems[0].help.as_deref(), Some("did you mean `apple-pencil`?"));
+        assert!(!parse("title: X\nsearch:\n  vocabulary: false\n").unwrap().search.vocabulary);
     }
 
     #[test]

@@ -101,9 +101,7 @@ pub fn search_version(docs: &[IndexDoc], site: &Site) -> String {
             }
         }
     }
-    for line in &site.config.search.synonyms {
-        h.update(line.as_bytes());
-    }
+    h.update(serde_json::to_string(&site.config.search.engine_config()).unwrap_or_default().as_bytes());
     h.update(RUNTIME_WASM);
     h.update(RUNTIME_WORKER);
     format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
@@ -116,8 +114,8 @@ pub struct SearchInput {
     pub docs: Vec<IndexDoc>,
     /// URL, title, platform, summary and updated date of each indexed article, in `docs` order.
     pub entries: Vec<(String, String, String, String, String)>,
-    /// Synonym groups from `lotse.yaml`, handed to the runtime in the manifest.
-    pub synonyms: Vec<Vec<String>>,
+    /// Synonyms and vocabulary settings from `lotse.yaml`, handed to the runtime in the manifest.
+    pub config: search_index::engine::SearchConfig,
     /// Platform id → name, so the runtime can label each result with its platform's name.
     pub platforms: BTreeMap<String, String>,
 }
@@ -136,7 +134,7 @@ impl SearchInput {
         SearchInput {
             docs,
             entries,
-            synonyms: site.config.search.synonym_groups(),
+            config: site.config.search.engine_config(),
             platforms: site.config.platforms.iter().map(|p| (p.id.clone(), p.name.clone())).collect(),
         }
     }
@@ -182,7 +180,7 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         runtime,
         index,
         docs: DocsChunks { size: DOCS_CHUNK, chunks },
-        config: search_index::engine::SearchConfig { synonyms: input.synonyms.clone() },
+        config: input.config.clone(),
         platforms: input.platforms.iter().map(|(id, name)| (id.as_str(), name.as_str())).collect(),
     };
     writer.write("search/manifest.json", &serde_json::to_vec_pretty(&manifest)?)?;

@@ -97,7 +97,9 @@ pub fn config_schema() -> Value {
                 "type": "object",
                 "additionalProperties": false,
                 "properties": {
-                    "synonyms": { "type": "array", "items": { "type": "string", "pattern": "=" }, "description": "Groups of words that mean the same: \"WLAN = WiFi = Internet\"." }
+                    "synonyms": { "type": "array", "items": { "type": "string", "pattern": "=" }, "description": "Groups of words that mean the same: \"WLAN = WiFi = Internet\"." },
+                    "vocabulary": { "type": "boolean", "default": true, "description": "Expand queries with the built-in German school-IT vocabulary." },
+                    "vocabulary_off": { "type": "array", "items": { "type": "string" }, "description": "Ids of built-in vocabulary groups to switch off." }
                 }
             }
         }

@@ -109,7 +109,10 @@ fn runtime_source_hash() -> String {
         .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
         .map(|e| e.path().to_path_buf())
         .collect();
-    files.extend(["search-index/Cargo.toml", ".cargo/config.toml", "rust-toolchain.toml"].map(|f| root.join(f)));
+    files.extend(
+        ["search-index/Cargo.toml", "search-index/vocabulary/de.txt", ".cargo/config.toml", "rust-toolchain.toml"]
+            .map(|f| root.join(f)),
+    );
     files.sort();
     let mut h = search_index::fold::Fnv64::new();
     for file in files {

@@ -6,8 +6,10 @@
 //               {type:"search", id, query, platform, typing, limit}
 //               {type:"highlight", id, query, texts}
 // Messages out: {type:"ready"} | {type:"error", message}
-//               {type:"results", id, query, results:[{url,title,platform,platformName,summary,excerpt}], searchMs}
-//                                                       searchMs: time the index search itself took
+//               {type:"results", id, query, results:[{url,title,platform,platformName,summary,excerpt}],
+//                suggestion, closest, searchMs}         searchMs: time the index search itself took;
+//                                                       suggestion: "Meinten Sie …?" or null; closest: the
+//                                                       results are the closest articles, not matches
 //               {type:"highlighted", id, ranges}       ranges: per text, [[start,end],...] in UTF-16 units
 "use strict";
 
@@ -173,7 +175,10 @@ function search(message) {
   var q = putString(message.query || "");
   var p = putString(message.platform || "");
   var started = performance.now();
-  var hits = answer(wasm.lotse_search(q[0], q[1], p[0], p[1], message.typing ? 1 : 0, message.limit || 10)).hits;
+  var found = answer(wasm.lotse_search(q[0], q[1], p[0], p[1], message.typing ? 1 : 0, message.limit || 10));
+  var hits = found.hits;
+  // Excerpts of the closest articles mark the words of the suggestion, which they contain.
+  var marked = found.closest && found.suggestion ? found.suggestion : message.query || "";
   var searchMs = performance.now() - started;
   return Promise.all(hits.map(function (hit) {
     return doc(hit.ord).then(function (doc) {
@@ -187,11 +192,14 @@ function search(message) {
         platform: doc[2],
         platformName: manifest.platforms[doc[2]] || doc[2],
         summary: doc[3],
-        excerpt: excerpt(body, highlight(body, message.query || "")),
+        excerpt: excerpt(body, highlight(body, marked)),
       };
     });
   })).then(function (results) {
-    self.postMessage({ type: "results", id: message.id, query: message.query, platform: message.platform || "", results: results, searchMs: searchMs });
+    self.postMessage({
+      type: "results", id: message.id, query: message.query, platform: message.platform || "", results: results,
+      suggestion: found.suggestion || null, closest: !!found.closest, searchMs: searchMs
+    });
   });
 }
 

@@ -2,25 +2,55 @@
 //!
 //! Each query word becomes a group of alternatives across the weighted fields: the exact term,
 //! longer words while the word is being typed, its synonyms, and near spellings for typos. Exact
-//! matches are boosted above the others, because tantivy gives every fuzzy hit the same score. Any
-//! word may match; articles matching more of the words collect more score.
-
-use std::collections::HashMap;
+//! matches are boosted above the others, because tantivy gives every fuzzy hit the same score.
+//!
+//! Words that belong together form a *concept*: a typed word with its vocabulary alternatives
+//! ([`crate::vocabulary`]), or the words of a phrase such as "bleibt schwarz". Any concept may
+//! match, but articles matching more of the query's concepts rank above articles that match one
+//! word many times, and a complaint ("geht nicht") prefers troubleshooting articles.
 
 use serde::{Deserialize, Serialize};
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{collector::TopDocs, Index, Searcher, Term};
+use tantivy::{collector::TopDocs, DocAddress, DocId, DocSet, Index, Searcher, Term, TERMINATED};
 
 use crate::query::{parse, ParsedQuery, QueryWord};
 use crate::schema::{fields_of, Fields};
+use crate::vocabulary::Vocabulary;
 
-/// Settings the runtime needs besides the index: the portal's synonym groups.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// Settings the runtime needs besides the index, from the portal's `search:` section.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SearchConfig {
-    /// Groups of words that mean the same to a teacher, such as `["WLAN", "WiFi", "Internet"]`.
+    /// The portal's own groups of words that mean the same, such as `["WLAN", "WiFi", "Internet"]`.
     #[serde(default)]
     pub synonyms: Vec<Vec<String>>,
+    /// Whether the built-in school-IT vocabulary expands queries.
+    #[serde(default = "yes")]
+    pub vocabulary: bool,
+    /// Ids of built-in vocabulary groups the portal switched off.
+    #[serde(default)]
+    pub vocabulary_off: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { synonyms: Vec::new(), vocabulary: true, vocabulary_off: Vec::new() }
+    }
+}
+
+/// What a search found, and how to help when it found nothing.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Answer {
+    /// Best first.
+    pub hits: Vec<Hit>,
+    /// "Meinten Sie …?": the query with unknown words replaced by the closest words of the index.
+    pub suggestion: Option<String>,
+    /// The hits are not for the query itself but the closest articles, found for the suggestion.
+    pub closest: bool,
 }
 
 /// One result: the article's position in the docs list and its score.
@@ -34,7 +64,12 @@ pub struct Hit {
 
 /// Boost of alternatives relative to the exact word.
 const PREFIX_BOOST: f32 = 0.6;
+/// The portal's own synonyms: chosen by its technicians, so trusted more than the built-in vocabulary.
 const SYNONYM_BOOST: f32 = 0.7;
+/// A built-in vocabulary term: below the typed word, so exact matches still rank first.
+const VOCABULARY_BOOST: f32 = 0.4;
+/// How much a complaint prefers troubleshooting articles.
+const TROUBLESHOOTING_PREFERENCE: f32 = 1.3;
 const FUZZY_BOOST: f32 = 0.25;
 const PHRASE_BOOST: f32 = 3.0;
 const COMPOUND_PART_BOOST: f32 = 0.5;
@@ -45,7 +80,16 @@ const MAX_PREFIX_TERMS: usize = 24;
 pub struct Engine {
     searcher: Searcher,
     fields: Fields,
-    synonyms: HashMap<String, Vec<String>>,
+    vocabulary: Vocabulary,
+}
+
+/// Query words that belong together, with the vocabulary's alternatives for them.
+#[derive(Debug, Default)]
+struct Concept {
+    /// Indices into [`ParsedQuery::words`].
+    words: Vec<usize>,
+    /// Index terms with their boost relative to a typed word.
+    alternatives: Vec<(String, f32)>,
 }
 
 impl Engine {
@@ -59,19 +103,17 @@ impl Engine {
         Engine::open(&Index::open(directory)?, config)
     }
 
-    /// Opens a finished index for reading; `config` carries the synonyms.
+    /// Opens a finished index for reading; `config` carries the synonyms and vocabulary settings.
     pub fn open(index: &Index, config: &SearchConfig) -> tantivy::Result<Engine> {
         let fields = fields_of(&index.schema())?;
         let reader = index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;
-        let mut synonyms: HashMap<String, Vec<String>> = HashMap::new();
-        for group in &config.synonyms {
-            let terms: Vec<String> = group.iter().map(|w| crate::analyzer::term(w)).collect();
-            for t in &terms {
-                let entry = synonyms.entry(t.clone()).or_default();
-                entry.extend(terms.iter().filter(|o| *o != t).cloned());
-            }
-        }
-        Ok(Engine { searcher: reader.searcher(), fields, synonyms })
+        let vocabulary = if config.vocabulary {
+            Vocabulary::builtin().without(&config.vocabulary_off)
+        } else {
+            Vocabulary::default()
+        };
+        let vocabulary = vocabulary.with_groups(&config.synonyms);
+        Ok(Engine { searcher: reader.searcher(), fields, vocabulary })
     }
 
     /// Searches for what a teacher typed, optionally within one platform. `typing` treats the last
@@ -81,17 +123,95 @@ impl Engine {
         self.search_parsed(&parsed, platform, limit)
     }
 
+    /// Searches like [`Self::search`] and never dead-ends: with unknown words it suggests the
+    /// closest words of the index, and when nothing matched it returns the closest articles,
+    /// those found for that suggestion.
+    pub fn answer(&self, input: &str, platform: Option<&str>, typing: bool, limit: usize) -> Answer {
+        let hits = self.search(input, platform, typing, limit);
+        // While typing, the dropdown shows no suggestion; a finished query gets one when needed.
+        let suggestion = if typing && !hits.is_empty() { None } else { self.suggest(input) };
+        if !hits.is_empty() {
+            return Answer { hits, suggestion, closest: false };
+        }
+        let closest = suggestion.as_deref().map(|s| self.search(s, platform, false, limit)).unwrap_or_default();
+        Answer { closest: !closest.is_empty(), hits: closest, suggestion }
+    }
+
+    /// Words that belong together, with their vocabulary alternatives.
+    fn concepts(&self, parsed: &ParsedQuery) -> Vec<Concept> {
+        let mut concepts: Vec<Concept> =
+            (0..parsed.words.len()).map(|i| Concept { words: vec![i], alternatives: Vec::new() }).collect();
+        for m in self.vocabulary.matches(&parsed.tokens) {
+            let boost = if self.vocabulary.groups()[m.group].id.starts_with("portal-") {
+                SYNONYM_BOOST
+            } else {
+                VOCABULARY_BOOST
+            };
+            // The concepts of the typed words inside the match become one.
+            let inside: Vec<usize> = concepts
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.words.iter().any(|&w| (m.start..m.end).contains(&parsed.words[w].position)))
+                .map(|(i, _)| i)
+                .collect();
+            let target = match inside.first() {
+                Some(&first) => {
+                    for &other in inside[1..].iter().rev() {
+                        let merged = concepts.remove(other);
+                        concepts[first].words.extend(merged.words);
+                        concepts[first].alternatives.extend(merged.alternatives);
+                    }
+                    first
+                }
+                None => {
+                    // Only filler matched ("geht nicht" is no group, but "kein Netz" could be).
+                    concepts.push(Concept::default());
+                    concepts.len() - 1
+                }
+            };
+            let typed: Vec<&str> = concepts[target].words.iter().map(|&w| parsed.words[w].term.as_str()).collect();
+            let mut additions = Vec::new();
+            for (term, weight) in self.vocabulary.expansions(&m) {
+                if !typed.contains(&term.as_str()) {
+                    additions.push((term, weight * boost));
+                }
+            }
+            let concept = &mut concepts[target];
+            for (term, weight) in additions {
+                match concept.alternatives.iter_mut().find(|(t, _)| *t == term) {
+                    Some(entry) => entry.1 = entry.1.max(weight),
+                    None => concept.alternatives.push((term, weight)),
+                }
+            }
+        }
+        concepts
+    }
+
+    /// One concept's query: the typed words with their variants, and the vocabulary's alternatives.
+    fn concept_query(&self, parsed: &ParsedQuery, concept: &Concept) -> Option<Box<dyn Query>> {
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for &w in &concept.words {
+            alternatives.extend(self.word_query(&parsed.words[w]));
+        }
+        for (term, boost) in &concept.alternatives {
+            for (field, weight) in self.fields.weighted() {
+                let query = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+                alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * boost))));
+            }
+        }
+        (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+    }
+
     /// Searches a parsed query.
     pub fn search_parsed(&self, parsed: &ParsedQuery, platform: Option<&str>, limit: usize) -> Vec<Hit> {
         if parsed.is_empty() || limit == 0 {
             return Vec::new();
         }
+        let concepts: Vec<Box<dyn Query>> =
+            self.concepts(parsed).iter().filter_map(|c| self.concept_query(parsed, c)).collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in &parsed.words {
-            let alternatives = self.word_query(word);
-            if !alternatives.is_empty() {
-                clauses.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
-            }
+        for concept in &concepts {
+            clauses.push((Occur::Should, concept.box_clone()));
         }
         for phrase in &parsed.phrases {
             for (field, weight) in [(self.fields.title, 5.0), (self.fields.headings, 2.5), (self.fields.body, 1.0)] {
@@ -109,16 +229,57 @@ impl Engine {
                 TermQuery::new(Term::from_field_text(self.fields.platform, platform), IndexRecordOption::Basic);
             query = BooleanQuery::new(vec![(Occur::Must, Box::new(query)), (Occur::Must, Box::new(filter))]);
         }
-        let Ok(top) = self.searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()) else {
+        // More candidates than asked for: reranking may lift some from further down.
+        let candidates = (limit * 2).max(40);
+        let Ok(top) = self.searcher.search(&query, &TopDocs::with_limit(candidates).order_by_score()) else {
             return Vec::new();
         };
-        top.into_iter()
-            .filter_map(|(score, address)| {
+        let coverage = self.coverage(&concepts, &top);
+        let mut hits: Vec<(Hit, DocAddress)> = top
+            .iter()
+            .zip(coverage)
+            .filter_map(|(&(score, address), matched)| {
                 let segment = self.searcher.segment_reader(address.segment_ord);
-                let ord = segment.fast_fields().u64("ord").ok()?.first(address.doc_id)?;
-                Some(Hit { ord, score })
+                let fast = segment.fast_fields();
+                let ord = fast.u64("ord").ok()?.first(address.doc_id)?;
+                let mut score = score * (matched.max(0.5) / concepts.len().max(1) as f32).powf(1.5);
+                if parsed.complaint && fast.u64("troubleshooting").ok()?.first(address.doc_id) == Some(1) {
+                    score *= TROUBLESHOOTING_PREFERENCE;
+                }
+                Some((Hit { ord, score }, address))
             })
-            .collect()
+            .collect();
+        hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then(a.0.ord.cmp(&b.0.ord)));
+        hits.into_iter().take(limit).map(|(hit, _)| hit).collect()
+    }
+
+    /// For each candidate, how many of the concepts it matches.
+    fn coverage(&self, concepts: &[Box<dyn Query>], candidates: &[(f32, DocAddress)]) -> Vec<f32> {
+        let mut matched = vec![0.0f32; candidates.len()];
+        let mut order: Vec<usize> = (0..candidates.len()).collect();
+        order.sort_by_key(|&i| (candidates[i].1.segment_ord, candidates[i].1.doc_id));
+        for concept in concepts {
+            let Ok(weight) = concept.weight(EnableScoring::disabled_from_searcher(&self.searcher)) else { continue };
+            let mut segment = u32::MAX;
+            let mut scorer = None;
+            let mut current: DocId = TERMINATED;
+            for &i in &order {
+                let address = candidates[i].1;
+                if address.segment_ord != segment {
+                    segment = address.segment_ord;
+                    scorer = weight.scorer(self.searcher.segment_reader(segment), 1.0).ok();
+                    current = scorer.as_ref().map_or(TERMINATED, |s| s.doc());
+                }
+                let Some(docs) = scorer.as_mut() else { continue };
+                if current < address.doc_id {
+                    current = docs.seek(address.doc_id);
+                }
+                if current == address.doc_id {
+                    matched[i] += 1.0;
+                }
+            }
+        }
+        matched
     }
 
     /// The alternatives for one query word across all weighted fields.
@@ -129,7 +290,6 @@ impl Engine {
             alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost))));
         };
         let expansions = if word.prefix { self.expand_prefix(&word.normalized) } else { Vec::new() };
-        let synonyms = self.synonyms.get(&word.term).cloned().unwrap_or_default();
         let parts = self.compound_parts(&word.normalized);
         for (field, weight) in self.fields.weighted() {
             for part in &parts {
@@ -140,9 +300,6 @@ impl Engine {
                 if longer != &word.term {
                     add(field, longer, weight * PREFIX_BOOST);
                 }
-            }
-            for synonym in &synonyms {
-                add(field, synonym, weight * SYNONYM_BOOST);
             }
         }
         // Typos: one edit for medium words, two for long ones, counted on the stem because a
@@ -171,6 +328,58 @@ impl Engine {
             }
         }
         alternatives
+    }
+
+    /// "Meinten Sie …?": the input with every unknown word replaced by the closest word that the
+    /// index's titles, keywords, tags and headings use; `None` when all words are known or nothing
+    /// is close enough.
+    pub fn suggest(&self, input: &str) -> Option<String> {
+        let mut changed = false;
+        let mut words = Vec::new();
+        for token in crate::analyzer::tokenize(input) {
+            let normalized = crate::analyzer::normalize(&token.text);
+            let checkable = normalized.chars().count() >= 3 && normalized.chars().all(char::is_alphabetic);
+            if checkable
+                && !crate::support::is_filler(&normalized)
+                && !self.known_term(&crate::analyzer::stem(&normalized))
+            {
+                if let Some(word) = self.closest_spelling(&normalized) {
+                    words.push(word);
+                    changed = true;
+                    continue;
+                }
+            }
+            words.push(token.text.to_string());
+        }
+        changed.then(|| words.join(" "))
+    }
+
+    /// The index spelling closest to `normalized`: fewest edits (one for short words, two for
+    /// longer ones), then the most articles.
+    fn closest_spelling(&self, normalized: &str) -> Option<String> {
+        let length = normalized.chars().count();
+        let limit = if length <= 5 { 1 } else { 2 };
+        let mut best: Option<(usize, std::cmp::Reverse<u32>, String)> = None;
+        for segment in self.searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(self.fields.spelling) else { continue };
+            let Ok(mut stream) = inverted.terms().stream() else { continue };
+            while stream.advance() {
+                let Ok(word) = std::str::from_utf8(stream.key()) else { continue };
+                let candidate = crate::analyzer::normalize(word);
+                if candidate.chars().count().abs_diff(length) > limit {
+                    continue;
+                }
+                let distance = edit_distance(&candidate, normalized, limit);
+                if distance == 0 || distance > limit {
+                    continue; // 0: a known spelling that stems differently; nothing to correct
+                }
+                let key = (distance, std::cmp::Reverse(stream.value().doc_freq), word.to_string());
+                if best.as_ref().is_none_or(|b| key < *b) {
+                    best = Some(key);
+                }
+            }
+        }
+        best.map(|(_, _, word)| word)
     }
 
     /// Whether `term` occurs in the title or body of any article.
@@ -239,4 +448,28 @@ impl Engine {
         found.truncate(MAX_PREFIX_TERMS);
         found
     }
+}
+
+/// Optimal-string-alignment distance (a swap of two neighbours counts as one edit), or more than
+/// `limit` as soon as that is certain.
+fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut before: Vec<usize> = Vec::new();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            row[j] = (previous[j] + 1).min(row[j - 1] + 1).min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                row[j] = row[j].min(before[j - 2] + 1);
+            }
+        }
+        if row.iter().min().copied().unwrap_or(0) > limit {
+            return limit + 1;
+        }
+        before = std::mem::replace(&mut previous, row);
+    }
+    previous[b.len()]
 }

@@ -12,6 +12,8 @@ pub mod fold;
 pub mod lazy;
 pub mod query;
 pub mod schema;
+pub mod support;
+pub mod vocabulary;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod writer;
 
@@ -22,4 +24,4 @@ pub use fold::{fold_german, slugify};
 
 /// Version of the index format. The manifest records it and the runtime refuses other versions,
 /// so a cached old runtime never misreads a new index. Bump it with every format change.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;

@@ -1,10 +1,13 @@
 //! Lenient query parsing: whatever a teacher types becomes a query, never an error.
 //!
 //! Quotes mark phrases (an unbalanced quote is ignored), everything that is not a letter or digit
-//! separates words (brackets, colons, a lone minus, emoji), function words are dropped when other
-//! words remain, and the last word counts as a prefix while the teacher is still typing it.
+//! separates words (brackets, colons, a lone minus, emoji), and the last word counts as a prefix
+//! while the teacher is still typing it. Questions and complaints are read as a teacher means them
+//! ([`crate::support`]): "wie kann ich …" and "geht nicht" are not searched when a topic word
+//! remains, but a complaint asks for troubleshooting articles.
 
 use crate::analyzer::{is_stopword, normalize, stem, tokenize};
+use crate::support::{is_complaint, is_filler};
 
 /// One word of a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +18,8 @@ pub struct QueryWord {
     pub term: String,
     /// The teacher is still typing this word: it also matches longer words.
     pub prefix: bool,
+    /// Its place in [`ParsedQuery::tokens`], where vocabulary phrases are matched.
+    pub position: usize,
 }
 
 /// A parsed query.
@@ -24,6 +29,10 @@ pub struct ParsedQuery {
     pub words: Vec<QueryWord>,
     /// Quoted phrases, as index terms.
     pub phrases: Vec<Vec<String>>,
+    /// Every word as typed, filler included, as index terms: "kein Bild" is a vocabulary phrase.
+    pub tokens: Vec<String>,
+    /// The query says something is broken ("geht nicht", "kein Ton"): troubleshooting articles first.
+    pub complaint: bool,
 }
 
 impl ParsedQuery {
@@ -61,15 +70,24 @@ pub fn parse(input: &str, typing: bool) -> ParsedQuery {
                 term: stem(&normalized),
                 prefix: typing && ends_in_word && i + 1 == tokens.len() && normalized.chars().count() >= 2,
                 normalized,
+                position: i,
             }
         })
         .collect();
-    if words.iter().any(|w| !is_stopword(&w.normalized)) {
+    let complaint = is_complaint(words.iter().map(|w| w.normalized.as_str()));
+    let all_terms = words.iter().map(|w| w.term.clone()).collect();
+    // Search the topic words. Never drop the only word that names a topic: "Hilfe" alone or
+    // "wie" alone are still searched, as the last resort.
+    if words.iter().any(|w| !is_filler(&w.normalized)) {
+        // A function word being typed may still become a topic ("die" → "Dienst-iPad");
+        // a whole complaint word ("nicht") will not.
+        words.retain(|w| !is_filler(&w.normalized) || (w.prefix && is_stopword(&w.normalized)));
+    } else if words.iter().any(|w| !is_stopword(&w.normalized)) {
         words.retain(|w| !is_stopword(&w.normalized) || w.prefix);
     }
     let mut seen = std::collections::HashSet::new();
     words.retain(|w| seen.insert((w.term.clone(), w.prefix)));
-    ParsedQuery { words, phrases }
+    ParsedQuery { words, phrases, tokens: all_terms, complaint }
 }
 
 #[cfg(test)]
@@ -93,6 +111,24 @@ mod tests {
     #[test]
     fn function_words_are_dropped_unless_alone() {
         assert_eq!(terms(&parse("wie kann ich das Passwort ändern", false)), ["passwort", "andern"]);
+        assert_eq!(terms(&parse("wie", false)), ["wie"]);
+    }
+
+    #[test]
+    fn questions_and_complaints_keep_only_their_topic() {
+        assert_eq!(terms(&parse("was tun wenn der Drucker nicht mehr geht", false)), ["drucker"]);
+        assert_eq!(terms(&parse("Ton geht nicht", false)), ["ton"]);
+        assert_eq!(terms(&parse("wie kann ich in Teams eine Umfrage machen", false)), ["teams", "umfrage"]);
+        assert!(parse("Beamer funktioniert nicht", false).complaint);
+        assert!(!parse("wie plane ich eine Teams-Besprechung", false).complaint);
+        // Filler is still there for vocabulary phrases such as "kein Bild".
+        assert_eq!(parse("kein Bild", false).tokens, [stem("kein"), stem("bild")]);
+    }
+
+    #[test]
+    fn the_only_topic_word_is_never_dropped() {
+        assert_eq!(terms(&parse("Hilfe", false)), ["hilfe"]);
+        assert_eq!(terms(&parse("geht nicht", false)), ["geht", "nicht"]);
         assert_eq!(terms(&parse("wie", false)), ["wie"]);
     }
 

@@ -146,11 +146,11 @@ pub unsafe extern "C" fn lotse_search(
     // SAFETY: see the function's contract.
     let query = unsafe { take_string(query_ptr, query_len) };
     let platform = unsafe { take_string(platform_ptr, platform_len) };
-    let hits = ENGINE.with(|engine| match engine.borrow().as_ref() {
-        Some(engine) => engine.search(&query, Some(platform.as_str()), typing != 0, limit as usize),
-        None => Vec::new(),
+    let answer = ENGINE.with(|engine| match engine.borrow().as_ref() {
+        Some(engine) => engine.answer(&query, Some(platform.as_str()), typing != 0, limit as usize),
+        None => Default::default(),
     });
-    respond(serde_json::json!({ "hits": hits }).to_string())
+    respond(serde_json::to_string(&answer).unwrap_or_default())
 }
 
 /// Finds the words of `text` that match the query, as `[[start, end], ...]` in UTF-16 code units

@@ -28,6 +28,11 @@ pub struct Fields {
     pub ord: Field,
     /// When the article was last updated, as days since 1970-01-01 (0 when unknown).
     pub updated: Field,
+    /// The words of title, keywords, tags and headings as written (not stemmed): the index's own
+    /// spellings, from which "Meinten Sie …?" picks the closest to an unknown query word.
+    pub spelling: Field,
+    /// 1 for an article about fixing a problem ([`crate::support::is_troubleshooting`]), else 0.
+    pub troubleshooting: Field,
 }
 
 impl Fields {
@@ -69,6 +74,13 @@ pub fn build() -> (Schema, Fields) {
         audience: builder.add_text_field("audience", STRING),
         ord: builder.add_u64_field("ord", NumericOptions::default().set_fast()),
         updated: builder.add_u64_field("updated", NumericOptions::default().set_fast().set_indexed()),
+        spelling: builder.add_text_field(
+            "spelling",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default().set_tokenizer(PRE_TOKENIZED).set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
+        troubleshooting: builder.add_u64_field("troubleshooting", NumericOptions::default().set_fast()),
     };
     (builder.build(), fields)
 }
@@ -87,5 +99,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         audience: get("audience")?,
         ord: get("ord")?,
         updated: get("updated")?,
+        spelling: get("spelling")?,
+        troubleshooting: get("troubleshooting")?,
     })
 }

@@ -67,7 +67,33 @@ fn document(doc: &IndexDoc, ord: u64, fields: &Fields, analyzer: &mut Analyzer) 
     }
     out.add_u64(fields.ord, ord);
     out.add_u64(fields.updated, doc.updated_days);
+    out.add_pre_tokenized_text(fields.spelling, spellings(doc));
+    let troubleshooting = crate::support::is_troubleshooting(
+        std::iter::once(doc.title.as_str()).chain(doc.headings.iter().map(String::as_str)),
+    );
+    out.add_u64(fields.troubleshooting, u64::from(troubleshooting));
     out
+}
+
+/// The words of title, keywords, tags and headings as written, for "Meinten Sie …?".
+fn spellings(doc: &IndexDoc) -> PreTokenizedString {
+    let texts = std::iter::once(&doc.title).chain(&doc.keywords).chain(&doc.tags).chain(&doc.headings);
+    let mut tokens = Vec::new();
+    for text in texts {
+        for token in crate::analyzer::tokenize(text) {
+            if token.text.chars().count() >= 3 && token.text.chars().all(char::is_alphabetic) {
+                let position = tokens.len();
+                tokens.push(Token {
+                    offset_from: 0,
+                    offset_to: 0,
+                    position,
+                    text: token.text.to_string(),
+                    position_length: 1,
+                });
+            }
+        }
+    }
+    PreTokenizedString { text: String::new(), tokens }
 }
 
 /// Indexes `docs` and returns the index files, deterministically named.
@@ -200,9 +226,76 @@ mod tests {
     #[test]
     fn synonyms_from_the_config_apply() {
         assert_eq!(first(&engine(&SearchConfig::default()), "Papierstau Kopierer", None), Some(4));
-        let config = SearchConfig { synonyms: vec![vec!["Tafel".into(), "Drucker".into()]] };
+        let config = SearchConfig { synonyms: vec![vec!["Tafel".into(), "Drucker".into()]], ..SearchConfig::default() };
         assert_eq!(first(&engine(&SearchConfig::default()), "Tafel", None), None);
         assert_eq!(first(&engine(&config), "Tafel", None), Some(4));
+    }
+
+    fn support_corpus() -> Vec<IndexDoc> {
+        vec![
+            doc("Display zeigt kein Bild", "allgemein", "Prüfen Sie das HDMI-Kabel und die Quelle.", &[]),
+            doc("Apple Pencil koppeln", "ipad", "Den Pencil an das iPad halten.", &[]),
+            doc("Passwort vergessen", "iserv", "So bekommen Sie ein neues Passwort.", &[]),
+            doc("Beamer an der Decke", "allgemein", "Der Beamer hängt an der Decke.", &[]),
+            doc("WLAN-Übersicht", "allgemein", "WLAN, WLAN, WLAN: alle WLAN-Netze und das WLAN im Haus.", &[]),
+            doc("Drucker im WLAN", "allgemein", "Den Drucker einmal ins WLAN bringen.", &[]),
+            doc("WLAN einrichten", "ipad", "Das WLAN auf dem iPad einrichten.", &[]),
+            doc("WLAN geht nicht", "ipad", "Wenn das WLAN streikt: Lösung in drei Schritten.", &[]),
+            doc("Teams-Besprechung planen", "office365", "Eine Besprechung anlegen.", &[]),
+            doc("Projektor ausleihen", "allgemein", "Den Projektor im Sekretariat ausleihen.", &[]),
+        ]
+    }
+
+    fn support_engine(config: &SearchConfig) -> Engine {
+        Engine::from_files(write_index(&support_corpus()).unwrap(), config).unwrap()
+    }
+
+    #[test]
+    fn the_vocabulary_finds_everyday_words_but_exact_words_rank_first() {
+        let e = support_engine(&SearchConfig::default());
+        assert_eq!(first(&e, "Tafel bleibt schwarz", None), Some(0));
+        assert_eq!(first(&e, "Stift malt nicht", None), Some(1));
+        assert_eq!(first(&e, "Kennwort weg", None), Some(2));
+        // The typed word beats its vocabulary alternative, which is still found.
+        let hits: Vec<u64> = e.search("Projektor", None, false, 5).iter().map(|h| h.ord).collect();
+        assert_eq!(hits[..2], [9, 3]);
+        let hits: Vec<u64> = e.search("Beamer", None, false, 5).iter().map(|h| h.ord).collect();
+        assert_eq!(hits[..2], [3, 9]);
+        let off = support_engine(&SearchConfig { vocabulary: false, ..SearchConfig::default() });
+        assert_ne!(first(&off, "Stift malt nicht", None), Some(1));
+        let group_off = SearchConfig { vocabulary_off: vec!["apple-pencil".into()], ..SearchConfig::default() };
+        assert!(crate::vocabulary::Vocabulary::builtin().has_group("apple-pencil"));
+        assert_eq!(first(&e, "Stift", None), Some(1));
+        assert_eq!(first(&support_engine(&group_off), "Stift", None), None);
+    }
+
+    #[test]
+    fn more_concepts_outrank_one_word_many_times() {
+        let e = support_engine(&SearchConfig::default());
+        assert_eq!(first(&e, "Drucker WLAN", None), Some(5));
+        // One nonsense word never empties the list.
+        assert_eq!(first(&e, "Xylophon Drucker", None), Some(5));
+    }
+
+    #[test]
+    fn complaints_prefer_troubleshooting_articles() {
+        let e = support_engine(&SearchConfig::default());
+        let hits = |q: &str| e.search(q, Some("ipad"), false, 5).iter().map(|h| h.ord).collect::<Vec<_>>();
+        assert_eq!(hits("WLAN funktioniert nicht")[0], 7);
+        assert_eq!(hits("WLAN einrichten")[0], 6);
+    }
+
+    #[test]
+    fn unknown_words_get_a_suggestion_and_the_closest_articles() {
+        let e = support_engine(&SearchConfig::default());
+        assert_eq!(e.suggest("Pasword vergesen").as_deref(), Some("Passwort vergessen"));
+        assert_eq!(e.suggest("Passwort vergessen"), None, "nothing to correct");
+        let answer = e.answer("Tems Besprechnug", None, false, 5);
+        assert_eq!(answer.suggestion.as_deref(), Some("Teams Besprechung"));
+        assert_eq!(answer.hits.first().map(|h| h.ord), Some(8));
+        let answer = e.answer("Tems", None, false, 5);
+        assert!(answer.closest, "no article says `Tems`: the hits are the closest ones");
+        assert_eq!(answer.hits.first().map(|h| h.ord), Some(8));
     }
 
     #[test]

@@ -267,6 +267,45 @@ test("no results: a kind message and the areas to look in", async (t) => {
   clean();
 });
 
+/** The URL paths of the search page's results for `query`, best first. */
+async function searchPage(page, query) {
+  await page.goto(`${site.origin}/search/?q=${encodeURIComponent(query)}`);
+  await page.locator("#search-results .search-results a, #search-results .search-empty").first().waitFor({ timeout: TIMEOUT });
+  return page.locator("#search-results .search-results a").evaluateAll((links) => links.map((a) => new URL(a.href).pathname));
+}
+
+test("everyday words find the how-to: the built-in vocabulary", async (t) => {
+  const { page, clean } = await openPage(t);
+  assert.equal((await searchPage(page, "Tafel bleibt schwarz"))[0], "/allgemein/display-kein-bild/");
+  assert.equal((await searchPage(page, "Stift malt nicht"))[0], "/ipad/apple-pencil-koppeln/");
+  clean();
+});
+
+test("one nonsense word never empties the result list", async (t) => {
+  const { page, clean } = await openPage(t);
+  const found = await searchPage(page, "Xylophonquadrat Passwort vergessen");
+  assert.ok(found.slice(0, 2).includes("/iserv/passwort-vergessen/"), found.join(", "));
+  clean();
+});
+
+test("a query that finds nothing offers a correction, the closest articles and 'Problem melden'", async (t) => {
+  const { page, clean } = await openPage(t);
+  const found = await searchPage(page, "Tems");
+  assert.match(await page.locator("#search-results .search-closest").innerText(), /am nächsten/);
+  const suggestion = page.locator("#search-results .search-suggest a");
+  assert.equal(await suggestion.innerText(), "Teams");
+  assert.ok(found.length >= 3 && found.slice(0, 3).every((url) => url.startsWith("/office365/teams-")), found.join(", "));
+  const report = page.locator("#search-results .search-report a");
+  assert.equal(new URL(await report.getAttribute("href"), site.origin).searchParams.get("query"), "Tems");
+  // The correction is a link: following it searches for the corrected words.
+  await suggestion.click();
+  await page.waitForFunction(() => new URLSearchParams(location.search).get("q") === "Teams");
+  // Real matches now: the "closest" note goes away.
+  await page.locator("#search-results .search-closest").waitFor({ state: "detached", timeout: TIMEOUT });
+  assert.match((await page.locator("#search-results .search-results a").first().getAttribute("href")) || "", /teams-/);
+  clean();
+});
+
 test("XSS: a query in the address is shown as text, never run", async (t) => {
   const { page, clean } = await openPage(t);
   const payload = "<img src=x onerror=window.__xss=1>";

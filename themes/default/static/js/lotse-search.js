@@ -98,8 +98,8 @@
       if (owner && owner.lastId === m.id) show(owner, "error");
       else warn(m.message);
     } else if (m.type === "results" && owner && owner.lastId === m.id) { // older answers are stale
-      if (m.results.length) show(owner, "results", m.results, m.query);
-      else show(owner, "empty", null, m.query);
+      if (m.results.length) show(owner, "results", m.results, m.query, m);
+      else show(owner, "empty", null, m.query, m);
     }
   }
 
@@ -160,21 +160,42 @@
     return link;
   }
 
-  /** Shows a state: null (nothing typed), "loading", "error", "empty" or "results". */
-  function show(w, state, results, query) {
+  /** "Meinten Sie …?" with a link that searches the suggestion, and whether the results are only the closest. */
+  function help(w, answer) {
+    var box = el("div", "search-help");
+    if (answer.closest) box.appendChild(block("closest"));
+    if (answer.suggestion) {
+      var line = box.appendChild(block("suggest"));
+      var link = line.querySelector("a");
+      link.textContent = answer.suggestion;
+      link.href = ROOT + "search/?q=" + encodeURIComponent(answer.suggestion);
+      link.addEventListener("click", function (event) {
+        if (!w.page) return; // elsewhere the search page opens with the suggestion
+        event.preventDefault();
+        w.input.value = answer.suggestion;
+        run(w, false);
+      });
+    }
+    return box;
+  }
+
+  /** Shows a state: null (nothing typed), "loading", "error", "empty" or "results"; `answer`
+   * carries the worker's suggestion and whether the results are the closest articles only. */
+  function show(w, state, results, query, answer) {
     w.message.textContent = "";
     w.list.textContent = "";
     if (w.after) w.after.textContent = "";
     w.active = -1;
     w.input.removeAttribute("aria-activedescendant");
     var status = "";
+    if (answer && (answer.suggestion || answer.closest)) w.message.appendChild(help(w, answer));
     if (state === "results") {
       results.forEach(function (r, i) { w.list.appendChild(result(w, r, query, i)); });
       status = text(results.length === 1 ? "one" : "many").replace("{n}", results.length);
       if (w.more) w.more.href = ROOT + "search/?q=" + encodeURIComponent(query);
     } else if (state) {
       var message = block(state);
-      w.message.appendChild(message);
+      w.message.insertBefore(message, w.message.firstChild);
       status = (message.querySelector("p") || message).textContent.trim();
     }
     // A search that found nothing (or nothing helpful) leads on to "Problem melden", query included.
@@ -190,6 +211,7 @@
     w.status.className = w.page && state === "results" ? "search-status" : "visually-hidden";
     w.list.hidden = state !== "results";
     if (w.page) {
+      html.classList.remove("has-query"); // lotse.js hid the list before the first paint; now `hidden` decides
       // The full article list below stays for an empty box and as the fallback when search fails.
       var all = document.querySelector(".all-articles");
       if (all) all.hidden = !!state && state !== "error";
@@ -277,6 +299,7 @@
       w.panel.hidden = true;
       w.list.setAttribute("role", "listbox");
       w.more = el("a", "search-more", text("all"));
+      w.more.href = ROOT + "search/";
       w.panel.append(w.message, w.list, w.more);
       form.append(w.status, w.panel);
       form.classList.add("search-form--live");

@@ -1,5 +1,6 @@
 // Lotse theme runtime: colour-scheme toggle and offline mode. Dependency-free, no inline script
-// needed (strict CSP).
+// needed (strict CSP). Loaded without `defer` in <head>, so that the stored colour scheme and the
+// `js` and `has-query` classes apply before the first paint: no flash, no layout shift.
 (function () {
   "use strict";
   var KEY = "lotse-theme";
@@ -12,6 +13,10 @@
     else root.removeAttribute("data-theme");
   }
   apply(stored());
+  // What only works with JavaScript (the ticket form, "Ja", the theme toggle) is shown from the
+  // start; CSS hides it without JavaScript. A search page opened with ?q= hides the A–Z list at once.
+  root.classList.add("js");
+  if (/[?&]q=[^&]/.test(location.search) && root.getAttribute("data-page-kind") === "search") root.classList.add("has-query");
   function isDark() {
     var t = root.getAttribute("data-theme");
     if (t) return t === "dark";
@@ -42,7 +47,16 @@
       controlled = true; // the first install takes over silently: nothing to refresh
     });
     navigator.serviceWorker.register(worker).then(function (registration) {
-      if (registration.waiting && controlled) registration.waiting.postMessage("lotse:activate");
+      // Browsers activate a waiting worker only once the old one has answered every request of
+      // this page, so ask after the page has loaded, and again while it keeps waiting.
+      var tries = 0;
+      var activate = function () {
+        if (!registration.waiting || !controlled || tries++ > 10) return;
+        registration.waiting.postMessage("lotse:activate");
+        setTimeout(activate, 1000);
+      };
+      if (document.readyState === "complete") activate();
+      else window.addEventListener("load", activate);
     }).catch(function () { /* no offline mode (private browsing, file://): the portal works online */ });
   }
 })();

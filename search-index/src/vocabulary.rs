@@ -1,0 +1,233 @@
+//! The built-in German school-IT vocabulary: groups of everyday and technical words that mean the
+//! same to a teacher looking for help ("Kennwort weg" = "Passwort vergessen", "Tafel" = "Display").
+//!
+//! The data lives in `vocabulary/de.txt`, readable and reviewed like code, and is compiled into
+//! the indexer and the browser runtime alike. A query word that matches a term of a group brings the
+//! group's other terms in as weaker alternatives, so that what the teacher typed still ranks first.
+
+use std::collections::HashMap;
+
+use crate::analyzer::{normalize, stem, tokenize};
+use crate::support::is_filler_stem;
+
+/// The vocabulary shipped with Lotse.
+pub const BUILTIN: &str = include_str!("../vocabulary/de.txt");
+
+/// One group: an id a portal can switch off, and its terms as index terms, word by word.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Stable name, such as `passwort-vergessen`.
+    pub id: String,
+    /// Each term as the stems of its words, function words included (they matter in "kein Bild").
+    pub terms: Vec<Vec<String>>,
+}
+
+/// Parsed groups, indexed by the first word of every term.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    /// The `version:` line of the data file; 0 for a vocabulary built only from portal groups.
+    pub version: u32,
+    groups: Vec<Group>,
+    by_first_word: HashMap<String, Vec<(usize, usize)>>,
+}
+
+/// Where a group's term occurs in a query: tokens `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    /// First query token of the match.
+    pub start: usize,
+    /// One past the last query token.
+    pub end: usize,
+    /// The group, an index into [`Vocabulary::groups`].
+    pub group: usize,
+    /// Which of the group's terms matched.
+    pub term: usize,
+}
+
+/// The stems of a term's words.
+fn term_tokens(term: &str) -> Vec<String> {
+    tokenize(term).iter().map(|t| stem(&normalize(&t.text))).collect()
+}
+
+impl Vocabulary {
+    /// The built-in vocabulary. Its data is checked by a unit test, so parsing cannot fail here.
+    pub fn builtin() -> Vocabulary {
+        Vocabulary::parse(BUILTIN).unwrap_or_default()
+    }
+
+    /// Parses the data format of `vocabulary/de.txt`; errors name the line.
+    pub fn parse(text: &str) -> Result<Vocabulary, String> {
+        let mut vocabulary = Vocabulary::default();
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (key, rest) = line.split_once(':').ok_or_else(|| format!("line {}: no `id:`", number + 1))?;
+            let key = key.trim();
+            if key == "version" {
+                vocabulary.version =
+                    rest.trim().parse().map_err(|_| format!("line {}: version is not a number", number + 1))?;
+                continue;
+            }
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+                return Err(format!("line {}: `{key}` is not a group id", number + 1));
+            }
+            if vocabulary.groups.iter().any(|g| g.id == key) {
+                return Err(format!("line {}: group `{key}` is listed twice", number + 1));
+            }
+            let terms: Vec<&str> = rest.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+            if terms.len() < 2 {
+                return Err(format!("line {}: group `{key}` needs at least two terms", number + 1));
+            }
+            vocabulary.push(key, &terms);
+        }
+        Ok(vocabulary)
+    }
+
+    /// Adds a group; terms that analyse to nothing are skipped.
+    fn push(&mut self, id: &str, terms: &[&str]) {
+        let mut group = Group { id: id.to_string(), terms: Vec::new() };
+        for term in terms {
+            let tokens = term_tokens(term);
+            if !tokens.is_empty() && !group.terms.contains(&tokens) {
+                group.terms.push(tokens);
+            }
+        }
+        if group.terms.len() < 2 {
+            return;
+        }
+        let index = self.groups.len();
+        for (t, tokens) in group.terms.iter().enumerate() {
+            self.by_first_word.entry(tokens[0].clone()).or_default().push((index, t));
+        }
+        self.groups.push(group);
+    }
+
+    /// This vocabulary without the groups named in `ids` (a portal's `search.vocabulary_off`).
+    pub fn without(self, ids: &[String]) -> Vocabulary {
+        let mut kept = Vocabulary { version: self.version, ..Vocabulary::default() };
+        for group in self.groups.into_iter().filter(|g| !ids.contains(&g.id)) {
+            let index = kept.groups.len();
+            for (t, tokens) in group.terms.iter().enumerate() {
+                kept.by_first_word.entry(tokens[0].clone()).or_default().push((index, t));
+            }
+            kept.groups.push(group);
+        }
+        kept
+    }
+
+    /// Adds a portal's own groups (`search.synonyms`), named `portal-1`, `portal-2`, ….
+    pub fn with_groups(mut self, groups: &[Vec<String>]) -> Vocabulary {
+        for (i, group) in groups.iter().enumerate() {
+            let terms: Vec<&str> = group.iter().map(String::as_str).collect();
+            self.push(&format!("portal-{}", i + 1), &terms);
+        }
+        self
+    }
+
+    /// The groups, in file order.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// Whether a group with this id exists, for checking a portal's config.
+    pub fn has_group(&self, id: &str) -> bool {
+        self.groups.iter().any(|g| g.id == id)
+    }
+
+    /// Every place a term of some group occurs in `tokens` (the stems of a query's words, in order).
+    pub fn matches(&self, tokens: &[String]) -> Vec<Match> {
+        let mut found = Vec::new();
+        for start in 0..tokens.len() {
+            for &(group, term) in self.by_first_word.get(&tokens[start]).into_iter().flatten() {
+                let words = &self.groups[group].terms[term];
+                if tokens[start..].starts_with(words) {
+                    let m = Match { start, end: start + words.len(), group, term };
+                    if !found.contains(&m) {
+                        found.push(m);
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The other terms of a match's group, as words to search: function words left out, and
+    /// multi-word terms weighted down per word, since each word alone says less than the term.
+    pub fn expansions(&self, m: &Match) -> Vec<(String, f32)> {
+        let mut out: Vec<(String, f32)> = Vec::new();
+        for (t, words) in self.groups[m.group].terms.iter().enumerate() {
+            if t == m.term {
+                continue;
+            }
+            let content: Vec<&String> = words.iter().filter(|w| !is_filler_stem(w)).collect();
+            let weight = 1.0 / (content.len().max(1) as f32).sqrt();
+            for word in content {
+                match out.iter_mut().find(|(w, _)| w == word) {
+                    Some(entry) => entry.1 = entry.1.max(weight),
+                    None => out.push((word.clone(), weight)),
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyzer::term;
+
+    #[test]
+    fn builtin_vocabulary_parses_and_is_large() {
+        let vocabulary = Vocabulary::parse(BUILTIN).expect("vocabulary/de.txt parses");
+        assert!(vocabulary.version >= 1);
+        assert!(vocabulary.groups().len() >= 300, "{} groups", vocabulary.groups().len());
+        assert!(vocabulary.has_group("passwort-vergessen"));
+    }
+
+    #[test]
+    fn rejects_malformed_lines() {
+        assert!(Vocabulary::parse("version: 1\nWLAN: WLAN, WiFi\n").unwrap_err().contains("line 2"));
+        assert!(Vocabulary::parse("a: x, y\na: y, z\n").unwrap_err().contains("twice"));
+        assert!(Vocabulary::parse("a: x\n").unwrap_err().contains("two terms"));
+    }
+
+    fn stems(query: &str) -> Vec<String> {
+        term_tokens(query)
+    }
+
+    #[test]
+    fn everyday_words_find_technical_terms_and_phrases() {
+        let v = Vocabulary::builtin();
+        let expanded = |query: &str| -> Vec<String> {
+            let tokens = stems(query);
+            v.matches(&tokens).iter().flat_map(|m| v.expansions(m)).map(|(w, _)| w).collect()
+        };
+        assert!(expanded("Kennwort weg").contains(&term("vergessen")), "{:?}", expanded("Kennwort weg"));
+        assert!(expanded("Kennwort").contains(&term("Passwort")));
+        assert!(expanded("Tafel bleibt schwarz").contains(&term("Bild")), "{:?}", expanded("Tafel bleibt schwarz"));
+        assert!(expanded("Stift malt nicht").contains(&term("Pencil")), "{:?}", expanded("Stift malt nicht"));
+    }
+
+    #[test]
+    fn portal_groups_are_added_and_builtin_groups_switched_off() {
+        let v = Vocabulary::builtin().without(&["passwort".to_string()]);
+        assert!(!v.has_group("passwort") && v.has_group("passwort-vergessen"));
+        let tokens = stems("Kennwort");
+        assert!(v.matches(&tokens).iter().all(|m| v.groups()[m.group].id != "passwort"));
+        let v = v.with_groups(&[vec!["Schulportal".into(), "IServ".into()]]);
+        let m = v.matches(&stems("Schulportal"));
+        assert_eq!(v.expansions(&m[0]), vec![(term("IServ"), 1.0)]);
+    }
+
+    #[test]
+    fn multi_word_terms_expand_to_their_content_words_weighted_down() {
+        let v = Vocabulary::parse("kein-bild: kein Bild, bleibt schwarz\n").unwrap();
+        let m = v.matches(&stems("Beamer bleibt schwarz"));
+        assert_eq!(m, [Match { start: 1, end: 3, group: 0, term: 1 }]);
+        // "kein" is a function word: only "Bild" is searched, at full weight.
+        assert_eq!(v.expansions(&m[0]), vec![(term("Bild"), 1.0)]);
+    }
+}
