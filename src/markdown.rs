@@ -249,6 +249,16 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
                 emit(Event::Html(html.into()), &mut heading, &mut events);
             }
             Event::End(TagEnd::BlockQuote(Some(_))) => emit(Event::Html("</div>\n".into()), &mut heading, &mut events),
+            Event::TaskListMarker(checked) => {
+                // A checklist item: a read-only box, named so that screen readers say what it is.
+                let label = match ctx.language {
+                    Language::De => "Prüfpunkt",
+                    Language::En => "Checklist item",
+                };
+                let state = if checked { " checked" } else { "" };
+                let html = format!("<input type=\"checkbox\" disabled{state} aria-label=\"{label}\"> ");
+                emit(Event::InlineHtml(html.into()), &mut heading, &mut events);
+            }
             Event::Start(Tag::Table(alignments)) => {
                 emit(Event::Html("<div class=\"table-wrap\">\n".into()), &mut heading, &mut events);
                 emit(Event::Start(Tag::Table(alignments)), &mut heading, &mut events);
@@ -644,6 +654,22 @@ mod tests {
         assert!(r.html.contains("<div class=\"callout callout-warning\" role=\"note\">"), "{}", r.html);
         assert!(r.html.contains("<p class=\"callout-title\">Warnung</p>"), "{}", r.html);
         assert!(!r.html.contains("[!WARNING]"));
+    }
+
+    #[test]
+    fn checklist_boxes_are_named_for_screen_readers() {
+        let f = fixture(&[("ipad/a.md", "---\ntitle: A\n---\n- [ ] Neu gestartet\n- [x] Anleitung gelesen\n")], &[]);
+        let r = render_first(&f);
+        assert!(
+            r.html.contains("<input type=\"checkbox\" disabled aria-label=\"Prüfpunkt\"> Neu gestartet"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<input type=\"checkbox\" disabled checked aria-label=\"Prüfpunkt\"> Anleitung gelesen"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

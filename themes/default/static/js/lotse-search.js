@@ -211,10 +211,13 @@
     w.status.className = w.page && state === "results" ? "search-status" : "visually-hidden";
     w.list.hidden = state !== "results";
     if (w.page) {
-      html.classList.remove("has-query"); // lotse.js hid the list before the first paint; now `hidden` decides
       // The full article list below stays for an empty box and as the fallback when search fails.
+      // lotse.js hid it before the first paint (`has-query`, which also reserves the results'
+      // height, so the footer never jumps); it comes back only here.
       var all = document.querySelector(".all-articles");
-      if (all) all.hidden = !!state && state !== "error";
+      var hideAll = !!state && state !== "error";
+      if (all) all.hidden = hideAll;
+      if (!hideAll) html.classList.remove("has-query");
     } else {
       w.more.hidden = state !== "results";
       setOpen(w, !!state && w.form.contains(document.activeElement));
