@@ -397,8 +397,28 @@ impl Engine {
 
     /// The parts of a typed compound that the index knows as words of their own, so that
     /// "Passwortänderung" also finds "Passwort ändern". Longest known first part wins; a linking
-    /// "s" ("Anmeldungsseite") is allowed.
+    /// "s" ("Anmeldungsseite") is allowed. When only the end is known, that end alone: it is the
+    /// head of a German compound and says what the thing is ("Zweitmonitor" is a "Monitor").
     fn compound_parts(&self, normalized: &str) -> Vec<String> {
+        let parts = self.known_compound_parts(normalized);
+        if !parts.is_empty() || self.known_term(&crate::analyzer::stem(normalized)) {
+            return parts;
+        }
+        let chars: Vec<char> = normalized.chars().collect();
+        const MIN_HEAD: usize = 5;
+        if chars.len() < MIN_HEAD + 4 || !chars.iter().all(|c| c.is_alphabetic()) {
+            return Vec::new();
+        }
+        for cut in 4..=chars.len() - MIN_HEAD {
+            let head = crate::analyzer::stem(&chars[cut..].iter().collect::<String>());
+            if head.chars().count() >= 4 && self.known_term(&head) {
+                return vec![head];
+            }
+        }
+        Vec::new()
+    }
+
+    fn known_compound_parts(&self, normalized: &str) -> Vec<String> {
         let chars: Vec<char> = normalized.chars().collect();
         const MIN: usize = 4;
         if chars.len() < 2 * MIN + 1 || !chars.iter().all(|c| c.is_alphabetic()) {

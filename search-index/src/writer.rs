@@ -299,6 +299,14 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_compound_finds_its_head() {
+        let e = support_engine(&SearchConfig { vocabulary: false, ..SearchConfig::default() });
+        // No article says "Wandbeamer" or "Wand"; the head "Beamer" is known.
+        assert_eq!(first(&e, "Wandbeamer", None), Some(3));
+        assert!(e.search("Quadratxylophon", None, false, 5).is_empty(), "no known head, no guess");
+    }
+
+    #[test]
     fn output_is_deterministic() {
         assert_eq!(write_index(&corpus()).unwrap(), write_index(&corpus()).unwrap());
     }
