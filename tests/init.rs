@@ -36,3 +36,30 @@ fn init_refuses_non_empty_folders() {
     assert!(run.stderr.contains("is not empty"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(dir.path().join("notiz.txt")).unwrap(), "meins");
 }
+
+#[test]
+fn the_commented_examples_in_a_new_portal_build_when_switched_on() {
+    let dir = tempfile::tempdir().unwrap();
+    lotse(&["init", "neu"], dir.path()).expect_code(0);
+    let config_path = dir.path().join("neu/lotse.yaml");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    // Remove the `# ` of every line from `# accessibility:` on, as the comments tell a technician to.
+    let mut switched_on = false;
+    let lines: Vec<String> = config
+        .lines()
+        .map(|line| {
+            switched_on |= line.starts_with("# accessibility:");
+            match line.strip_prefix("# ") {
+                Some(rest) if switched_on && (rest.starts_with(' ') || rest.ends_with(':') && !rest.contains(' ')) => {
+                    rest.to_string()
+                }
+                _ => line.to_string(),
+            }
+        })
+        .collect();
+    std::fs::write(&config_path, lines.join("\n")).unwrap();
+    let run = lotse(&["build"], &dir.path().join("neu"));
+    run.expect_code(0);
+    assert!(dir.path().join("neu/public/problem-melden/index.html").exists(), "{}", lines.join("\n"));
+    assert!(dir.path().join("neu/public/barrierefreiheit/index.html").exists());
+}
