@@ -53,13 +53,14 @@ function withoutVocabulary(portal) {
   return copy;
 }
 
-async function evaluateLotse(site, browser) {
+/** Runs every query through one engine on a served site: `open` prepares the page, `search` returns result URLs. */
+async function evaluate(site, browser, open, search) {
   const { server, url } = await serve(site);
   const page = await browser.newPage();
-  await openLotse(page, url);
+  await open(page, url);
   const rows = [];
   for (const q of queries) {
-    const urls = (await page.evaluate(async (q) => (await window.__lotse(q)).results.map((r) => r.url), q.query)).map(sitePath);
+    const urls = (await page.evaluate(search, q.query)).map(sitePath);
     rows.push({ ...q, rank: urls.indexOf(q.expected) + 1, urls });
   }
   await page.close();
@@ -67,28 +68,17 @@ async function evaluateLotse(site, browser) {
   return rows;
 }
 
-async function evaluatePagefind(site, browser) {
-  const { server, url } = await serve(site);
-  const page = await browser.newPage();
-  await openPagefind(page, url);
-  const rows = [];
-  for (const q of queries) {
-    const urls = (await page.evaluate((q) => window.__pagefind(q), q.query)).map(sitePath);
-    rows.push({ ...q, rank: urls.indexOf(q.expected) + 1, urls });
-  }
-  await page.close();
-  server.close();
-  return rows;
-}
+const lotseUrls = async (q) => (await window.__lotse(q)).results.map((r) => r.url);
+const pagefindUrls = (q) => window.__pagefind(q);
 
 const site = buildLotse(root);
 indexWithPagefind(site);
 const plainSite = buildLotse(withoutVocabulary(root));
 const browser = await launch();
 const engines = [
-  ["Lotse", await evaluateLotse(site, browser)],
-  ["Lotse, no vocabulary", await evaluateLotse(plainSite, browser)],
-  ["Pagefind", await evaluatePagefind(site, browser)],
+  ["Lotse", await evaluate(site, browser, openLotse, lotseUrls)],
+  ["Lotse, no vocabulary", await evaluate(plainSite, browser, openLotse, lotseUrls)],
+  ["Pagefind", await evaluate(site, browser, openPagefind, pagefindUrls)],
 ];
 await browser.close();
 

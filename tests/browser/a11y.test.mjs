@@ -8,12 +8,10 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
-import { serve } from "./server.mjs";
+import { serve, launchChromium } from "./server.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const LOTSE = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
-const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const PAGES = {
@@ -39,10 +37,7 @@ before(async () => {
   const run = spawnSync(LOTSE, ["build", "--quiet", "--root", REPO, "--output", path.join(tmp, "public")], { encoding: "utf8" });
   assert.equal(run.status, 0, run.stderr);
   site = await serve(path.join(tmp, "public"));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -8,12 +8,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-import { serve } from "./server.mjs";
+import { serve, launchChromium } from "./server.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const LOTSE = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
-const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 
 let tmp;
 let portal;
@@ -65,10 +63,7 @@ before(async () => {
   fs.mkdirSync(portal);
   fs.cpSync(path.join(REPO, "content"), path.join(portal, "content"), { recursive: true });
   fs.copyFileSync(path.join(REPO, "lotse.yaml"), path.join(portal, "lotse.yaml"));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -76,14 +71,37 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test("after one visit, articles, images and search work with the server gone", async (t) => {
+/**
+ * Builds the portal, serves it and opens `pathname` in a fresh browser context until the offline
+ * worker controls it. `republish()` builds again and restarts the server on the same origin, as a
+ * technician publishing a new build would. Server and context are closed after the test, pass or fail.
+ */
+async function installed(t, pathname) {
   build();
-  const site = await serve(output);
-  t.after(() => site.close());
+  const portalSite = { server: await serve(output) };
+  const port = Number(new URL(portalSite.server.origin).port);
+  t.after(() => portalSite.server.close());
   const context = await browser.newContext();
   t.after(() => context.close());
   const page = await context.newPage();
-  await openControlled(page, site.origin + "/");
+  const origin = portalSite.server.origin;
+  await openControlled(page, origin + pathname);
+  return {
+    context,
+    page,
+    origin,
+    /** Stops the web server: the network is gone. */
+    stop: () => portalSite.server.close(),
+    republish: async () => {
+      build();
+      await portalSite.server.close();
+      portalSite.server = await serve(output, port);
+    },
+  };
+}
+
+test("after one visit, articles, images and search work with the server gone", async (t) => {
+  const { context, page, origin, stop } = await installed(t, "/");
   const names = await cacheNames(page);
   assert.equal(names.length, 1, `one cache for the build: ${names}`);
   const worker = fs.readFileSync(path.join(output, "sw.js"), "utf8");
@@ -91,11 +109,11 @@ test("after one visit, articles, images and search work with the server gone", a
   assert.ok(names[0].endsWith(":" + version), `the cache ${names[0]} is named by the build hash ${version}`);
 
   // The network is cut: the server is stopped and the browser is offline.
-  await site.close();
+  await stop();
   await context.setOffline(true);
 
   // An article never opened before, with its image.
-  await page.goto(site.origin + "/allgemein/display-kein-bild/");
+  await page.goto(origin + "/allgemein/display-kein-bild/");
   assert.match(await page.locator("h1").innerText(), /Display zeigt kein Bild/);
   const images = await page.locator("main img").evaluateAll((imgs) => imgs.map((img) => img.complete && img.naturalWidth > 0));
   assert.ok(images.length > 0 && images.every(Boolean), `all images shown offline: ${images}`);
@@ -103,36 +121,29 @@ test("after one visit, articles, images and search work with the server gone", a
   assert.notEqual(await page.locator(".site-header").evaluate((el) => getComputedStyle(el).backgroundColor), "rgba(0, 0, 0, 0)");
 
   // The search: worker, wasm runtime and the index read in byte ranges, all from the cache.
-  await page.goto(site.origin + "/search/?q=Passwort%20vergessen");
+  await page.goto(origin + "/search/?q=Passwort%20vergessen");
   await page.waitForSelector("#search-results a", { timeout: 20_000 });
   const first = await page.locator("#search-results a").first().getAttribute("href");
   assert.match(first, /passwort-vergessen/);
 
   // A page that does not exist gets the portal's 404 page, not the browser's offline error.
-  await page.goto(site.origin + "/gibt-es-nicht/");
+  await page.goto(origin + "/gibt-es-nicht/");
   assert.match(await page.locator("h1").innerText(), /nicht gefunden/i);
-  await context.close();
 });
 
 test("a new build replaces the old cache, and the page shows the new build", async (t) => {
-  build();
-  let site = await serve(output);
-  t.after(() => site.close());
-  const port = new URL(site.origin).port;
-  const context = await browser.newContext();
-  t.after(() => context.close());
-  const page = await context.newPage();
-  await openControlled(page, site.origin + "/ipad/");
+  const { context, page, origin, stop, republish } = await installed(t, "/ipad/");
   const [oldCache] = await cacheNames(page);
 
-  edit("content/ipad/wlan-verbinden.md", 'title: "Dienst-iPad mit dem WLAN verbinden"', 'title: "Dienst-iPad ins WLAN bringen"');
-  build();
-  await site.close();
-  site = await serve(output, Number(port));
+  const oldTitle = 'title: "Dienst-iPad mit dem WLAN verbinden"';
+  const newTitle = 'title: "Dienst-iPad ins WLAN bringen"';
+  edit("content/ipad/wlan-verbinden.md", oldTitle, newTitle);
+  t.after(() => edit("content/ipad/wlan-verbinden.md", newTitle, oldTitle));
+  await republish();
 
   // The next page view still comes from the old build, consistently, and finds the new worker,
   // which installs in the background and waits; the page view after that lets it take over.
-  await page.goto(site.origin + "/ipad/wlan-verbinden/");
+  await page.goto(origin + "/ipad/wlan-verbinden/");
   assert.equal(await page.locator("h1").innerText(), "Dienst-iPad mit dem WLAN verbinden");
   await until(page, async () => !!(await navigator.serviceWorker.getRegistration())?.waiting);
   // The browser activates it once the old worker has answered all of a page's requests; that is
@@ -141,7 +152,7 @@ test("a new build replaces the old cache, and the page shows the new build", asy
   const waiting = () => page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.waiting).catch(() => true);
   for (let view = 0; view < 3 && (await waiting()); view++) {
     // Only the navigation's start is awaited: while the new worker activates, the page may reload itself.
-    await page.goto(site.origin + "/ipad/", { waitUntil: "commit", timeout: 10_000 }).catch(() => {});
+    await page.goto(origin + "/ipad/", { waitUntil: "commit", timeout: 10_000 }).catch(() => {});
     await page.waitForTimeout(2000);
   }
   await until(page, async (oldCache) => {
@@ -151,38 +162,26 @@ test("a new build replaces the old cache, and the page shows the new build", asy
   }, oldCache);
   const [newCache] = await cacheNames(page);
   assert.notEqual(newCache, oldCache, "a new build gets a new cache");
-  await page.goto(site.origin + "/ipad/wlan-verbinden/");
+  await page.goto(origin + "/ipad/wlan-verbinden/");
   assert.equal(await page.locator("h1").innerText(), "Dienst-iPad ins WLAN bringen");
   // And the list page agrees with the article: both from the same build, offline too.
-  await site.close();
+  await stop();
   await context.setOffline(true);
-  await page.goto(site.origin + "/ipad/");
+  await page.goto(origin + "/ipad/");
   assert.match(await page.locator("main").innerText(), /Dienst-iPad ins WLAN bringen/);
   assert.doesNotMatch(await page.locator("main").innerText(), /Dienst-iPad mit dem WLAN verbinden/);
-  edit("content/ipad/wlan-verbinden.md", 'title: "Dienst-iPad ins WLAN bringen"', 'title: "Dienst-iPad mit dem WLAN verbinden"');
 });
 
 test("offline: false removes an installed worker and its caches", async (t) => {
-  build();
-  let site = await serve(output);
-  t.after(() => site.close());
-  const port = new URL(site.origin).port;
-  const context = await browser.newContext();
-  t.after(() => context.close());
-  const page = await context.newPage();
-  await openControlled(page, site.origin + "/");
+  const { page, origin, republish } = await installed(t, "/");
   assert.equal((await cacheNames(page)).length, 1);
 
   fs.appendFileSync(path.join(portal, "lotse.yaml"), "\noffline: false\n");
-  build();
+  await republish();
   assert.equal(fs.readFileSync(path.join(output, "index.html"), "utf8").includes("data-service-worker"), false);
-  await site.close();
-  site = await serve(output, Number(port));
-  await page.goto(site.origin + "/ipad/");
+  await page.goto(origin + "/ipad/");
   await until(page, async () => {
     const names = (await caches.keys()).filter((name) => name.startsWith("lotse:"));
     return names.length === 0 && (await navigator.serviceWorker.getRegistrations()).length === 0;
   });
-  await context.close();
-  await site.close();
 });

@@ -7,11 +7,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./server.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const LOTSE = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
-const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 const TIMEOUT = 20_000;
 
 let portal;
@@ -36,10 +35,7 @@ before(async () => {
     });
     server.on("exit", (code) => reject(new Error(`lotse serve exited with ${code}:\n${output}`)));
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

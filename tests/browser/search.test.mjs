@@ -11,12 +11,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-import { serve } from "./server.mjs";
+import { serve, launchChromium } from "./server.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const LOTSE = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
-const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 const TIMEOUT = 15_000; // generous for a busy 2-core CI machine; a result usually takes < 1 s
 
 let tmp, browser, site, hostile, articleCount;
@@ -67,11 +65,7 @@ before(async () => {
   site = await serve(path.join(tmp, "public"));
   // The second host ignores Range headers, so the whole-file fallback of the runtime runs too.
   hostile = await serve(path.join(tmp, "hostile-public"), 0, { ranges: false });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

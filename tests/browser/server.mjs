@@ -8,6 +8,18 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+
+/**
+ * Starts Debian's Chromium (or CHROMIUM_BIN) headless, with the flags that keep it from reaching
+ * any network but the tests' own: the tests then prove that the site loads nothing from elsewhere.
+ */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
 
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 

@@ -8,12 +8,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-import { serve } from "./server.mjs";
+import { serve, launchChromium } from "./server.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const LOTSE = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
-const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 
 let tmp;
 let site; // the bundled portal: e-mail channel, iPad problems to the MDM team
@@ -50,10 +48,7 @@ before(async () => {
       "",
     ].join("\n");
   }));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
