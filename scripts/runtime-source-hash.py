@@ -5,9 +5,11 @@ The same computation lives in tests/search_runtime.rs; both must list the same f
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+SEARCH = ROOT / "search-index"
 FILES = sorted(
-    [p for p in (ROOT / "search-index" / "src").rglob("*.rs")]
-    + [ROOT / "search-index" / "Cargo.toml", ROOT / "search-index" / "vocabulary" / "de.txt", ROOT / ".cargo" / "config.toml", ROOT / "rust-toolchain.toml"]
+    [p for p in SEARCH.rglob("*.rs") if "target" not in p.relative_to(SEARCH).parts]
+    + [SEARCH / f for f in ("Cargo.toml", "vocabulary/de.txt", "wasm/Cargo.toml", "wasm/Cargo.lock", "wasm/regex-lite-shim/Cargo.toml")]
+    + [ROOT / ".cargo" / "config.toml", ROOT / "rust-toolchain.toml"]
 )
 
 h = 0xCBF29CE484222325

@@ -103,15 +103,25 @@ fn internal_articles_are_not_in_the_search_index() {
 /// scripts/runtime-source-hash.py, which scripts/build-search-runtime records.
 fn runtime_source_hash() -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(root.join("search-index/src"))
+    let search = root.join("search-index");
+    let mut files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(&search)
         .into_iter()
+        .filter_entry(|e| e.file_name() != "target")
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
         .map(|e| e.path().to_path_buf())
         .collect();
     files.extend(
-        ["search-index/Cargo.toml", "search-index/vocabulary/de.txt", ".cargo/config.toml", "rust-toolchain.toml"]
-            .map(|f| root.join(f)),
+        [
+            "search-index/Cargo.toml",
+            "search-index/vocabulary/de.txt",
+            "search-index/wasm/Cargo.toml",
+            "search-index/wasm/Cargo.lock",
+            "search-index/wasm/regex-lite-shim/Cargo.toml",
+            ".cargo/config.toml",
+            "rust-toolchain.toml",
+        ]
+        .map(|f| root.join(f)),
     );
     files.sort();
     let mut h = search_index::fold::Fnv64::new();

@@ -1,7 +1,7 @@
-//! Lotse's search: schema, German text analysis, query building, and the browser runtime.
+//! Lotse's search: schema, German text analysis, query building and ranking.
 //!
-//! This crate is shared by the native indexer in `lotse build` and by the browser runtime, which is
-//! this same crate compiled to `wasm32-unknown-unknown`. Both sides analyse text with the very same
+//! This crate is shared by the native indexer in `lotse build` and by the browser runtime
+//! (`search-index/wasm`, a thin C ABI around this crate compiled to `wasm32-unknown-unknown`). Both sides analyse text with the very same
 //! functions ([`analyzer`]), open the index with the same [`schema`] and build queries with the same
 //! [`engine`], so they can never disagree about what a word is. The crate therefore stays free of
 //! file-system, thread and clock dependencies outside the native-only [`writer`].
@@ -16,9 +16,6 @@ pub mod support;
 pub mod vocabulary;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod writer;
-
-#[cfg(target_arch = "wasm32")]
-mod runtime;
 
 pub use fold::{fold_german, slugify};
 

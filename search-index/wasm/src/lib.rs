@@ -1,20 +1,22 @@
-//! The browser runtime: this crate compiled to `wasm32-unknown-unknown`, driven by a Web Worker.
+//! The browser runtime: the shared `search-index` crate compiled to `wasm32-unknown-unknown`,
+//! driven by a Web Worker. This crate is only the thin C ABI around it; every piece of analysis and
+//! ranking lives in `search-index`, so the browser and the native indexer run the same code.
 //!
 //! The interface is plain C ABI, so the worker needs no generated glue code: it copies bytes into
 //! memory from [`lotse_alloc`], lists the index files with [`lotse_add_remote`], opens the index with
 //! [`lotse_open`] and calls [`lotse_search`] and [`lotse_highlight`], which return a pointer to a
 //! little-endian `u32` length followed by that many bytes of JSON. Returned buffers stay valid until
 //! the next call. Index bytes are fetched lazily through the worker's `lotse.read_range` import
-//! (see [`crate::lazy`]). Nothing here touches threads, files or clocks, which do not exist on this
-//! target.
+//! (see [`search_index::lazy`]). Nothing here touches threads, files or clocks, which do not exist
+//! on this target.
 
 use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::analyzer::{normalize, stem, tokenize};
-use crate::engine::{Engine, SearchConfig};
-use crate::lazy::{LazyDirectory, RangeSource};
+use search_index::analyzer::{normalize, stem, tokenize};
+use search_index::engine::{Engine, SearchConfig};
+use search_index::lazy::{LazyDirectory, RangeSource};
 
 #[link(wasm_import_module = "lotse")]
 extern "C" {
@@ -94,7 +96,7 @@ fn respond(json: String) -> *const u8 {
 /// The index format this runtime reads; the worker compares it with the manifest's.
 #[no_mangle]
 pub extern "C" fn lotse_format_version() -> u32 {
-    crate::FORMAT_VERSION
+    search_index::FORMAT_VERSION
 }
 
 /// Lists one index file: its tantivy name, the worker's id for it, and its length in bytes.
@@ -175,7 +177,7 @@ pub unsafe extern "C" fn lotse_highlight(
 /// Ranges of `text` (UTF-16 offsets) whose words match a word of `query` (same term, or a longer
 /// word starting with a typed prefix).
 fn highlight_ranges(text: &str, query: &str) -> Vec<[usize; 2]> {
-    let parsed = crate::query::parse(query, true);
+    let parsed = search_index::query::parse(query, true);
     let mut ranges = Vec::new();
     let mut utf16_offset = 0;
     let mut byte_offset = 0;

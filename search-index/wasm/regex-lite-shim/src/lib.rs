@@ -1,0 +1,2 @@
+//! `regex` for the browser runtime, backed by regex-lite: see Cargo.toml for why.
+pub use regex_lite::*;
