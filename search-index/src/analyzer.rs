@@ -180,36 +180,57 @@ impl Lexicon {
     }
 
     /// Splits a normalised compound such as "passwortanderung" into known parts ("passwort",
-    /// "anderung"), trying the longest known first part and the linking "s" of words like
-    /// "Anmeldungsseite". Returns nothing for words that are not compounds of known words.
+    /// "anderung"); see [`split_compound`].
     pub fn split(&self, word: &str) -> Vec<String> {
-        let chars: Vec<char> = word.chars().collect();
-        if chars.len() < 2 * MIN_PART || !chars.iter().all(|c| c.is_alphabetic()) {
-            return Vec::new();
-        }
-        for cut in (MIN_PART..=chars.len() - MIN_PART).rev() {
-            let left: String = chars[..cut].iter().collect();
-            if !self.knows(&left) {
-                continue;
-            }
-            let right: String = chars[cut..].iter().collect();
-            let rights =
-                [Some(right.clone()), right.strip_prefix('s').filter(|r| r.len() >= MIN_PART).map(str::to_string)];
-            for right in rights.into_iter().flatten() {
-                if self.knows(&right) {
-                    let mut parts = vec![left];
-                    let rest = self.split(&right);
-                    if rest.is_empty() {
-                        parts.push(right);
-                    } else {
-                        parts.extend(rest);
-                    }
-                    return parts;
-                }
-            }
-        }
-        Vec::new()
+        split_compound(word, &|part| self.knows(part))
     }
+}
+
+/// Word endings that look like words of their own once a compound is cut, but only derive a word
+/// ("persönlich" is no "Person" + "Licht", "Sicherheit" no "sicher" + "Heit"). A compound's head
+/// is never one of them.
+const DERIVATION_SUFFIXES: &[&str] = &["heit", "keit", "lich", "ling", "schaft", "isch", "chen", "ungen", "igkeit"];
+
+/// Whether `part` (normalised) is a derivational ending, possibly inflected ("liche", "keiten").
+pub(crate) fn is_derivation_suffix(part: &str) -> bool {
+    DERIVATION_SUFFIXES.iter().any(|suffix| {
+        part.strip_prefix(suffix).is_some_and(|rest| matches!(rest, "" | "e" | "en" | "er" | "es" | "em" | "n" | "s"))
+    })
+}
+
+/// Splits a normalised compound into parts that `knows` accepts, all of them: "blaulichtfilter"
+/// becomes "blau", "licht", "filter". The longest known first part wins, a linking "s"
+/// ("Anmeldungsseite") is allowed, and no part is shorter than four letters or a derivational
+/// ending. Returns nothing for words that are not compounds of known words. The index splits the
+/// portal's words with the portal's own vocabulary ([`Lexicon`]) and the search splits typed words
+/// with the index's, so both sides cut the same way.
+pub fn split_compound(word: &str, knows: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < 2 * MIN_PART || !chars.iter().all(|c| c.is_alphabetic()) {
+        return Vec::new();
+    }
+    let known = |part: &str| !is_derivation_suffix(part) && knows(part);
+    for cut in (MIN_PART..=chars.len() - MIN_PART).rev() {
+        let left: String = chars[..cut].iter().collect();
+        if !known(&left) {
+            continue;
+        }
+        let right: String = chars[cut..].iter().collect();
+        let rights = [
+            Some(right.clone()),
+            right.strip_prefix('s').filter(|r| r.chars().count() >= MIN_PART).map(str::to_string),
+        ];
+        for right in rights.into_iter().flatten() {
+            let rest = split_compound(&right, knows);
+            if !rest.is_empty() {
+                return std::iter::once(left).chain(rest).collect();
+            }
+            if known(&right) {
+                return vec![left, right];
+            }
+        }
+    }
+    Vec::new()
 }
 
 /// A term to index, at a word position of its field.
@@ -348,6 +369,17 @@ mod tests {
         assert!(terms.contains(&term("Passwort")), "{terms:?}");
         let terms: Vec<String> = index_tokens("WLAN-Zugang", &lexicon).into_iter().map(|t| t.term).collect();
         assert!(terms.contains(&term("Zugang")) && terms.contains(&term("WLANZugang")), "{terms:?}");
+    }
+
+    #[test]
+    fn compounds_split_into_all_their_parts_but_never_at_a_derivational_ending() {
+        let lexicon = Lexicon::from_texts(["blau", "Licht", "Filter", "Person", "sicher", "Drucker", "Warteschlange"]);
+        assert_eq!(lexicon.split(&normalize("Blaulichtfilter")), ["blau", "licht", "filter"]);
+        assert_eq!(lexicon.split(&normalize("Druckerwarteschlange")), ["drucker", "warteschlange"]);
+        // "lich" is known only as the stem of "Licht": still no "Person" + "Licht".
+        assert!(lexicon.split(&normalize("persönlich")).is_empty());
+        assert!(lexicon.split(&normalize("persönliche")).is_empty());
+        assert!(lexicon.split(&normalize("Sicherheit")).is_empty());
     }
 
     #[test]

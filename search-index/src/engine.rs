@@ -71,6 +71,8 @@ const VOCABULARY_BOOST: f32 = 0.4;
 /// How much a complaint prefers troubleshooting articles.
 const TROUBLESHOOTING_PREFERENCE: f32 = 1.3;
 const FUZZY_BOOST: f32 = 0.25;
+/// A misspelled word corrected to a vocabulary word: almost as good as typing it right.
+const CORRECTION_BOOST: f32 = 0.8;
 const PHRASE_BOOST: f32 = 3.0;
 const COMPOUND_PART_BOOST: f32 = 0.5;
 /// How many longer words a prefix may stand for; more would make short prefixes slow and vague.
@@ -90,6 +92,9 @@ struct Concept {
     words: Vec<usize>,
     /// Index terms with their boost relative to a typed word.
     alternatives: Vec<(String, f32)>,
+    /// Words among [`Self::words`] that are unknown compounds split into concepts of their own:
+    /// only their head part stays here.
+    split: Vec<usize>,
 }
 
 impl Engine {
@@ -140,8 +145,15 @@ impl Engine {
     /// Words that belong together, with their vocabulary alternatives.
     fn concepts(&self, parsed: &ParsedQuery) -> Vec<Concept> {
         let mut concepts: Vec<Concept> =
-            (0..parsed.words.len()).map(|i| Concept { words: vec![i], alternatives: Vec::new() }).collect();
-        for m in self.vocabulary.matches(&parsed.tokens) {
+            (0..parsed.words.len()).map(|i| Concept { words: vec![i], ..Concept::default() }).collect();
+        let tokens = self.vocabulary_tokens(parsed);
+        // A corrected word is what the teacher meant: searched nearly like a typed word.
+        for (i, word) in parsed.words.iter().enumerate() {
+            if let Some(fixed) = tokens.get(word.position).filter(|t| **t != parsed.tokens[word.position]) {
+                concepts[i].alternatives.push((fixed.clone(), CORRECTION_BOOST));
+            }
+        }
+        for m in self.vocabulary.matches(&tokens) {
             let boost = if self.vocabulary.groups()[m.group].id.starts_with("portal-") {
                 SYNONYM_BOOST
             } else {
@@ -184,14 +196,78 @@ impl Engine {
                 }
             }
         }
+        // A compound the index does not know stands for its parts typed apart: "Standardbrowser
+        // ändern" is "Standard Browser ändern", and an article with both parts covers more of
+        // the query than one that says "Standard" often.
+        let mut parts_apart = Vec::new();
+        for concept in &mut concepts {
+            for &w in &concept.words {
+                let word = &parsed.words[w];
+                if word.prefix || self.known_term(&word.term) {
+                    continue;
+                }
+                let parts = self.compound_parts(&word.normalized);
+                if let Some((_head, others)) = parts.split_last().filter(|(_, others)| !others.is_empty()) {
+                    concept.split.push(w);
+                    parts_apart.extend(others.iter().map(|part| Concept {
+                        alternatives: vec![(part.clone(), COMPOUND_PART_BOOST)],
+                        ..Concept::default()
+                    }));
+                }
+            }
+        }
+        concepts.extend(parts_apart);
         concepts
+    }
+
+    /// The query's tokens for vocabulary lookup, a misspelled word replaced by the vocabulary word
+    /// it is closest to: "Bildschrim" still means "Bildschirm" and brings in "Monitor". Only words
+    /// that neither the index nor the vocabulary know are corrected, by one edit (two for long
+    /// words), and only when one vocabulary word is closest.
+    fn vocabulary_tokens(&self, parsed: &ParsedQuery) -> Vec<String> {
+        let mut tokens = parsed.tokens.clone();
+        for word in &parsed.words {
+            let length = word.term.chars().count();
+            if word.prefix || length < 5 || !word.term.chars().all(char::is_alphabetic) {
+                continue;
+            }
+            if self.vocabulary.words().any(|w| w == word.term) || self.known_term(&word.term) {
+                continue;
+            }
+            let limit = if length >= 8 { 2 } else { 1 };
+            let mut best: Option<(usize, &str)> = None;
+            let mut tied = false;
+            for candidate in self.vocabulary.words() {
+                if candidate.chars().count().abs_diff(length) > limit {
+                    continue;
+                }
+                let distance = edit_distance(candidate, &word.term, limit);
+                if distance > limit {
+                    continue;
+                }
+                match best {
+                    Some((d, w)) if distance > d || (distance == d && w == candidate) => {}
+                    Some((d, _)) if distance == d => tied = true,
+                    _ => {
+                        best = Some((distance, candidate));
+                        tied = false;
+                    }
+                }
+            }
+            if let (Some((_, fixed)), false) = (best, tied) {
+                if let Some(token) = tokens.get_mut(word.position) {
+                    *token = fixed.to_string();
+                }
+            }
+        }
+        tokens
     }
 
     /// One concept's query: the typed words with their variants, and the vocabulary's alternatives.
     fn concept_query(&self, parsed: &ParsedQuery, concept: &Concept) -> Option<Box<dyn Query>> {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for &w in &concept.words {
-            alternatives.extend(self.word_query(&parsed.words[w]));
+            alternatives.extend(self.word_query(&parsed.words[w], concept.split.contains(&w)));
         }
         for (term, boost) in &concept.alternatives {
             for (field, weight) in self.fields.weighted() {
@@ -282,15 +358,19 @@ impl Engine {
         matched
     }
 
-    /// The alternatives for one query word across all weighted fields.
-    fn word_query(&self, word: &QueryWord) -> Vec<(Occur, Box<dyn Query>)> {
+    /// The alternatives for one query word across all weighted fields; `head_only` keeps only the
+    /// last of its compound parts (the others are concepts of their own).
+    fn word_query(&self, word: &QueryWord, head_only: bool) -> Vec<(Occur, Box<dyn Query>)> {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut add = |field, text: &str, boost: f32| {
             let query = TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs);
             alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost))));
         };
         let expansions = if word.prefix { self.expand_prefix(&word.normalized) } else { Vec::new() };
-        let parts = self.compound_parts(&word.normalized);
+        let mut parts = self.compound_parts(&word.normalized);
+        if head_only {
+            parts.drain(..parts.len().saturating_sub(1));
+        }
         for (field, weight) in self.fields.weighted() {
             for part in &parts {
                 add(field, part, weight * COMPOUND_PART_BOOST);
@@ -395,52 +475,36 @@ impl Engine {
         })
     }
 
-    /// The parts of a typed compound that the index knows as words of their own, so that
-    /// "Passwortänderung" also finds "Passwort ändern". Longest known first part wins; a linking
-    /// "s" ("Anmeldungsseite") is allowed. When only the end is known, that end alone: it is the
-    /// head of a German compound and says what the thing is ("Zweitmonitor" is a "Monitor").
+    /// The parts of a typed compound that the index knows as words of their own, as index terms,
+    /// so that "Passwortänderung" also finds "Passwort ändern" and "Touchpadgesten" finds
+    /// "Gesten". When only the end is known, that end alone: it is the head of a German compound
+    /// and says what the thing is ("Zweitmonitor" is a "Monitor").
     fn compound_parts(&self, normalized: &str) -> Vec<String> {
-        let parts = self.known_compound_parts(normalized);
-        if !parts.is_empty() || self.known_term(&crate::analyzer::stem(normalized)) {
-            return parts;
+        // A part that stems to under four letters counts only when the stemmer took at most one
+        // letter off ("Maus") or it is six letters long ("Gesten"): cut-off word endings stem to
+        // fragments that collide with real words ("versteckte" is no "verst" + "eckte").
+        let knows = |part: &str| {
+            let stem = crate::analyzer::stem(part);
+            let (stem_length, length) = (stem.chars().count(), part.chars().count());
+            (stem_length >= 4 || length <= stem_length + 1 || length >= 6) && self.known_term(&stem)
+        };
+        let parts = crate::analyzer::split_compound(normalized, &knows);
+        if !parts.is_empty() {
+            return parts.iter().map(|p| crate::analyzer::stem(p)).collect();
+        }
+        if knows(normalized) {
+            return Vec::new();
         }
         let chars: Vec<char> = normalized.chars().collect();
         const MIN_HEAD: usize = 5;
         if chars.len() < MIN_HEAD + 4 || !chars.iter().all(|c| c.is_alphabetic()) {
             return Vec::new();
         }
-        for cut in 4..=chars.len() - MIN_HEAD {
-            let head = crate::analyzer::stem(&chars[cut..].iter().collect::<String>());
-            if head.chars().count() >= 4 && self.known_term(&head) {
-                return vec![head];
-            }
-        }
-        Vec::new()
-    }
-
-    fn known_compound_parts(&self, normalized: &str) -> Vec<String> {
-        let chars: Vec<char> = normalized.chars().collect();
-        const MIN: usize = 4;
-        if chars.len() < 2 * MIN + 1 || !chars.iter().all(|c| c.is_alphabetic()) {
-            return Vec::new();
-        }
-        for cut in (MIN..=chars.len() - MIN).rev() {
-            let left = crate::analyzer::stem(&chars[..cut].iter().collect::<String>());
-            if left.chars().count() < MIN || !self.known_term(&left) {
-                continue;
-            }
-            let right: String = chars[cut..].iter().collect();
-            for candidate in [Some(right.as_str()), right.strip_prefix('s').filter(|r| r.chars().count() >= MIN)]
-                .into_iter()
-                .flatten()
-            {
-                let right = crate::analyzer::stem(candidate);
-                if self.known_term(&right) {
-                    return vec![left, right];
-                }
-            }
-        }
-        Vec::new()
+        (4..=chars.len() - MIN_HEAD)
+            .map(|cut| chars[cut..].iter().collect::<String>())
+            .find(|head| !crate::analyzer::is_derivation_suffix(head) && knows(head))
+            .map(|head| vec![crate::analyzer::stem(&head)])
+            .unwrap_or_default()
     }
 
     /// Index terms that start with `prefix`, from the title, keyword, heading and body dictionaries.

@@ -153,6 +153,15 @@ impl Vocabulary {
         found
     }
 
+    /// Every word (stem) the groups' terms are made of, for correcting a misspelled query word
+    /// before it is looked up here.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.by_first_word
+            .keys()
+            .map(String::as_str)
+            .chain(self.groups.iter().flat_map(|g| g.terms.iter().flat_map(|t| t.iter().skip(1).map(String::as_str))))
+    }
+
     /// The other terms of a match's group, as words to search: function words left out, and
     /// multi-word terms weighted down per word, since each word alone says less than the term.
     pub fn expansions(&self, m: &Match) -> Vec<(String, f32)> {

@@ -307,6 +307,25 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_compound_counts_as_its_parts_typed_apart() {
+        let e = support_engine(&SearchConfig { vocabulary: false, ..SearchConfig::default() });
+        // "WLAN" alone prefers the overview that says it six times; the compound asks for both.
+        assert_eq!(first(&e, "WLAN", None), Some(4));
+        assert_eq!(first(&e, "WLANdrucker", None), Some(5));
+        assert_eq!(first(&e, "Wlan Drucker", None), Some(5));
+    }
+
+    #[test]
+    fn a_misspelled_word_still_finds_its_vocabulary_group() {
+        let e = support_engine(&SearchConfig::default());
+        // No article says "Kennwort", so only the vocabulary leads from it to "Passwort".
+        assert_eq!(first(&e, "Kennwort weg", None), Some(2));
+        assert_eq!(first(&e, "Kenwort weg", None), Some(2), "one letter missing");
+        let off = support_engine(&SearchConfig { vocabulary: false, ..SearchConfig::default() });
+        assert_ne!(first(&off, "Kenwort weg", None), Some(2));
+    }
+
+    #[test]
     fn output_is_deterministic() {
         assert_eq!(write_index(&corpus()).unwrap(), write_index(&corpus()).unwrap());
     }
