@@ -90,8 +90,9 @@ pub struct Engine {
 struct Concept {
     /// Indices into [`ParsedQuery::words`].
     words: Vec<usize>,
-    /// Index terms with their boost relative to a typed word.
-    alternatives: Vec<(String, f32)>,
+    /// Alternatives with their boost relative to a typed word: each the index terms an article
+    /// must all contain (one for most, several for a phrase such as "fährt nicht hoch").
+    alternatives: Vec<(Vec<String>, f32)>,
     /// Words among [`Self::words`] that are unknown compounds split into concepts of their own:
     /// only their head part stays here.
     split: Vec<usize>,
@@ -150,7 +151,7 @@ impl Engine {
         // A corrected word is what the teacher meant: searched nearly like a typed word.
         for (i, word) in parsed.words.iter().enumerate() {
             if let Some(fixed) = tokens.get(word.position).filter(|t| **t != parsed.tokens[word.position]) {
-                concepts[i].alternatives.push((fixed.clone(), CORRECTION_BOOST));
+                concepts[i].alternatives.push((vec![fixed.clone()], CORRECTION_BOOST));
             }
         }
         for m in self.vocabulary.matches(&tokens) {
@@ -182,17 +183,17 @@ impl Engine {
                 }
             };
             let typed: Vec<&str> = concepts[target].words.iter().map(|&w| parsed.words[w].term.as_str()).collect();
-            let mut additions = Vec::new();
-            for (term, weight) in self.vocabulary.expansions(&m) {
-                if !typed.contains(&term.as_str()) {
-                    additions.push((term, weight * boost));
-                }
-            }
+            let additions: Vec<Vec<String>> = self
+                .vocabulary
+                .expansions(&m)
+                .into_iter()
+                .filter(|terms| !(terms.len() == 1 && typed.contains(&terms[0].as_str())))
+                .collect();
             let concept = &mut concepts[target];
-            for (term, weight) in additions {
-                match concept.alternatives.iter_mut().find(|(t, _)| *t == term) {
-                    Some(entry) => entry.1 = entry.1.max(weight),
-                    None => concept.alternatives.push((term, weight)),
+            for terms in additions {
+                match concept.alternatives.iter_mut().find(|(t, _)| *t == terms) {
+                    Some(entry) => entry.1 = entry.1.max(boost),
+                    None => concept.alternatives.push((terms, boost)),
                 }
             }
         }
@@ -210,7 +211,7 @@ impl Engine {
                 if let Some((_head, others)) = parts.split_last().filter(|(_, others)| !others.is_empty()) {
                     concept.split.push(w);
                     parts_apart.extend(others.iter().map(|part| Concept {
-                        alternatives: vec![(part.clone(), COMPOUND_PART_BOOST)],
+                        alternatives: vec![(vec![part.clone()], COMPOUND_PART_BOOST)],
                         ..Concept::default()
                     }));
                 }
@@ -269,10 +270,21 @@ impl Engine {
         for &w in &concept.words {
             alternatives.extend(self.word_query(&parsed.words[w], concept.split.contains(&w)));
         }
-        for (term, boost) in &concept.alternatives {
-            for (field, weight) in self.fields.weighted() {
-                let query = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-                alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * boost))));
+        for (terms, boost) in &concept.alternatives {
+            // Each word in any field; several words all in the article, scored as their average.
+            let boost = boost / terms.len() as f32;
+            let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for term in terms {
+                let mut fields: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for (field, weight) in self.fields.weighted() {
+                    let query = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+                    fields.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * boost))));
+                }
+                words.push((Occur::Must, Box::new(BooleanQuery::new(fields))));
+            }
+            match words.len() {
+                1 => alternatives.push((Occur::Should, words.pop().map(|(_, q)| q).expect("one word"))),
+                _ => alternatives.push((Occur::Should, Box::new(BooleanQuery::new(words)))),
             }
         }
         (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)

@@ -162,21 +162,18 @@ impl Vocabulary {
             .chain(self.groups.iter().flat_map(|g| g.terms.iter().flat_map(|t| t.iter().skip(1).map(String::as_str))))
     }
 
-    /// The other terms of a match's group, as words to search: function words left out, and
-    /// multi-word terms weighted down per word, since each word alone says less than the term.
-    pub fn expansions(&self, m: &Match) -> Vec<(String, f32)> {
-        let mut out: Vec<(String, f32)> = Vec::new();
+    /// The other terms of a match's group, each as the content words an article must all contain
+    /// (function words left out): "fährt nicht hoch" asks for "fährt" and "hoch" together, not
+    /// for every article that says "hoch".
+    pub fn expansions(&self, m: &Match) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = Vec::new();
         for (t, words) in self.groups[m.group].terms.iter().enumerate() {
             if t == m.term {
                 continue;
             }
-            let content: Vec<&String> = words.iter().filter(|w| !is_filler_stem(w)).collect();
-            let weight = 1.0 / (content.len().max(1) as f32).sqrt();
-            for word in content {
-                match out.iter_mut().find(|(w, _)| w == word) {
-                    Some(entry) => entry.1 = entry.1.max(weight),
-                    None => out.push((word.clone(), weight)),
-                }
+            let content: Vec<String> = words.iter().filter(|w| !is_filler_stem(w)).cloned().collect();
+            if !content.is_empty() && !out.contains(&content) {
+                out.push(content);
             }
         }
         out
@@ -212,7 +209,7 @@ mod tests {
         let v = Vocabulary::builtin();
         let expanded = |query: &str| -> Vec<String> {
             let tokens = stems(query);
-            v.matches(&tokens).iter().flat_map(|m| v.expansions(m)).map(|(w, _)| w).collect()
+            v.matches(&tokens).iter().flat_map(|m| v.expansions(m)).flatten().collect()
         };
         assert!(expanded("Kennwort weg").contains(&term("vergessen")), "{:?}", expanded("Kennwort weg"));
         assert!(expanded("Kennwort").contains(&term("Passwort")));
@@ -228,15 +225,17 @@ mod tests {
         assert!(v.matches(&tokens).iter().all(|m| v.groups()[m.group].id != "passwort"));
         let v = v.with_groups(&[vec!["Schulportal".into(), "IServ".into()]]);
         let m = v.matches(&stems("Schulportal"));
-        assert_eq!(v.expansions(&m[0]), vec![(term("IServ"), 1.0)]);
+        assert_eq!(v.expansions(&m[0]), vec![vec![term("IServ")]]);
     }
 
     #[test]
-    fn multi_word_terms_expand_to_their_content_words_weighted_down() {
-        let v = Vocabulary::parse("kein-bild: kein Bild, bleibt schwarz\n").unwrap();
+    fn multi_word_terms_expand_to_their_content_words_together() {
+        let v = Vocabulary::parse("kein-bild: kein Bild, bleibt schwarz, zeigt nichts an\n").unwrap();
         let m = v.matches(&stems("Beamer bleibt schwarz"));
         assert_eq!(m, [Match { start: 1, end: 3, group: 0, term: 1 }]);
-        // "kein" is a function word: only "Bild" is searched, at full weight.
-        assert_eq!(v.expansions(&m[0]), vec![(term("Bild"), 1.0)]);
+        // "kein" and "nichts an" are function words: only the content words are searched.
+        assert_eq!(v.expansions(&m[0]), vec![vec![term("Bild")], vec![term("zeigt")]]);
+        let m = v.matches(&stems("Display kein Bild"));
+        assert_eq!(v.expansions(&m[0]), vec![vec![term("bleibt"), term("schwarz")], vec![term("zeigt")]]);
     }
 }
