@@ -137,6 +137,10 @@ impl Vocabulary {
     }
 
     /// Every place a term of some group occurs in `tokens` (the stems of a query's words, in order).
+    /// A term with two or more content words also matches when they occur apart or in another
+    /// order, with other function words between them: "ich darf nichts installieren" is "darf
+    /// nicht installieren". A term with one content word needs its exact words ("kein Bild"), or
+    /// "Bild" alone would bring in "bleibt schwarz".
     pub fn matches(&self, tokens: &[String]) -> Vec<Match> {
         let mut found = Vec::new();
         for start in 0..tokens.len() {
@@ -147,6 +151,21 @@ impl Vocabulary {
                     if !found.contains(&m) {
                         found.push(m);
                     }
+                }
+            }
+        }
+        for (group, terms) in self.groups.iter().enumerate() {
+            for (term, words) in terms.terms.iter().enumerate() {
+                let content: Vec<&String> = words.iter().filter(|w| !is_filler_stem(w)).collect();
+                if content.len() < 2 || found.iter().any(|m: &Match| m.group == group && m.term == term) {
+                    continue;
+                }
+                let places: Option<Vec<usize>> =
+                    content.iter().map(|word| tokens.iter().position(|t| t == *word)).collect();
+                if let Some(places) = places {
+                    let start = places.iter().copied().min().unwrap_or(0);
+                    let end = places.iter().copied().max().unwrap_or(0) + 1;
+                    found.push(Match { start, end, group, term });
                 }
             }
         }
@@ -215,6 +234,17 @@ mod tests {
         assert!(expanded("Kennwort").contains(&term("Passwort")));
         assert!(expanded("Tafel bleibt schwarz").contains(&term("Bild")), "{:?}", expanded("Tafel bleibt schwarz"));
         assert!(expanded("Stift malt nicht").contains(&term("Pencil")), "{:?}", expanded("Stift malt nicht"));
+    }
+
+    #[test]
+    fn terms_of_several_content_words_match_apart_and_in_any_order() {
+        let v =
+            Vocabulary::parse("rechte: darf nicht installieren, Adminrechte\nkein-bild: kein Bild, schwarz\n").unwrap();
+        let m = v.matches(&stems("ich darf leider nichts installieren"));
+        assert_eq!(m, [Match { start: 1, end: 5, group: 0, term: 0 }]);
+        assert_eq!(v.matches(&stems("installieren darf ich nicht")).len(), 1);
+        assert!(v.matches(&stems("ich darf")).is_empty(), "all content words are needed");
+        assert!(v.matches(&stems("Bild drehen")).is_empty(), "one content word needs the exact term");
     }
 
     #[test]
