@@ -290,11 +290,53 @@ impl Engine {
         (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
     }
 
+    /// The query with German separable verbs joined again: in "der Laptop geht nicht an" or "wie
+    /// bekomme ich die Datei zurück" the particle at the end belongs to an earlier verb, and only
+    /// "angehen" and "zurückbekommen" name what the teacher means. A particle is joined with the
+    /// nearest earlier word that makes a word the index or the vocabulary knows; that word then
+    /// replaces the verb alone.
+    fn with_separable_verbs(&self, parsed: &ParsedQuery) -> ParsedQuery {
+        const PARTICLES: &[&str] = &[
+            "ab", "an", "auf", "aus", "ein", "fest", "hoch", "los", "mit", "raus", "rein", "runter", "um", "vor",
+            "weg", "zu", "zuruck", "zusammen",
+        ];
+        let mut joined = parsed.clone();
+        for (p, particle) in parsed.written.iter().enumerate() {
+            if p == 0 || !PARTICLES.contains(&particle.as_str()) {
+                continue;
+            }
+            for q in (p.saturating_sub(6)..p).rev() {
+                let verb = &parsed.written[q];
+                if verb.chars().count() < 3
+                    || crate::analyzer::is_stopword(verb)
+                    || PARTICLES.contains(&verb.as_str())
+                    || !verb.chars().all(char::is_alphabetic)
+                {
+                    continue;
+                }
+                let normalized = format!("{particle}{verb}");
+                let term = crate::analyzer::stem(&normalized);
+                if !self.vocabulary.words().any(|w| w == term) && !self.known_term(&term) {
+                    continue;
+                }
+                if joined.words.len() > 1 || joined.words.iter().all(|w| w.position != q) {
+                    joined.words.retain(|w| w.position != q);
+                }
+                joined.tokens[p] = term.clone();
+                joined.words.push(QueryWord { normalized, term, prefix: false, position: p });
+                break;
+            }
+        }
+        joined.words.sort_by_key(|w| w.position);
+        joined
+    }
+
     /// Searches a parsed query.
     pub fn search_parsed(&self, parsed: &ParsedQuery, platform: Option<&str>, limit: usize) -> Vec<Hit> {
         if parsed.is_empty() || limit == 0 {
             return Vec::new();
         }
+        let parsed = &self.with_separable_verbs(parsed);
         let concepts: Vec<Box<dyn Query>> =
             self.concepts(parsed).iter().filter_map(|c| self.concept_query(parsed, c)).collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();

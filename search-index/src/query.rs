@@ -31,6 +31,8 @@ pub struct ParsedQuery {
     pub phrases: Vec<Vec<String>>,
     /// Every word as typed, filler included, as index terms: "kein Bild" is a vocabulary phrase.
     pub tokens: Vec<String>,
+    /// Every word as typed, normalised and unstemmed, in the order of [`Self::tokens`].
+    pub written: Vec<String>,
     /// The query says something is broken ("geht nicht", "kein Ton"): troubleshooting articles first.
     pub complaint: bool,
 }
@@ -76,6 +78,7 @@ pub fn parse(input: &str, typing: bool) -> ParsedQuery {
         .collect();
     let complaint = is_complaint(words.iter().map(|w| w.normalized.as_str()));
     let all_terms = words.iter().map(|w| w.term.clone()).collect();
+    let written = words.iter().map(|w| w.normalized.clone()).collect();
     // Search the topic words. Never drop the only word that names a topic: "Hilfe" alone or
     // "wie" alone are still searched, as the last resort.
     if words.iter().any(|w| !is_filler(&w.normalized)) {
@@ -87,7 +90,7 @@ pub fn parse(input: &str, typing: bool) -> ParsedQuery {
     }
     let mut seen = std::collections::HashSet::new();
     words.retain(|w| seen.insert((w.term.clone(), w.prefix)));
-    ParsedQuery { words, phrases, tokens: all_terms, complaint }
+    ParsedQuery { words, phrases, tokens: all_terms, written, complaint }
 }
 
 #[cfg(test)]

@@ -326,6 +326,19 @@ mod tests {
     }
 
     #[test]
+    fn separable_verbs_are_joined_again() {
+        let docs = vec![
+            doc("Rechner einschalten", "allgemein", "Den Knopf drücken.", &[]),
+            doc("Rechner ausschalten", "allgemein", "Herunterfahren wählen.", &[]),
+        ];
+        let e = Engine::from_files(write_index(&docs).unwrap(), &SearchConfig::default()).unwrap();
+        // "ein" and "aus" alone are function words; joined with the verb they decide.
+        let first = |q: &str| e.search(q, None, false, 5).first().map(|h| h.ord);
+        assert_eq!(first("wie schalte ich den Rechner ein"), Some(0));
+        assert_eq!(first("wie schalte ich den Rechner aus"), Some(1));
+    }
+
+    #[test]
     fn output_is_deterministic() {
         assert_eq!(write_index(&corpus()).unwrap(), write_index(&corpus()).unwrap());
     }
