@@ -139,8 +139,37 @@ impl Engine {
         if !hits.is_empty() {
             return Answer { hits, suggestion, closest: false };
         }
-        let closest = suggestion.as_deref().map(|s| self.search(s, platform, false, limit)).unwrap_or_default();
+        let mut closest = suggestion.as_deref().map(|s| self.search(s, platform, false, limit)).unwrap_or_default();
+        if closest.is_empty() {
+            closest = self.closest_by_prefix(input, platform, limit);
+        }
         Answer { closest: !closest.is_empty(), hits: closest, suggestion }
+    }
+
+    /// The last resort when nothing matched and nothing was close enough to correct: the articles
+    /// for the best single word, cut back letter by letter until it begins words of the index
+    /// ("Projektorlampenwechsel" → "Projektor…"). The word that keeps the longest beginning wins.
+    fn closest_by_prefix(&self, input: &str, platform: Option<&str>, limit: usize) -> Vec<Hit> {
+        const SHORTEST: usize = 4;
+        let mut best: Option<(usize, Vec<Hit>)> = None;
+        for word in parse(input, false).words {
+            let letters: Vec<char> = word.normalized.chars().collect();
+            if !letters.iter().all(|c| c.is_alphabetic()) {
+                continue;
+            }
+            for length in (SHORTEST..letters.len()).rev() {
+                if best.as_ref().is_some_and(|(longest, _)| *longest >= length) {
+                    break;
+                }
+                let prefix: String = letters[..length].iter().collect();
+                let hits = self.search(&prefix, platform, true, limit);
+                if !hits.is_empty() {
+                    best = Some((length, hits));
+                    break;
+                }
+            }
+        }
+        best.map(|(_, hits)| hits).unwrap_or_default()
     }
 
     /// Words that belong together, with their vocabulary alternatives.

@@ -296,6 +296,12 @@ mod tests {
         let answer = e.answer("Tems", None, false, 5);
         assert!(answer.closest, "no article says `Tems`: the hits are the closest ones");
         assert_eq!(answer.hits.first().map(|h| h.ord), Some(8));
+        // Nothing matches and nothing is close enough to correct: the longest known beginning.
+        assert!(e.search("Projektorlampenwechsel", None, false, 5).is_empty());
+        let answer = e.answer("Projektorlampenwechsel", None, false, 5);
+        assert!(answer.closest && answer.suggestion.is_none());
+        assert_eq!(answer.hits.first().map(|h| h.ord), Some(9));
+        assert!(e.answer("Qwxzyk", None, false, 5).hits.is_empty(), "no beginning known, no guess");
     }
 
     #[test]
