@@ -162,6 +162,9 @@ impl Engine {
                     break;
                 }
                 let prefix: String = letters[..length].iter().collect();
+                if self.expand_prefix(&prefix).is_empty() {
+                    continue;
+                }
                 let hits = self.search(&prefix, platform, true, limit);
                 if !hits.is_empty() {
                     best = Some((length, hits));

@@ -300,6 +300,16 @@ test("a query that finds nothing offers a correction, the closest articles and '
   clean();
 });
 
+test("a garbled word with no correction still shows the closest articles, by its beginning", async (t) => {
+  const { page, clean } = await openPage(t);
+  const found = await searchPage(page, "Druckerqxz");
+  assert.match(await page.locator("#search-results .search-closest").innerText(), /am nächsten/);
+  assert.equal(await page.locator("#search-results .search-suggest").count(), 0, "nothing to correct to");
+  assert.ok(found.slice(0, 2).includes("/allgemein/drucker-druckt-nicht/"), found.join(", "));
+  assert.equal(await page.locator("#search-results .search-report a").count(), 1);
+  clean();
+});
+
 test("XSS: a query in the address is shown as text, never run", async (t) => {
   const { page, clean } = await openPage(t);
   const payload = "<img src=x onerror=window.__xss=1>";
