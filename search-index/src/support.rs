@@ -146,6 +146,10 @@ const COMPLAINT: &[&str] = &[
     "absturz",
     "storung",
     "hilfe",
+    // "Warum …?" asks about something that behaves unexpectedly.
+    "warum",
+    "wieso",
+    "weshalb",
 ];
 
 /// Words in a title or heading that mark a troubleshooting article ("Drucker druckt nicht",
@@ -170,6 +174,8 @@ const TROUBLESHOOTING: &[&str] = &[
     "hangt",
     "tun",
     "hilft",
+    "warum",
+    "wieso",
 ];
 
 fn stems(words: &[&str]) -> HashSet<String> {
@@ -220,6 +226,8 @@ mod tests {
         assert!(is_complaint(["drucker", "geht", "nicht"]));
         assert!(is_complaint(["kein", "ton"]));
         assert!(!is_complaint(["teams", "besprechung", "planen"]));
+        assert!(is_complaint(["warum", "wird", "der", "bildschirm", "dunkel"]));
+        assert!(is_troubleshooting(["Warum wird mein Bildschirm dunkler?"]));
         assert!(is_troubleshooting(["Drucker druckt nicht oder Papierstau"]));
         assert!(is_troubleshooting(["Teams", "Was tun, wenn die Kamera schwarz bleibt?"]));
         assert!(!is_troubleshooting(["Teams-Besprechung planen", "Einladung verschicken"]));
