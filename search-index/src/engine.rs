@@ -8,6 +8,11 @@
 //! ([`crate::vocabulary`]), or the words of a phrase such as "bleibt schwarz". Any concept may
 //! match, but articles matching more of the query's concepts rank above articles that match one
 //! word many times, and a complaint ("geht nicht") prefers troubleshooting articles.
+//!
+//! Before that, the query is read the way a German speaker means it: separable verbs are joined
+//! again ("schaltet … ein" is "einschalten"), a compound the portal never uses counts as its parts
+//! typed apart, and a misspelled word is corrected against the vocabulary so that it still finds
+//! its group. When nothing matches, [`Engine::answer`] offers a correction and the closest articles.
 
 use serde::{Deserialize, Serialize};
 use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
