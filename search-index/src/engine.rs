@@ -79,6 +79,8 @@ const FUZZY_BOOST: f32 = 0.25;
 /// A misspelled word corrected to a vocabulary word: almost as good as typing it right.
 const CORRECTION_BOOST: f32 = 0.8;
 const PHRASE_BOOST: f32 = 3.0;
+/// How many other words may stand between the words of a vocabulary phrase in an article.
+const PHRASE_SLOP: u32 = 3;
 const COMPOUND_PART_BOOST: f32 = 0.5;
 /// How many longer words a prefix may stand for; more would make short prefixes slow and vague.
 const MAX_PREFIX_TERMS: usize = 24;
@@ -95,8 +97,8 @@ pub struct Engine {
 struct Concept {
     /// Indices into [`ParsedQuery::words`].
     words: Vec<usize>,
-    /// Alternatives with their boost relative to a typed word: each the index terms an article
-    /// must all contain (one for most, several for a phrase such as "fährt nicht hoch").
+    /// Alternatives with their boost relative to a typed word: each one index term, or the terms
+    /// of a phrase such as "fährt nicht hoch" (see [`Engine::alternative_query`]).
     alternatives: Vec<(Vec<String>, f32)>,
     /// Words among [`Self::words`] that are unknown compounds split into concepts of their own:
     /// only their head part stays here.
@@ -308,21 +310,7 @@ impl Engine {
             alternatives.extend(self.word_query(&parsed.words[w], concept.split.contains(&w)));
         }
         for (terms, boost) in &concept.alternatives {
-            // Each word in any field; several words all in the article, scored as their average.
-            let boost = boost / terms.len() as f32;
-            let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for term in terms {
-                let mut fields: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                for (field, weight) in self.fields.weighted() {
-                    let query = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-                    fields.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * boost))));
-                }
-                words.push((Occur::Must, Box::new(BooleanQuery::new(fields))));
-            }
-            match words.len() {
-                1 => alternatives.push((Occur::Should, words.pop().map(|(_, q)| q).expect("one word"))),
-                _ => alternatives.push((Occur::Should, Box::new(BooleanQuery::new(words)))),
-            }
+            alternatives.push((Occur::Should, self.alternative_query(terms, *boost)));
         }
         (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
     }
@@ -368,6 +356,26 @@ impl Engine {
         joined
     }
 
+    /// One alternative way of saying a concept: a single word in any field, or the words of a
+    /// phrase close together and in order (at most [`PHRASE_SLOP`] words apart) in the title,
+    /// headings or text: "fährt nicht hoch" is not found in every article that says "hoch".
+    fn alternative_query(&self, terms: &[String], boost: f32) -> Box<dyn Query> {
+        let mut fields: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let [term] = terms {
+            for (field, weight) in self.fields.weighted() {
+                let query = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
+                fields.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * boost))));
+            }
+        } else {
+            for (field, weight) in self.fields.positional() {
+                let mut phrase = PhraseQuery::new(terms.iter().map(|t| Term::from_field_text(field, t)).collect());
+                phrase.set_slop(PHRASE_SLOP);
+                fields.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), weight * boost))));
+            }
+        }
+        Box::new(BooleanQuery::new(fields))
+    }
+
     /// Searches a parsed query.
     pub fn search_parsed(&self, parsed: &ParsedQuery, platform: Option<&str>, limit: usize) -> Vec<Hit> {
         if parsed.is_empty() || limit == 0 {
@@ -381,7 +389,7 @@ impl Engine {
             clauses.push((Occur::Should, concept.box_clone()));
         }
         for phrase in &parsed.phrases {
-            for (field, weight) in [(self.fields.title, 5.0), (self.fields.headings, 2.5), (self.fields.body, 1.0)] {
+            for (field, weight) in self.fields.positional() {
                 let terms = phrase.iter().map(|t| Term::from_field_text(field, t)).collect();
                 let query = PhraseQuery::new(terms);
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * PHRASE_BOOST))));

@@ -48,6 +48,11 @@ impl Fields {
             (self.body, 1.0),
         ]
     }
+
+    /// The fields that keep word positions, for phrases, with their weights.
+    pub fn positional(&self) -> [(Field, f32); 3] {
+        [(self.title, 5.0), (self.headings, 2.5), (self.body, 1.0)]
+    }
 }
 
 /// Name of the tokenizer recorded in the schema; text arrives pre-tokenized.

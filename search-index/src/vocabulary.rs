@@ -181,9 +181,9 @@ impl Vocabulary {
             .chain(self.groups.iter().flat_map(|g| g.terms.iter().flat_map(|t| t.iter().skip(1).map(String::as_str))))
     }
 
-    /// The other terms of a match's group, each as the content words an article must all contain
-    /// (function words left out): "fährt nicht hoch" asks for "fährt" and "hoch" together, not
-    /// for every article that says "hoch".
+    /// The other terms of a match's group, each as its content words (function words left out),
+    /// which the search looks for as a phrase: "fährt nicht hoch" asks for "fährt … hoch", not for
+    /// every article that says "hoch".
     pub fn expansions(&self, m: &Match) -> Vec<Vec<String>> {
         let mut out: Vec<Vec<String>> = Vec::new();
         for (t, words) in self.groups[m.group].terms.iter().enumerate() {

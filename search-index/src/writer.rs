@@ -332,6 +332,21 @@ mod tests {
     }
 
     #[test]
+    fn a_vocabulary_phrase_is_found_only_where_its_words_stand_together() {
+        let docs = vec![
+            doc("Beamer bleibt schwarz", "allgemein", "Kabel prüfen.", &[]),
+            doc("Fenster", "allgemein", "Das Fenster bleibt offen, auch wenn der Rahmen im Raum schwarz ist.", &[]),
+        ];
+        let config = SearchConfig {
+            synonyms: vec![vec!["Bildausfall".into(), "bleibt schwarz".into()]],
+            ..SearchConfig::default()
+        };
+        let e = Engine::from_files(write_index(&docs).unwrap(), &config).unwrap();
+        let hits: Vec<u64> = e.search("Bildausfall", None, false, 5).iter().map(|h| h.ord).collect();
+        assert_eq!(hits, [0]);
+    }
+
+    #[test]
     fn separable_verbs_are_joined_again() {
         let docs = vec![
             doc("Rechner einschalten", "allgemein", "Den Knopf drücken.", &[]),
