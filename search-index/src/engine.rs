@@ -79,6 +79,9 @@ const FUZZY_BOOST: f32 = 0.25;
 /// A misspelled word corrected to a vocabulary word: almost as good as typing it right.
 const CORRECTION_BOOST: f32 = 0.8;
 const PHRASE_BOOST: f32 = 3.0;
+/// Typed words found within this many words of each other in an article add [`PROXIMITY_BOOST`].
+const PROXIMITY_SLOP: u32 = 8;
+const PROXIMITY_BOOST: f32 = 0.5;
 /// How many other words may stand between the words of a vocabulary phrase in an article.
 const PHRASE_SLOP: u32 = 3;
 const COMPOUND_PART_BOOST: f32 = 0.5;
@@ -387,6 +390,20 @@ impl Engine {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for concept in &concepts {
             clauses.push((Occur::Should, concept.box_clone()));
+        }
+        // Typed words that stand close together in an article belong together there too.
+        let typed: Vec<&QueryWord> = parsed.words.iter().filter(|w| !w.prefix).collect();
+        for pair in typed.windows(2) {
+            if pair[0].term == pair[1].term {
+                continue;
+            }
+            for (field, weight) in self.fields.positional() {
+                let terms =
+                    vec![Term::from_field_text(field, &pair[0].term), Term::from_field_text(field, &pair[1].term)];
+                let mut near = PhraseQuery::new(terms);
+                near.set_slop(PROXIMITY_SLOP);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(near), weight * PROXIMITY_BOOST))));
+            }
         }
         for phrase in &parsed.phrases {
             for (field, weight) in self.fields.positional() {

@@ -347,6 +347,18 @@ mod tests {
     }
 
     #[test]
+    fn typed_words_close_together_rank_first() {
+        // The first text is shorter, so plain BM25 would rank it first.
+        let far = "Kabel liegt im Schrank, nach Pause, Mittagessen und Sport kommt der Monitor.";
+        let near = "Prüfen Sie das Kabel am Monitor. Dann Pause, Mittagessen, Sport, Unterricht und die Konferenz.";
+        let docs = vec![doc("Hinweise", "allgemein", far, &[]), doc("Hinweise", "allgemein", near, &[])];
+        let config = SearchConfig { vocabulary: false, ..SearchConfig::default() };
+        let e = Engine::from_files(write_index(&docs).unwrap(), &config).unwrap();
+        let hits: Vec<u64> = e.search("Kabel Monitor", None, false, 5).iter().map(|h| h.ord).collect();
+        assert_eq!(hits, [1, 0]);
+    }
+
+    #[test]
     fn separable_verbs_are_joined_again() {
         let docs = vec![
             doc("Rechner einschalten", "allgemein", "Den Knopf drücken.", &[]),
