@@ -185,8 +185,9 @@ impl Engine {
         best.map(|(_, hits)| hits).unwrap_or_default()
     }
 
-    /// Words that belong together, with their vocabulary alternatives.
-    fn concepts(&self, parsed: &ParsedQuery) -> Vec<Concept> {
+    /// Words that belong together, with their vocabulary alternatives. `parts` holds each word's
+    /// compound parts ([`Self::compound_parts`]).
+    fn concepts(&self, parsed: &ParsedQuery, parts: &[Vec<String>]) -> Vec<Concept> {
         let mut concepts: Vec<Concept> =
             (0..parsed.words.len()).map(|i| Concept { words: vec![i], ..Concept::default() }).collect();
         let tokens = self.vocabulary_tokens(parsed);
@@ -249,8 +250,7 @@ impl Engine {
                 if word.prefix || self.known_term(&word.term) {
                     continue;
                 }
-                let parts = self.compound_parts(&word.normalized);
-                if let Some((_head, others)) = parts.split_last().filter(|(_, others)| !others.is_empty()) {
+                if let Some((_head, others)) = parts[w].split_last().filter(|(_, others)| !others.is_empty()) {
                     concept.split.push(w);
                     parts_apart.extend(others.iter().map(|part| Concept {
                         alternatives: vec![(vec![part.clone()], COMPOUND_PART_BOOST)],
@@ -274,7 +274,7 @@ impl Engine {
             if word.prefix || length < 5 || !word.term.chars().all(char::is_alphabetic) {
                 continue;
             }
-            if self.vocabulary.words().any(|w| w == word.term) || self.known_term(&word.term) {
+            if self.vocabulary.knows_word(&word.term) || self.known_term(&word.term) {
                 continue;
             }
             let limit = if length >= 8 { 2 } else { 1 };
@@ -289,7 +289,7 @@ impl Engine {
                     continue;
                 }
                 match best {
-                    Some((d, w)) if distance > d || (distance == d && w == candidate) => {}
+                    Some((d, _)) if distance > d => {}
                     Some((d, _)) if distance == d => tied = true,
                     _ => {
                         best = Some((distance, candidate));
@@ -307,10 +307,12 @@ impl Engine {
     }
 
     /// One concept's query: the typed words with their variants, and the vocabulary's alternatives.
-    fn concept_query(&self, parsed: &ParsedQuery, concept: &Concept) -> Option<Box<dyn Query>> {
+    fn concept_query(&self, parsed: &ParsedQuery, parts: &[Vec<String>], concept: &Concept) -> Option<Box<dyn Query>> {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for &w in &concept.words {
-            alternatives.extend(self.word_query(&parsed.words[w], concept.split.contains(&w)));
+            // A split compound keeps only its head here; its other parts are concepts of their own.
+            let parts = if concept.split.contains(&w) { &parts[w][parts[w].len() - 1..] } else { &parts[w][..] };
+            alternatives.extend(self.word_query(&parsed.words[w], parts));
         }
         for (terms, boost) in &concept.alternatives {
             alternatives.push((Occur::Should, self.alternative_query(terms, *boost)));
@@ -344,7 +346,7 @@ impl Engine {
                 }
                 let normalized = format!("{particle}{verb}");
                 let term = crate::analyzer::stem(&normalized);
-                if !self.vocabulary.words().any(|w| w == term) && !self.known_term(&term) {
+                if !self.vocabulary.knows_word(&term) && !self.known_term(&term) {
                     continue;
                 }
                 if joined.words.len() > 1 || joined.words.iter().all(|w| w.position != q) {
@@ -385,8 +387,9 @@ impl Engine {
             return Vec::new();
         }
         let parsed = &self.with_separable_verbs(parsed);
+        let parts: Vec<Vec<String>> = parsed.words.iter().map(|w| self.compound_parts(&w.normalized)).collect();
         let concepts: Vec<Box<dyn Query>> =
-            self.concepts(parsed).iter().filter_map(|c| self.concept_query(parsed, c)).collect();
+            self.concepts(parsed, &parts).iter().filter_map(|c| self.concept_query(parsed, &parts, c)).collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for concept in &concepts {
             clauses.push((Occur::Should, concept.box_clone()));
@@ -474,21 +477,17 @@ impl Engine {
         matched
     }
 
-    /// The alternatives for one query word across all weighted fields; `head_only` keeps only the
-    /// last of its compound parts (the others are concepts of their own).
-    fn word_query(&self, word: &QueryWord, head_only: bool) -> Vec<(Occur, Box<dyn Query>)> {
+    /// The alternatives for one query word across all weighted fields, with the compound `parts`
+    /// it is searched by.
+    fn word_query(&self, word: &QueryWord, parts: &[String]) -> Vec<(Occur, Box<dyn Query>)> {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut add = |field, text: &str, boost: f32| {
             let query = TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs);
             alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost))));
         };
         let expansions = if word.prefix { self.expand_prefix(&word.normalized) } else { Vec::new() };
-        let mut parts = self.compound_parts(&word.normalized);
-        if head_only {
-            parts.drain(..parts.len().saturating_sub(1));
-        }
         for (field, weight) in self.fields.weighted() {
-            for part in &parts {
+            for part in parts {
                 add(field, part, weight * COMPOUND_PART_BOOST);
             }
             add(field, &word.term, weight);

@@ -5,7 +5,7 @@
 //! the indexer and the browser runtime alike. A query word that matches a term of a group brings the
 //! group's other terms in as weaker alternatives, so that what the teacher typed still ranks first.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::analyzer::{normalize, stem, tokenize};
 use crate::support::is_filler_stem;
@@ -20,6 +20,8 @@ pub struct Group {
     pub id: String,
     /// Each term as the stems of its words, function words included (they matter in "kein Bild").
     pub terms: Vec<Vec<String>>,
+    /// Each term's content words, function words left out: what is searched for it.
+    pub content: Vec<Vec<String>>,
 }
 
 /// Parsed groups, indexed by the first word of every term.
@@ -29,6 +31,10 @@ pub struct Vocabulary {
     pub version: u32,
     groups: Vec<Group>,
     by_first_word: HashMap<String, Vec<(usize, usize)>>,
+    /// Terms of two or more content words, which also match apart: `(group, term)`.
+    scattered: Vec<(usize, usize)>,
+    /// Every word (stem) of every term.
+    words: HashSet<String>,
 }
 
 /// Where a group's term occurs in a query: tokens `start..end`.
@@ -87,19 +93,28 @@ impl Vocabulary {
 
     /// Adds a group; terms that analyse to nothing are skipped.
     fn push(&mut self, id: &str, terms: &[&str]) {
-        let mut group = Group { id: id.to_string(), terms: Vec::new() };
+        let mut group = Group { id: id.to_string(), terms: Vec::new(), content: Vec::new() };
         for term in terms {
             let tokens = term_tokens(term);
             if !tokens.is_empty() && !group.terms.contains(&tokens) {
+                group.content.push(tokens.iter().filter(|w| !is_filler_stem(w)).cloned().collect());
                 group.terms.push(tokens);
             }
         }
-        if group.terms.len() < 2 {
-            return;
+        if group.terms.len() >= 2 {
+            self.add(group);
         }
+    }
+
+    /// Adds a parsed group and indexes its terms for [`Self::matches`].
+    fn add(&mut self, group: Group) {
         let index = self.groups.len();
         for (t, tokens) in group.terms.iter().enumerate() {
             self.by_first_word.entry(tokens[0].clone()).or_default().push((index, t));
+            self.words.extend(tokens.iter().cloned());
+            if group.content[t].len() >= 2 {
+                self.scattered.push((index, t));
+            }
         }
         self.groups.push(group);
     }
@@ -108,11 +123,7 @@ impl Vocabulary {
     pub fn without(self, ids: &[String]) -> Vocabulary {
         let mut kept = Vocabulary { version: self.version, ..Vocabulary::default() };
         for group in self.groups.into_iter().filter(|g| !ids.contains(&g.id)) {
-            let index = kept.groups.len();
-            for (t, tokens) in group.terms.iter().enumerate() {
-                kept.by_first_word.entry(tokens[0].clone()).or_default().push((index, t));
-            }
-            kept.groups.push(group);
+            kept.add(group);
         }
         kept
     }
@@ -154,31 +165,30 @@ impl Vocabulary {
                 }
             }
         }
-        for (group, terms) in self.groups.iter().enumerate() {
-            for (term, words) in terms.terms.iter().enumerate() {
-                let content: Vec<&String> = words.iter().filter(|w| !is_filler_stem(w)).collect();
-                if content.len() < 2 || found.iter().any(|m: &Match| m.group == group && m.term == term) {
-                    continue;
-                }
-                let places: Option<Vec<usize>> =
-                    content.iter().map(|word| tokens.iter().position(|t| t == *word)).collect();
-                if let Some(places) = places {
-                    let start = places.iter().copied().min().unwrap_or(0);
-                    let end = places.iter().copied().max().unwrap_or(0) + 1;
-                    found.push(Match { start, end, group, term });
-                }
+        for &(group, term) in &self.scattered {
+            if found.iter().any(|m: &Match| m.group == group && m.term == term) {
+                continue;
+            }
+            let places: Option<Vec<usize>> =
+                self.groups[group].content[term].iter().map(|word| tokens.iter().position(|t| t == word)).collect();
+            if let Some(places) = places {
+                let start = places.iter().copied().min().unwrap_or(0);
+                let end = places.iter().copied().max().unwrap_or(0) + 1;
+                found.push(Match { start, end, group, term });
             }
         }
         found
     }
 
-    /// Every word (stem) the groups' terms are made of, for correcting a misspelled query word
-    /// before it is looked up here.
+    /// Every distinct word (stem) the groups' terms are made of, for correcting a misspelled query
+    /// word before it is looked up here.
     pub fn words(&self) -> impl Iterator<Item = &str> {
-        self.by_first_word
-            .keys()
-            .map(String::as_str)
-            .chain(self.groups.iter().flat_map(|g| g.terms.iter().flat_map(|t| t.iter().skip(1).map(String::as_str))))
+        self.words.iter().map(String::as_str)
+    }
+
+    /// Whether some term contains this word (stem).
+    pub fn knows_word(&self, word: &str) -> bool {
+        self.words.contains(word)
     }
 
     /// The other terms of a match's group, each as its content words (function words left out),
@@ -186,13 +196,9 @@ impl Vocabulary {
     /// every article that says "hoch".
     pub fn expansions(&self, m: &Match) -> Vec<Vec<String>> {
         let mut out: Vec<Vec<String>> = Vec::new();
-        for (t, words) in self.groups[m.group].terms.iter().enumerate() {
-            if t == m.term {
-                continue;
-            }
-            let content: Vec<String> = words.iter().filter(|w| !is_filler_stem(w)).cloned().collect();
-            if !content.is_empty() && !out.contains(&content) {
-                out.push(content);
+        for (t, content) in self.groups[m.group].content.iter().enumerate() {
+            if t != m.term && !content.is_empty() && !out.contains(content) {
+                out.push(content.clone());
             }
         }
         out
