@@ -448,6 +448,21 @@ fn render_to(
     written.err().map(|e| Diagnostic::error(format!("{url}index.html"), format!("{e:#}")))
 }
 
+/// Renders a page of its own (template `<kind>.html`) at `url`, titled by the i18n string
+/// `title_key`, with one breadcrumb: the accessibility statement and the ticket form.
+fn render_single_page(
+    views: &Views,
+    staging: &dyn SiteWriter,
+    url: &str,
+    title_key: &str,
+    kind: &str,
+) -> Option<Diagnostic> {
+    let title = views.string(title_key);
+    let mut ctx = views.base_context(url, &title, kind);
+    ctx.insert("breadcrumbs", &views.crumbs(&[(&title, url)]));
+    render_to(views, staging, &format!("{kind}.html"), &ctx, url)
+}
+
 /// Renders every published article page, in parallel: they are most of a build's work.
 fn render_articles(views: &Views, staging: &dyn SiteWriter, progress: &indicatif::ProgressBar) -> Vec<Diagnostic> {
     views
@@ -513,19 +528,13 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
     // The accessibility statement, when the portal configures one.
     if site.config.accessibility.is_some() {
         let url = accessibility_url(site.config.language);
-        let title = views.string("a11y_title");
-        let mut ctx = views.base_context(url, &title, "accessibility");
-        ctx.insert("breadcrumbs", &views.crumbs(&[(&title, url)]));
-        problems.extend(render_to(&views, staging, "accessibility.html", &ctx, url));
+        problems.extend(render_single_page(&views, staging, url, "a11y_title", "accessibility"));
     }
 
     // The "Problem melden" form, when the portal names a helpdesk.
     if site.config.ticket.is_some() {
         let url = ticket_url(site.config.language);
-        let title = views.string("ticket_title");
-        let mut ctx = views.base_context(url, &title, "ticket");
-        ctx.insert("breadcrumbs", &views.crumbs(&[(&title, url)]));
-        problems.extend(render_to(&views, staging, "ticket.html", &ctx, url));
+        problems.extend(render_single_page(&views, staging, url, "ticket_title", "ticket"));
     }
 
     // Redirects for old URLs.
