@@ -1,10 +1,11 @@
 //! Lotse's search: schema, German text analysis, query building and ranking.
 //!
 //! This crate is shared by the native indexer in `lotse build` and by the browser runtime
-//! (`search-index/wasm`, a thin C ABI around this crate compiled to `wasm32-unknown-unknown`). Both sides analyse text with the very same
-//! functions ([`analyzer`]), open the index with the same [`schema`] and build queries with the same
-//! [`engine`], so they can never disagree about what a word is. The crate therefore stays free of
-//! file-system, thread and clock dependencies outside the native-only [`writer`].
+//! (`search-index/wasm`, a thin C ABI around this crate compiled to `wasm32-unknown-unknown`).
+//! Both sides analyse text with the very same functions ([`analyzer`]), open the index with the
+//! same [`schema`] and build queries with the same [`engine`], so they can never disagree about
+//! what a word is. The crate therefore stays free of file-system, thread and clock dependencies
+//! outside the native-only [`writer`].
 
 pub mod analyzer;
 pub mod engine;
