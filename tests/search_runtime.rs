@@ -106,7 +106,8 @@ fn runtime_source_hash() -> String {
     let search = root.join("search-index");
     let mut files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(&search)
         .into_iter()
-        .filter_entry(|e| e.file_name() != "target")
+        // Examples are tools for developers, never part of the runtime.
+        .filter_entry(|e| e.file_name() != "target" && e.file_name() != "examples")
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
         .map(|e| e.path().to_path_buf())

@@ -85,6 +85,13 @@ const PROXIMITY_BOOST: f32 = 0.5;
 /// How many other words may stand between the words of a vocabulary phrase in an article.
 const PHRASE_SLOP: u32 = 3;
 const COMPOUND_PART_BOOST: f32 = 0.5;
+/// The same word as another part of speech ("installieren" for "Installation"): almost the word.
+const DERIVATION_BOOST: f32 = 0.6;
+/// The particles of German separable verbs ("an" in "geht … an"), normalised.
+const SEPARABLE_PARTICLES: &[&str] = &[
+    "ab", "an", "auf", "aus", "ein", "fest", "hoch", "los", "mit", "raus", "rein", "runter", "um", "vor", "weg", "zu",
+    "zuruck", "zusammen",
+];
 /// How many longer words a prefix may stand for; more would make short prefixes slow and vague.
 const MAX_PREFIX_TERMS: usize = 24;
 
@@ -260,7 +267,40 @@ impl Engine {
             }
         }
         concepts.extend(parts_apart);
+        // A compound may be known with another word for its head: a "Warnton" is what the
+        // article calls a "Warnklang".
+        for concept in &mut concepts {
+            for &w in &concept.words {
+                for swapped in self.head_swaps(&parsed.words[w]) {
+                    if !concept.alternatives.iter().any(|(terms, _)| terms[..] == [swapped.clone()]) {
+                        concept.alternatives.push((vec![swapped], VOCABULARY_BOOST));
+                    }
+                }
+            }
+        }
         concepts
+    }
+
+    /// Index terms for a compound with its head swapped for a one-word synonym from the
+    /// vocabulary ("Warnton" → "Warnklang", "Druckerschlange" → "Druckerwarteschlange").
+    fn head_swaps(&self, word: &QueryWord) -> Vec<String> {
+        const SHORTEST_PART: usize = 3;
+        let chars: Vec<char> = word.normalized.chars().collect();
+        if word.prefix || chars.len() < 2 * SHORTEST_PART || !chars.iter().all(|c| c.is_alphabetic()) {
+            return Vec::new();
+        }
+        let mut found: Vec<String> = Vec::new();
+        for cut in SHORTEST_PART..=chars.len() - SHORTEST_PART {
+            let head: String = chars[cut..].iter().collect();
+            let modifier: String = chars[..cut].iter().collect();
+            for synonym in self.vocabulary.one_word_synonyms(&crate::analyzer::stem(&head)) {
+                let swapped = crate::analyzer::stem(&format!("{modifier}{synonym}"));
+                if !found.contains(&swapped) && self.known_term(&swapped) {
+                    found.push(swapped);
+                }
+            }
+        }
+        found
     }
 
     /// The query's tokens for vocabulary lookup, a misspelled word replaced by the vocabulary word
@@ -326,20 +366,16 @@ impl Engine {
     /// nearest earlier word that makes a word the index or the vocabulary knows; that word then
     /// replaces the verb alone.
     fn with_separable_verbs(&self, parsed: &ParsedQuery) -> ParsedQuery {
-        const PARTICLES: &[&str] = &[
-            "ab", "an", "auf", "aus", "ein", "fest", "hoch", "los", "mit", "raus", "rein", "runter", "um", "vor",
-            "weg", "zu", "zuruck", "zusammen",
-        ];
         let mut joined = parsed.clone();
         for (p, particle) in parsed.written.iter().enumerate() {
-            if p == 0 || !PARTICLES.contains(&particle.as_str()) {
+            if p == 0 || !SEPARABLE_PARTICLES.contains(&particle.as_str()) {
                 continue;
             }
             for q in (p.saturating_sub(6)..p).rev() {
                 let verb = &parsed.written[q];
                 if verb.chars().count() < 3
                     || crate::analyzer::is_stopword(verb)
-                    || PARTICLES.contains(&verb.as_str())
+                    || SEPARABLE_PARTICLES.contains(&verb.as_str())
                     || !verb.chars().all(char::is_alphabetic)
                 {
                     continue;
@@ -486,7 +522,15 @@ impl Engine {
             alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost))));
         };
         let expansions = if word.prefix { self.expand_prefix(&word.normalized) } else { Vec::new() };
+        let derived: Vec<String> = if word.prefix {
+            Vec::new()
+        } else {
+            derivations(&word.normalized, &word.term).into_iter().filter(|d| self.known_term(d)).collect()
+        };
         for (field, weight) in self.fields.weighted() {
+            for other in &derived {
+                add(field, other, weight * DERIVATION_BOOST);
+            }
             for part in parts {
                 add(field, part, weight * COMPOUND_PART_BOOST);
             }
@@ -647,6 +691,33 @@ impl Engine {
         found.truncate(MAX_PREFIX_TERMS);
         found
     }
+}
+
+/// Index terms of the same word in another part of speech: a teacher asks "darf nichts
+/// installieren" where the article speaks of the "Installation", or "Passwort ändern" where it
+/// says "Änderung". Covers the regular German derivations between verbs and nouns: -ieren with
+/// -ation and -ierung, and -en/-ern/-eln with -ung. `normalized` is the word folded, `term` its
+/// stem; stopwords that a cut-off might produce ("sich") are never returned.
+fn derivations(normalized: &str, term: &str) -> Vec<String> {
+    let stem = crate::analyzer::stem;
+    let mut found: Vec<String> = Vec::new();
+    if let Some(root) = term.strip_suffix("ier") {
+        found.extend([stem(&format!("{root}ation")), stem(&format!("{root}ierung"))]);
+    } else if let Some(root) = term.strip_suffix("atio") {
+        found.extend([stem(&format!("{root}ieren")), stem(&format!("{root}ierung"))]);
+    } else if let Some(root) = term.strip_suffix("ierung") {
+        found.extend([stem(&format!("{root}ieren")), stem(&format!("{root}ation"))]);
+    } else if let Some(base) = normalized.strip_suffix("ung") {
+        found.extend([stem(&format!("{base}en")), stem(&format!("{base}n"))]);
+    } else if normalized.ends_with("ern") || normalized.ends_with("eln") {
+        found.push(stem(&format!("{}ung", &normalized[..normalized.len() - 1])));
+    } else if let Some(base) = normalized.strip_suffix("en") {
+        found.push(stem(&format!("{base}ung")));
+    }
+    found.retain(|d| d != term && d.chars().count() >= 4 && !crate::analyzer::is_stopword(d));
+    found.sort();
+    found.dedup();
+    found
 }
 
 /// Optimal-string-alignment distance (a swap of two neighbours counts as one edit), or more than

@@ -122,6 +122,7 @@ mod tests {
         assert_eq!(terms(&parse("was tun wenn der Drucker nicht mehr geht", false)), ["drucker"]);
         assert_eq!(terms(&parse("Ton geht nicht", false)), ["ton"]);
         assert_eq!(terms(&parse("wie kann ich in Teams eine Umfrage machen", false)), ["teams", "umfrage"]);
+        assert_eq!(terms(&parse("wie krieg ich beim Drucker die Farben hin", false)), ["drucker", "farben"]);
         assert!(parse("Beamer funktioniert nicht", false).complaint);
         assert!(!parse("wie plane ich eine Teams-Besprechung", false).complaint);
         // Filler is still there for vocabulary phrases such as "kein Bild".

@@ -123,6 +123,19 @@ const FILLER: &[&str] = &[
     "manchmal",
     "woran",
     "liegt",
+    // Contractions of a preposition and an article ("beim Drucker", "ins Internet"), and the
+    // particles and verbs of "wie krieg ich das hin" that carry no topic.
+    "beim",
+    "ins",
+    "ans",
+    "aufs",
+    "ums",
+    "hin",
+    "kriegen",
+    "krieg",
+    "kriegt",
+    "bekommt",
+    "bekommst",
 ];
 
 /// Words that make a query a complaint: something is broken, the teacher wants it fixed.

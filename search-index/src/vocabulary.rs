@@ -180,6 +180,25 @@ impl Vocabulary {
         found
     }
 
+    /// The one-word terms that share a group with the one-word term `word` (a stem): what the head
+    /// of a compound may be swapped for, so that "Warnton" also finds "Warnklang".
+    pub fn one_word_synonyms(&self, word: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = Vec::new();
+        for &(group, term) in self.by_first_word.get(word).into_iter().flatten() {
+            if self.groups[group].terms[term].len() != 1 {
+                continue;
+            }
+            for other in &self.groups[group].terms {
+                if let [synonym] = &other[..] {
+                    if synonym != word && !found.contains(&synonym.as_str()) {
+                        found.push(synonym);
+                    }
+                }
+            }
+        }
+        found
+    }
+
     /// Every distinct word (stem) the groups' terms are made of, for correcting a misspelled query
     /// word before it is looked up here.
     pub fn words(&self) -> impl Iterator<Item = &str> {

@@ -372,6 +372,39 @@ mod tests {
     }
 
     #[test]
+    fn a_compound_is_also_found_with_a_synonym_for_its_head() {
+        // "Ton" and "Klang" share a vocabulary group; no article says "Warnton".
+        let docs = vec![
+            doc("Den Warnklang wählen", "allgemein", "Einen anderen Klang für Meldungen einstellen.", &[]),
+            doc("Lautstärke", "allgemein", "Den Ton lauter stellen.", &[]),
+        ];
+        let e = Engine::from_files(write_index(&docs).unwrap(), &SearchConfig::default()).unwrap();
+        assert_eq!(e.search("Warnton", None, false, 5).first().map(|h| h.ord), Some(0));
+        let off =
+            Engine::from_files(write_index(&docs).unwrap(), &SearchConfig { vocabulary: false, ..Default::default() })
+                .unwrap();
+        assert_ne!(off.search("Warnton", None, false, 5).first().map(|h| h.ord), Some(0));
+    }
+
+    #[test]
+    fn a_verb_finds_its_noun_and_a_noun_its_verb() {
+        // Each pair differs only in the derived word; without derivations they tie, and ties
+        // go to the first article.
+        let docs = vec![
+            doc("Rechte", "allgemein", "Administratorrechte beim Start prüfen.", &[]),
+            doc("Rechte", "allgemein", "Die Installation braucht Administratorrechte.", &[]),
+            doc("Kennwort", "allgemein", "Das Kennwort sicher aufbewahren.", &[]),
+            doc("Kennwort", "allgemein", "Eine Änderung des Kennworts gilt sofort.", &[]),
+        ];
+        let config = SearchConfig { vocabulary: false, ..SearchConfig::default() };
+        let e = Engine::from_files(write_index(&docs).unwrap(), &config).unwrap();
+        let first = |q: &str| e.search(q, None, false, 5).first().map(|h| h.ord);
+        assert_eq!(first("Rechte installieren"), Some(1));
+        assert_eq!(first("Kennwort ändern"), Some(3));
+        assert_eq!(first("Kennwortänderung"), Some(3));
+    }
+
+    #[test]
     fn output_is_deterministic() {
         assert_eq!(write_index(&corpus()).unwrap(), write_index(&corpus()).unwrap());
     }

@@ -1,0 +1,129 @@
+//! The findability evaluation run natively: the same engine and queries as
+//! `benches/search/findability.mjs`, without Chromium or a wasm rebuild, so that a change to the
+//! search can be measured in seconds while working on it. The browser benchmark stays the figure
+//! that is reported; this one must agree with it.
+//!
+//!     lotse build --root target/corpora/gnome-help --output /tmp/gnome-site
+//!     cargo run --release -p search-index --example findability -- /tmp/gnome-site/search \
+//!         benches/findability/gnome-queries.tsv [--holdout] [--show-misses]
+//!
+//! Without `--holdout` only the dev queries are read (see benches/findability/README.md);
+//! `--show-misses` lists the dev queries whose article is not among the first three.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use search_index::engine::{Engine, SearchConfig};
+use serde_json::Value;
+
+struct Query {
+    kind: String,
+    text: String,
+    expected: String,
+    split: String,
+}
+
+/// Ranks of the expected article (0: not found) and whether anything was found, per query.
+struct Run {
+    ranks: Vec<(usize, bool)>,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flags: Vec<&str> = args.iter().filter(|a| a.starts_with("--")).map(String::as_str).collect();
+    let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let [dir, queries_file] = paths[..] else {
+        eprintln!("usage: findability <site>/search QUERIES.tsv [--holdout] [--show-misses]");
+        std::process::exit(2);
+    };
+    let with_holdout = flags.contains(&"--holdout");
+    let queries: Vec<Query> = std::fs::read_to_string(queries_file)
+        .expect("queries file")
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .filter_map(|line| {
+            let columns: Vec<&str> = line.split('\t').collect();
+            let split = columns.get(3).copied().unwrap_or("dev").to_string();
+            (with_holdout || split == "dev").then(|| Query {
+                kind: columns[0].to_string(),
+                text: columns[1].to_string(),
+                expected: columns[2].to_string(),
+                split,
+            })
+        })
+        .collect();
+
+    let dir = Path::new(dir.as_str());
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let manifest: Value = serde_json::from_slice(&read("manifest.json")).expect("manifest.json");
+    let files: Vec<(String, Vec<u8>)> = manifest["index"]
+        .as_object()
+        .expect("index files")
+        .iter()
+        .map(|(name, entry)| (name.clone(), read(entry["url"].as_str().unwrap_or_default())))
+        .collect();
+    let config: SearchConfig = serde_json::from_value(manifest["config"].clone()).expect("config");
+    let mut urls: Vec<String> = Vec::new();
+    for chunk in manifest["docs"]["chunks"].as_array().into_iter().flatten() {
+        let list: Vec<Value> = serde_json::from_slice(&read(chunk.as_str().unwrap_or_default())).expect("docs");
+        urls.extend(list.iter().map(|d| d[0].as_str().unwrap_or_default().trim_start_matches("../").to_string()));
+    }
+
+    let plain = SearchConfig { vocabulary: false, ..config.clone() };
+    let runs = [("Lotse", &config), ("no vocabulary", &plain)].map(|(name, config)| {
+        let engine = Engine::from_files(files.clone(), config).expect("index");
+        let ranks = queries
+            .iter()
+            .map(|q| {
+                let answer = engine.answer(&q.text, Some(""), false, 10);
+                let found: Vec<&str> = answer.hits.iter().map(|h| urls[h.ord as usize].as_str()).collect();
+                (found.iter().position(|u| *u == q.expected).map_or(0, |p| p + 1), !found.is_empty())
+            })
+            .collect();
+        (name, Run { ranks })
+    });
+
+    let splits: &[&str] = if with_holdout { &["dev", "holdout", "all"] } else { &["dev"] };
+    for split in splits {
+        println!("\n{split} queries");
+        println!("{:<11}{:>4} | {:<34} | no vocabulary s@3", "kind", "n", "Lotse s@1   s@3   MRR  empty");
+        let mut kinds: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, q) in queries.iter().enumerate() {
+            if *split == "all" || q.split == *split {
+                kinds.entry(q.kind.as_str()).or_default().push(i);
+                kinds.entry("~all").or_default().push(i);
+            }
+        }
+        for (kind, picked) in &kinds {
+            let [(_, lotse), (_, plain)] = &runs;
+            let m = metrics(lotse, picked);
+            println!(
+                "{:<11}{:>4} | {:>9.0} % {:>4.0} % {:>5.2} {:>4.0} % | {:>4.0} %",
+                kind.trim_start_matches('~'),
+                picked.len(),
+                m.0 * 100.0,
+                m.1 * 100.0,
+                m.2,
+                m.3 * 100.0,
+                metrics(plain, picked).1 * 100.0
+            );
+        }
+    }
+    if flags.contains(&"--show-misses") {
+        println!("\nmisses at 3 (dev queries only):");
+        for (q, (rank, _)) in queries.iter().zip(&runs[0].1.ranks) {
+            if q.split == "dev" && !(1..=3).contains(rank) {
+                println!("  [{}] {} (want {}, rank {})", q.kind, q.text, q.expected, rank);
+            }
+        }
+    }
+}
+
+/// success@1, success@3, MRR and the share of empty result lists over the picked queries.
+fn metrics(run: &Run, picked: &[usize]) -> (f64, f64, f64, f64) {
+    let n = picked.len().max(1) as f64;
+    let ranks: Vec<(usize, bool)> = picked.iter().map(|&i| run.ranks[i]).collect();
+    let count = |f: &dyn Fn(&(usize, bool)) -> bool| ranks.iter().filter(|r| f(r)).count() as f64 / n;
+    let mrr = ranks.iter().map(|(r, _)| if *r > 0 { 1.0 / *r as f64 } else { 0.0 }).sum::<f64>() / n;
+    (count(&|r| r.0 == 1), count(&|r| (1..=3).contains(&r.0)), mrr, count(&|r| !r.1))
+}
