@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use search_index::engine::{Engine, SearchConfig};
-use serde_json::Value;
+
+mod site;
 
 struct Query {
     kind: String,
@@ -53,21 +54,9 @@ fn main() {
         })
         .collect();
 
-    let dir = Path::new(dir.as_str());
-    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let manifest: Value = serde_json::from_slice(&read("manifest.json")).expect("manifest.json");
-    let files: Vec<(String, Vec<u8>)> = manifest["index"]
-        .as_object()
-        .expect("index files")
-        .iter()
-        .map(|(name, entry)| (name.clone(), read(entry["url"].as_str().unwrap_or_default())))
-        .collect();
-    let config: SearchConfig = serde_json::from_value(manifest["config"].clone()).expect("config");
-    let mut urls: Vec<String> = Vec::new();
-    for chunk in manifest["docs"]["chunks"].as_array().into_iter().flatten() {
-        let list: Vec<Value> = serde_json::from_slice(&read(chunk.as_str().unwrap_or_default())).expect("docs");
-        urls.extend(list.iter().map(|d| d[0].as_str().unwrap_or_default().trim_start_matches("../").to_string()));
-    }
+    let site::SearchFolder { files, config, docs } = site::read(Path::new(dir.as_str()));
+    let urls: Vec<String> =
+        docs.iter().map(|d| d[0].as_str().unwrap_or_default().trim_start_matches("../").to_string()).collect();
 
     let plain = SearchConfig { vocabulary: false, ..config.clone() };
     let runs = [("Lotse", &config), ("no vocabulary", &plain)].map(|(name, config)| {

@@ -6,8 +6,9 @@
 
 use std::path::Path;
 
-use search_index::engine::{Engine, SearchConfig};
-use serde_json::Value;
+use search_index::engine::Engine;
+
+mod site;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -15,22 +16,9 @@ fn main() {
         eprintln!("usage: probe <site>/search QUERY...");
         std::process::exit(2);
     };
-    let dir = Path::new(&dir);
-    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let manifest: Value = serde_json::from_slice(&read("manifest.json")).expect("manifest.json");
-    let files = manifest["index"]
-        .as_object()
-        .expect("index files")
-        .iter()
-        .map(|(name, entry)| (name.clone(), read(entry["url"].as_str().unwrap_or_default())))
-        .collect();
-    let config: SearchConfig = serde_json::from_value(manifest["config"].clone()).expect("config");
-    let mut docs: Vec<Value> = Vec::new();
-    for chunk in manifest["docs"]["chunks"].as_array().into_iter().flatten() {
-        let list: Vec<Value> = serde_json::from_slice(&read(chunk.as_str().unwrap_or_default())).expect("docs");
-        docs.extend(list);
-    }
-    let engine = Engine::from_files(files, &config).expect("index");
+    let folder = site::read(Path::new(&dir));
+    let docs = folder.docs;
+    let engine = Engine::from_files(folder.files, &folder.config).expect("index");
     for query in args {
         let parsed = search_index::query::parse(&query, false);
         let terms: Vec<&str> = parsed.words.iter().map(|w| w.term.as_str()).collect();

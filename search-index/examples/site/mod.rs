@@ -1,0 +1,36 @@
+//! A built portal's search folder, read the way the browser receives it: shared by the examples.
+
+use std::path::Path;
+
+use search_index::engine::SearchConfig;
+use serde_json::Value;
+
+/// What `lotse build` wrote into `<site>/search`.
+pub struct SearchFolder {
+    /// The tantivy files as `(tantivy file name, bytes)`, for [`search_index::engine::Engine::from_files`].
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The portal's `search:` settings.
+    pub config: SearchConfig,
+    /// The result entries, in index order: `[url, title, …]`.
+    pub docs: Vec<Value>,
+}
+
+/// Reads the manifest, the index files it names and the docs chunks; panics with the file name
+/// when one is missing, as a developer tool may.
+pub fn read(dir: &Path) -> SearchFolder {
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let manifest: Value = serde_json::from_slice(&read("manifest.json")).expect("manifest.json");
+    let files = manifest["index"]
+        .as_object()
+        .expect("index files")
+        .iter()
+        .map(|(name, entry)| (name.clone(), read(entry["url"].as_str().unwrap_or_default())))
+        .collect();
+    let config: SearchConfig = serde_json::from_value(manifest["config"].clone()).expect("config");
+    let mut docs: Vec<Value> = Vec::new();
+    for chunk in manifest["docs"]["chunks"].as_array().into_iter().flatten() {
+        let list: Vec<Value> = serde_json::from_slice(&read(chunk.as_str().unwrap_or_default())).expect("docs");
+        docs.extend(list);
+    }
+    SearchFolder { files, config, docs }
+}
