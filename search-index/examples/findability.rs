@@ -59,7 +59,7 @@ fn main() {
         docs.iter().map(|d| d[0].as_str().unwrap_or_default().trim_start_matches("../").to_string()).collect();
 
     let plain = SearchConfig { vocabulary: false, ..config.clone() };
-    let runs = [("Lotse", &config), ("no vocabulary", &plain)].map(|(name, config)| {
+    let runs = [&config, &plain].map(|config| {
         let engine = Engine::from_files(files.clone(), config).expect("index");
         let ranks = queries
             .iter()
@@ -69,7 +69,7 @@ fn main() {
                 (found.iter().position(|u| *u == q.expected).map_or(0, |p| p + 1), !found.is_empty())
             })
             .collect();
-        (name, Run { ranks })
+        Run { ranks }
     });
 
     let splits: &[&str] = if with_holdout { &["dev", "holdout", "all"] } else { &["dev"] };
@@ -84,7 +84,7 @@ fn main() {
             }
         }
         for (kind, picked) in &kinds {
-            let [(_, lotse), (_, plain)] = &runs;
+            let [lotse, plain] = &runs;
             let m = metrics(lotse, picked);
             println!(
                 "{:<11}{:>4} | {:>9.0} % {:>4.0} % {:>5.2} {:>4.0} % | {:>4.0} %",
@@ -100,7 +100,7 @@ fn main() {
     }
     if flags.contains(&"--show-misses") {
         println!("\nmisses at 3 (dev queries only):");
-        for (q, (rank, _)) in queries.iter().zip(&runs[0].1.ranks) {
+        for (q, (rank, _)) in queries.iter().zip(&runs[0].ranks) {
             if q.split == "dev" && !(1..=3).contains(rank) {
                 println!("  [{}] {} (want {}, rank {})", q.kind, q.text, q.expected, rank);
             }

@@ -87,11 +87,6 @@ const PHRASE_SLOP: u32 = 3;
 const COMPOUND_PART_BOOST: f32 = 0.5;
 /// The same word as another part of speech ("installieren" for "Installation"): almost the word.
 const DERIVATION_BOOST: f32 = 0.6;
-/// The particles of German separable verbs ("an" in "geht … an"), normalised.
-const SEPARABLE_PARTICLES: &[&str] = &[
-    "ab", "an", "auf", "aus", "ein", "fest", "hoch", "los", "mit", "raus", "rein", "runter", "um", "vor", "weg", "zu",
-    "zuruck", "zusammen",
-];
 /// How many longer words a prefix may stand for; more would make short prefixes slow and vague.
 const MAX_PREFIX_TERMS: usize = 24;
 
@@ -272,7 +267,7 @@ impl Engine {
         for concept in &mut concepts {
             for &w in &concept.words {
                 for swapped in self.head_swaps(&parsed.words[w]) {
-                    if !concept.alternatives.iter().any(|(terms, _)| terms[..] == [swapped.clone()]) {
+                    if !concept.alternatives.iter().any(|(terms, _)| terms.len() == 1 && terms[0] == swapped) {
                         concept.alternatives.push((vec![swapped], VOCABULARY_BOOST));
                     }
                 }
@@ -366,16 +361,20 @@ impl Engine {
     /// nearest earlier word that makes a word the index or the vocabulary knows; that word then
     /// replaces the verb alone.
     fn with_separable_verbs(&self, parsed: &ParsedQuery) -> ParsedQuery {
+        const PARTICLES: &[&str] = &[
+            "ab", "an", "auf", "aus", "ein", "fest", "hoch", "los", "mit", "raus", "rein", "runter", "um", "vor",
+            "weg", "zu", "zuruck", "zusammen",
+        ];
         let mut joined = parsed.clone();
         for (p, particle) in parsed.written.iter().enumerate() {
-            if p == 0 || !SEPARABLE_PARTICLES.contains(&particle.as_str()) {
+            if p == 0 || !PARTICLES.contains(&particle.as_str()) {
                 continue;
             }
             for q in (p.saturating_sub(6)..p).rev() {
                 let verb = &parsed.written[q];
                 if verb.chars().count() < 3
                     || crate::analyzer::is_stopword(verb)
-                    || SEPARABLE_PARTICLES.contains(&verb.as_str())
+                    || PARTICLES.contains(&verb.as_str())
                     || !verb.chars().all(char::is_alphabetic)
                 {
                     continue;
