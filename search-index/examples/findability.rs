@@ -8,7 +8,9 @@
 //!         benches/findability/gnome-queries.tsv [--holdout] [--show-misses]
 //!
 //! Without `--holdout` only the dev queries are read (see benches/findability/README.md);
-//! `--show-misses` lists the dev queries whose article is not among the first three.
+//! `--show-misses` lists the dev queries whose article is not among the first three;
+//! `--ranked=FILE` writes each query with its first 20 articles, tab-separated, for comparing or
+//! fusing Lotse's ranking with another one (benches/findability/semantic_e5.py).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -34,7 +36,7 @@ fn main() {
     let flags: Vec<&str> = args.iter().filter(|a| a.starts_with("--")).map(String::as_str).collect();
     let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let [dir, queries_file] = paths[..] else {
-        eprintln!("usage: findability <site>/search QUERIES.tsv [--holdout] [--show-misses]");
+        eprintln!("usage: findability <site>/search QUERIES.tsv [--holdout] [--show-misses] [--ranked=FILE]");
         std::process::exit(2);
     };
     let with_holdout = flags.contains(&"--holdout");
@@ -58,6 +60,19 @@ fn main() {
     let urls: Vec<String> =
         docs.iter().map(|d| d[0].as_str().unwrap_or_default().trim_start_matches("../").to_string()).collect();
 
+    if let Some(out) = flags.iter().find_map(|f| f.strip_prefix("--ranked=")) {
+        // Each query's first 20 articles, for comparing or fusing with another ranking.
+        let engine = Engine::from_files(files.clone(), &config).expect("index");
+        let lines: Vec<String> = queries
+            .iter()
+            .map(|q| {
+                let answer = engine.answer(&q.text, Some(""), false, 20);
+                let found: Vec<&str> = answer.hits.iter().map(|h| urls[h.ord as usize].as_str()).collect();
+                format!("{}\t{}", q.text, found.join("\t"))
+            })
+            .collect();
+        std::fs::write(out, lines.join("\n") + "\n").expect("write the ranked file");
+    }
     let plain = SearchConfig { vocabulary: false, ..config.clone() };
     let runs = [&config, &plain].map(|config| {
         let engine = Engine::from_files(files.clone(), config).expect("index");
