@@ -40,12 +40,17 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 
 /// Lower-cases a word and folds umlauts, their two-letter spellings and `ß`: "Schüler",
 /// "Schueler" and "Schuler" all become "schuler". "ue" after "q" stays ("Queue").
+///
+/// Where the umlaut alone tells two everyday help words apart, it stays (as its two-letter
+/// spelling): a teacher who types "Taste drücken" wants to press a key, not to print
+/// ("drucken"), so "drücken" and "druecken" become "druecken" and never meet "drucken".
 pub fn normalize(word: &str) -> String {
     let lower = crate::fold::fold_german(word);
+    let kept = kept_umlaut_e(&lower);
     let mut out = String::with_capacity(lower.len());
     let mut prev: Option<char> = None;
-    for ch in lower.chars() {
-        if ch == 'e' && matches!(prev, Some('a' | 'o' | 'u')) && !out.ends_with("qu") {
+    for (i, ch) in lower.char_indices() {
+        if ch == 'e' && matches!(prev, Some('a' | 'o' | 'u')) && !out.ends_with("qu") && !kept.contains(&i) {
             // Drop the `e` of ae/oe/ue: the vowel before it already stands for the umlaut.
             prev = None;
             continue;
@@ -54,6 +59,29 @@ pub fn normalize(word: &str) -> String {
         prev = Some(ch);
     }
     out
+}
+
+/// Words, in folded spelling, whose umlaut separates them from another word a help text uses
+/// with a different meaning. Kept short on purpose: folding is what lets "Schueler" and "Schuler"
+/// find "Schüler", and most umlaut pairs ("wählen"/"Wahl", "zählen"/"Zahl") are close enough to
+/// meet.
+const UMLAUT_KEPT: &[&str] = &["drueck"];
+
+/// Whether a normalised word keeps an umlaut that tells it apart from another word: such a word
+/// was typed as meant, and a spelling one edit away ("drucken" for "drücken") is the other word,
+/// not a typo of it.
+pub fn keeps_umlaut(normalized: &str) -> bool {
+    UMLAUT_KEPT.iter().any(|word| normalized.contains(word))
+}
+
+/// Byte positions in `folded` of the `e` of an umlaut spelling that [`UMLAUT_KEPT`] keeps.
+fn kept_umlaut_e(folded: &str) -> Vec<usize> {
+    let mut kept = Vec::new();
+    for word in UMLAUT_KEPT {
+        let e = word.find("ue").or_else(|| word.find("ae")).or_else(|| word.find("oe")).map_or(0, |v| v + 1);
+        kept.extend(folded.match_indices(word).map(|(start, _)| start + e));
+    }
+    kept
 }
 
 /// Reduces a normalised German word to its stem with CISTEM, so that "Passwörter" and "Passwort",
@@ -327,6 +355,15 @@ mod tests {
         assert_eq!(term("Größe"), term("Groesse"));
         assert_eq!(normalize("Quelle"), "quelle");
         assert_eq!(normalize("Mäuse"), "mause");
+    }
+
+    #[test]
+    fn pressing_a_key_is_not_printing() {
+        assert_ne!(term("drücken"), term("drucken"));
+        assert_eq!(term("drücken"), term("druecken"));
+        assert_eq!(term("gedrückt"), term("gedrueckt"));
+        assert_eq!(term("Drucker"), term("drucken"));
+        assert_eq!(normalize("Drücken"), "druecken");
     }
 
     #[test]

@@ -546,6 +546,7 @@ impl Engine {
         // also lets "Beamer" ("beam") reach "team", which ranks below any exact match.
         let stem_length = word.term.chars().count();
         let distance = match stem_length {
+            _ if crate::analyzer::keeps_umlaut(&word.term) && self.known_term(&word.term) => 0,
             0..=3 => 0,
             4 if word.normalized.chars().count() < 6 => 0,
             4..=6 => 1,

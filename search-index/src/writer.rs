@@ -372,6 +372,19 @@ mod tests {
     }
 
     #[test]
+    fn pressing_a_button_does_not_find_printing() {
+        let docs = vec![
+            doc("Aus IServ drucken", "iserv", "Das Dokument drucken und den Drucker wählen.", &[]),
+            doc("iPad reagiert nicht", "ipad", "Die obere Taste drücken und gedrückt halten.", &[]),
+        ];
+        let e = Engine::from_files(write_index(&docs).unwrap(), &SearchConfig::default()).unwrap();
+        let first = |q: &str| e.search(q, None, false, 5).first().map(|h| h.ord);
+        assert_eq!(first("drücken"), Some(1));
+        assert_eq!(first("Knopf lange druecken"), Some(1));
+        assert_eq!(first("drucken"), Some(0));
+    }
+
+    #[test]
     fn a_compound_is_also_found_with_a_synonym_for_its_head() {
         // "Ton" and "Klang" share a vocabulary group; no article says "Warnton".
         let docs = vec![
