@@ -73,6 +73,9 @@ const PREFIX_BOOST: f32 = 0.6;
 const SYNONYM_BOOST: f32 = 0.7;
 /// A built-in vocabulary term: below the typed word, so exact matches still rank first.
 const VOCABULARY_BOOST: f32 = 0.4;
+/// An article whose title holds every word the teacher typed, complaint words included ("Drucker
+/// druckt nicht"), is what they were looking for, even where another article uses the words more.
+const WHOLE_TITLE_BOOST: f32 = 1.6;
 /// How much a complaint prefers troubleshooting articles.
 const TROUBLESHOOTING_PREFERENCE: f32 = 1.3;
 const FUZZY_BOOST: f32 = 0.25;
@@ -465,14 +468,19 @@ impl Engine {
             return Vec::new();
         };
         let coverage = self.coverage(&concepts, &top);
+        let whole_title = self.title_has_every_word(parsed, &top);
         let mut hits: Vec<(Hit, DocAddress)> = top
             .iter()
             .zip(coverage)
-            .filter_map(|(&(score, address), matched)| {
+            .zip(whole_title)
+            .filter_map(|((&(score, address), matched), whole_title)| {
                 let segment = self.searcher.segment_reader(address.segment_ord);
                 let fast = segment.fast_fields();
                 let ord = fast.u64("ord").ok()?.first(address.doc_id)?;
                 let mut score = score * (matched.max(0.5) / concepts.len().max(1) as f32).powf(1.5);
+                if whole_title {
+                    score *= WHOLE_TITLE_BOOST;
+                }
                 if parsed.complaint && fast.u64("troubleshooting").ok()?.first(address.doc_id) == Some(1) {
                     score *= TROUBLESHOOTING_PREFERENCE;
                 }
@@ -481,6 +489,29 @@ impl Engine {
             .collect();
         hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then(a.0.ord.cmp(&b.0.ord)));
         hits.into_iter().take(limit).map(|(hit, _)| hit).collect()
+    }
+
+    /// For each candidate, whether its title holds every typed word of two or more, complaint
+    /// words such as "nicht" and "kein" included and other function words left out.
+    fn title_has_every_word(&self, parsed: &ParsedQuery, candidates: &[(f32, DocAddress)]) -> Vec<bool> {
+        let mut words: Vec<&String> = parsed
+            .tokens
+            .iter()
+            .filter(|t| !crate::support::is_filler_stem(t) || crate::support::is_complaint([t.as_str()]))
+            .collect();
+        words.sort();
+        words.dedup();
+        if words.len() < 2 {
+            return vec![false; candidates.len()];
+        }
+        let in_title: Vec<Box<dyn Query>> = words
+            .iter()
+            .map(|t| {
+                let term = Term::from_field_text(self.fields.title, t);
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>
+            })
+            .collect();
+        self.coverage(&in_title, candidates).into_iter().map(|n| n as usize == words.len()).collect()
     }
 
     /// For each candidate, how many of the concepts it matches.

@@ -372,6 +372,24 @@ mod tests {
     }
 
     #[test]
+    fn a_title_with_every_typed_word_comes_first() {
+        let docs = vec![
+            doc(
+                "Aus IServ drucken: Druckaufträge",
+                "iserv",
+                "So drucken Sie über IServ. Drucken Sie PDF-Dateien, drucken Sie doppelseitig, wählen Sie den Drucker.",
+                &["drucken", "Druckauftrag", "PDF drucken"],
+            ),
+            doc("Drucker druckt nicht oder Papierstau", "allgemein", "Der Drucker macht nichts? Erst prüfen.", &[]),
+        ];
+        let e = Engine::from_files(write_index(&docs).unwrap(), &SearchConfig::default()).unwrap();
+        let first = |q: &str| e.search(q, None, false, 5).first().map(|h| h.ord);
+        assert_eq!(first("Drucker druckt nicht"), Some(1));
+        // One word is no title match: the article that is about it the most still wins.
+        assert_eq!(first("drucken"), Some(0));
+    }
+
+    #[test]
     fn pressing_a_button_does_not_find_printing() {
         let docs = vec![
             doc("Aus IServ drucken", "iserv", "Das Dokument drucken und den Drucker wählen.", &[]),
