@@ -73,7 +73,7 @@ const PREFIX_BOOST: f32 = 0.6;
 const SYNONYM_BOOST: f32 = 0.7;
 /// A built-in vocabulary term: below the typed word, so exact matches still rank first.
 const VOCABULARY_BOOST: f32 = 0.4;
-/// An article whose title holds every word the teacher typed, complaint words included ("Drucker
+/// An article whose title holds every word the teacher typed, negations included ("Drucker
 /// druckt nicht"), is what they were looking for, even where another article uses the words more.
 const WHOLE_TITLE_BOOST: f32 = 1.6;
 /// How much a complaint prefers troubleshooting articles.
@@ -491,13 +491,15 @@ impl Engine {
         hits.into_iter().take(limit).map(|(hit, _)| hit).collect()
     }
 
-    /// For each candidate, whether its title holds every typed word of two or more, complaint
-    /// words such as "nicht" and "kein" included and other function words left out.
+    /// For each candidate, whether its title holds every typed word of two or more, negations
+    /// such as "nicht" and "kein" included and other function words left out.
     fn title_has_every_word(&self, parsed: &ParsedQuery, candidates: &[(f32, DocAddress)]) -> Vec<bool> {
         let mut words: Vec<&String> = parsed
             .tokens
             .iter()
-            .filter(|t| !crate::support::is_filler_stem(t) || crate::support::is_complaint([t.as_str()]))
+            .zip(&parsed.written)
+            .filter(|(term, written)| !crate::support::is_filler_stem(term) || crate::support::is_negation(written))
+            .map(|(term, _)| term)
             .collect();
         words.sort();
         words.dedup();

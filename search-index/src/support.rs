@@ -138,16 +138,13 @@ const FILLER: &[&str] = &[
     "bekommst",
 ];
 
-/// Words that make a query a complaint: something is broken, the teacher wants it fixed.
+/// Negations: the core of most complaints ("druckt nicht", "kein Bild"), and the one kind of
+/// function word that a title matching the whole query must hold too.
+const NEGATION: &[&str] = &["nicht", "nich", "net", "nix", "kein", "keine", "keinen", "nichts"];
+
+/// Words besides [`NEGATION`] that make a query a complaint: something is broken, the teacher
+/// wants it fixed.
 const COMPLAINT: &[&str] = &[
-    "nicht",
-    "nich",
-    "net",
-    "nix",
-    "kein",
-    "keine",
-    "keinen",
-    "nichts",
     "kaputt",
     "defekt",
     "fehler",
@@ -212,7 +209,12 @@ pub fn is_filler_stem(term: &str) -> bool {
 
 /// Whether normalised query words say that something is broken.
 pub fn is_complaint<'a>(normalized: impl IntoIterator<Item = &'a str>) -> bool {
-    normalized.into_iter().any(|w| COMPLAINT.contains(&w))
+    normalized.into_iter().any(|w| is_negation(w) || COMPLAINT.contains(&w))
+}
+
+/// Whether a normalised word negates ("nicht", "kein").
+pub fn is_negation(normalized: &str) -> bool {
+    NEGATION.contains(&normalized)
 }
 
 /// Whether an article is about fixing a problem, judged by its title and headings.
@@ -229,7 +231,7 @@ mod tests {
 
     #[test]
     fn lists_are_normalised() {
-        for word in FILLER.iter().chain(COMPLAINT).chain(TROUBLESHOOTING) {
+        for word in FILLER.iter().chain(NEGATION).chain(COMPLAINT).chain(TROUBLESHOOTING) {
             assert_eq!(&normalize(word), word, "write `{word}` normalised");
         }
     }
