@@ -246,6 +246,15 @@ mod tests {
         ]
     }
 
+    fn engine_for(docs: &[IndexDoc], config: &SearchConfig) -> Engine {
+        Engine::from_files(write_index(docs).unwrap(), config).unwrap()
+    }
+
+    /// The first hit for a query typed and sent whole (no prefix for the last word).
+    fn first_sent(engine: &Engine, query: &str) -> Option<u64> {
+        engine.search(query, None, false, 5).first().map(|h| h.ord)
+    }
+
     fn support_engine(config: &SearchConfig) -> Engine {
         Engine::from_files(write_index(&support_corpus()).unwrap(), config).unwrap()
     }
@@ -364,9 +373,9 @@ mod tests {
             doc("Rechner einschalten", "allgemein", "Den Knopf drücken.", &[]),
             doc("Rechner ausschalten", "allgemein", "Herunterfahren wählen.", &[]),
         ];
-        let e = Engine::from_files(write_index(&docs).unwrap(), &SearchConfig::default()).unwrap();
+        let e = engine_for(&docs, &SearchConfig::default());
         // "ein" and "aus" alone are function words; joined with the verb they decide.
-        let first = |q: &str| e.search(q, None, false, 5).first().map(|h| h.ord);
+        let first = |q: &str| first_sent(&e, q);
         assert_eq!(first("wie schalte ich den Rechner ein"), Some(0));
         assert_eq!(first("wie schalte ich den Rechner aus"), Some(1));
     }
@@ -382,9 +391,11 @@ mod tests {
             ),
             doc("Drucker druckt nicht oder Papierstau", "allgemein", "Der Drucker macht nichts? Erst prüfen.", &[]),
         ];
-        let e = Engine::from_files(write_index(&docs).unwrap(), &SearchConfig::default()).unwrap();
-        let first = |q: &str| e.search(q, None, false, 5).first().map(|h| h.ord);
+        let e = engine_for(&docs, &SearchConfig::default());
+        let first = |q: &str| first_sent(&e, q);
         assert_eq!(first("Drucker druckt nicht"), Some(1));
+        // Of the function words, only negations must be in the title: not "warum", not "der".
+        assert_eq!(first("warum druckt der Drucker nicht"), Some(1));
         // One word is no title match: the article that is about it the most still wins.
         assert_eq!(first("drucken"), Some(0));
     }
@@ -395,8 +406,8 @@ mod tests {
             doc("Aus IServ drucken", "iserv", "Das Dokument drucken und den Drucker wählen.", &[]),
             doc("iPad reagiert nicht", "ipad", "Die obere Taste drücken und gedrückt halten.", &[]),
         ];
-        let e = Engine::from_files(write_index(&docs).unwrap(), &SearchConfig::default()).unwrap();
-        let first = |q: &str| e.search(q, None, false, 5).first().map(|h| h.ord);
+        let e = engine_for(&docs, &SearchConfig::default());
+        let first = |q: &str| first_sent(&e, q);
         assert_eq!(first("drücken"), Some(1));
         assert_eq!(first("Knopf lange druecken"), Some(1));
         assert_eq!(first("drucken"), Some(0));
@@ -409,12 +420,9 @@ mod tests {
             doc("Den Warnklang wählen", "allgemein", "Einen anderen Klang für Meldungen einstellen.", &[]),
             doc("Lautstärke", "allgemein", "Den Ton lauter stellen.", &[]),
         ];
-        let e = Engine::from_files(write_index(&docs).unwrap(), &SearchConfig::default()).unwrap();
-        assert_eq!(e.search("Warnton", None, false, 5).first().map(|h| h.ord), Some(0));
-        let off =
-            Engine::from_files(write_index(&docs).unwrap(), &SearchConfig { vocabulary: false, ..Default::default() })
-                .unwrap();
-        assert_ne!(off.search("Warnton", None, false, 5).first().map(|h| h.ord), Some(0));
+        assert_eq!(first_sent(&engine_for(&docs, &SearchConfig::default()), "Warnton"), Some(0));
+        let off = engine_for(&docs, &SearchConfig { vocabulary: false, ..Default::default() });
+        assert_ne!(first_sent(&off, "Warnton"), Some(0));
     }
 
     #[test]
@@ -428,8 +436,8 @@ mod tests {
             doc("Kennwort", "allgemein", "Eine Änderung des Kennworts gilt sofort.", &[]),
         ];
         let config = SearchConfig { vocabulary: false, ..SearchConfig::default() };
-        let e = Engine::from_files(write_index(&docs).unwrap(), &config).unwrap();
-        let first = |q: &str| e.search(q, None, false, 5).first().map(|h| h.ord);
+        let e = engine_for(&docs, &config);
+        let first = |q: &str| first_sent(&e, q);
         assert_eq!(first("Rechte installieren"), Some(1));
         assert_eq!(first("Kennwort ändern"), Some(3));
         assert_eq!(first("Kennwortänderung"), Some(3));
