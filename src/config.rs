@@ -34,6 +34,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "accessibility",
     "offline",
     "ticket",
+    "raw_html",
 ];
 
 /// Keys of the `accessibility:` section.
@@ -58,6 +59,19 @@ pub const RESERVED_PATHS: &[&str] = &[
     "problem-melden",
     "report-problem",
 ];
+
+/// What raw HTML in articles may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Only harmless formatting elements are published; scripts, event handlers, frames, forms
+    /// and anything loaded from another site are errors (see `raw_html.rs`).
+    #[default]
+    Safe,
+    /// Raw HTML is published as written: for portals whose every author may run code on every
+    /// teacher's device.
+    Trusted,
+}
 
 /// The interface language of the portal and its theme strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
@@ -142,6 +156,9 @@ pub struct Config {
     /// Where "Problem melden" sends a ticket; absent means the portal shows no ticket buttons at all.
     #[serde(default)]
     pub ticket: Option<TicketSettings>,
+    /// What raw HTML in articles may do; `safe` unless the portal opts into `trusted`.
+    #[serde(default)]
+    pub raw_html: RawHtml,
 }
 
 /// The `accessibility:` section: what the statement (*Erklärung zur Barrierefreiheit*) says.

@@ -158,10 +158,17 @@ pub fn load(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Con
                     );
                     continue;
                 }
-                _ => {
+                Ok(_) => {
                     problems.push(
                         Diagnostic::warning(&rel_to_root, "skipped a symbolic link that points outside the portal")
                             .help("copy the file into the portal instead, so that nothing outside it is published"),
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    problems.push(
+                        Diagnostic::warning(&rel_to_root, format!("skipped a symbolic link that cannot be followed: {e}"))
+                            .help("it loops back on itself or points to nothing; remove it or point it to a file in the portal"),
                     );
                     continue;
                 }
@@ -173,6 +180,9 @@ pub fn load(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Con
         if path.extension().is_some_and(|e| e == "md") {
             article_files.push((rel_to_root, content_rel, path.to_path_buf()));
         } else {
+            if config.raw_html == crate::config::RawHtml::Safe {
+                problems.extend(crate::raw_html::check_asset(&rel_to_root, path));
+            }
             content.assets.push(content_rel);
         }
     }

@@ -10,14 +10,15 @@ use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::sync::LazyLock;
 
-use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-use crate::config::Language;
+use crate::config::{Language, RawHtml};
 use crate::content::Page;
 use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::raw_html;
 
 /// Syntax definitions load in tens of milliseconds, so only builds with code blocks pay for them.
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
@@ -82,6 +83,8 @@ pub struct Context<'a> {
     pub content_dir: &'a Path,
     /// The portal's language, for callout labels such as "Hinweis" or "Note".
     pub language: Language,
+    /// What raw HTML in articles may do (`raw_html` in `lotse.yaml`).
+    pub raw_html: RawHtml,
 }
 
 /// Markdown extensions every article gets.
@@ -159,6 +162,7 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
     let mut code: Option<(String, String)> = None;
     let mut used_ids: HashMap<String, usize> = HashMap::new();
     let mut own_anchor_links: Vec<(String, usize)> = Vec::new();
+    let mut has_raw_html = false;
 
     let emit = |ev: Event<'static>, heading: &mut Option<PendingHeading>, events: &mut Vec<Event>| match heading {
         Some(h) => h.events.push(ev),
@@ -192,6 +196,7 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
             }
             continue;
         }
+        let inline_html = matches!(event, Event::InlineHtml(_));
         match event {
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 heading = Some(PendingHeading {
@@ -267,6 +272,23 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
                 emit(Event::End(TagEnd::Table), &mut heading, &mut events);
                 emit(Event::Html("</div>\n".into()), &mut heading, &mut events);
             }
+            Event::Html(fragment) | Event::InlineHtml(fragment) if ctx.raw_html == RawHtml::Safe => {
+                has_raw_html = true;
+                let checked =
+                    check_raw_html(&fragment, offset, index, page, ctx, &prefix, &mut out, &mut own_anchor_links);
+                let event = if inline_html { Event::InlineHtml(checked.into()) } else { Event::Html(checked.into()) };
+                emit(event, &mut heading, &mut events);
+            }
+            // An e-mail autolink (`<it@schule.example>`): pulldown-cmark writes the `mailto:` itself.
+            Event::Start(Tag::Link { link_type: LinkType::Email, dest_url, title, id }) => {
+                let link = Tag::Link {
+                    link_type: LinkType::Email,
+                    dest_url: dest_url.into_static(),
+                    title: title.into_static(),
+                    id: id.into_static(),
+                };
+                emit(Event::Start(link), &mut heading, &mut events);
+            }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest = rewrite_link(
                     &dest_url,
@@ -324,7 +346,88 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
         }
     }
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    if has_raw_html {
+        // The guarantee behind the diagnostics: whatever the checks above missed is removed.
+        out.html = raw_html::sanitize(&out.html);
+    }
     out
+}
+
+/// Checks one raw HTML fragment of an article: refused elements and attributes are errors at
+/// their line; `href` and `src` are checked and rewritten like Markdown links and images.
+#[allow(clippy::too_many_arguments)]
+fn check_raw_html(
+    fragment: &str,
+    offset: usize,
+    index: usize,
+    page: &Page,
+    ctx: &Context,
+    prefix: &str,
+    out: &mut Rendered,
+    own_anchor_links: &mut Vec<(String, usize)>,
+) -> String {
+    let mut rewritten = String::with_capacity(fragment.len());
+    let mut copied = 0;
+    for tag in raw_html::tags(fragment) {
+        let at = offset + tag.start;
+        let refuse = |out: &mut Rendered, message: String| {
+            out.diagnostics.push(
+                Diagnostic::error(&page.source, message)
+                    .at_offset(&page.source_text, at)
+                    .help(raw_html::refusal_help()),
+            );
+        };
+        if let Some(why) = raw_html::refusal(&tag, None) {
+            if !tag.closing {
+                refuse(out, why);
+            }
+            continue;
+        }
+        for attribute in &tag.attributes {
+            if let Some(why) = raw_html::refusal(&tag, Some(attribute)) {
+                refuse(out, why);
+            }
+        }
+        if tag.name == "img"
+            && !tag.closing
+            && !tag.attributes.iter().any(|a| a.name == "alt" && !a.value.trim().is_empty())
+        {
+            out.diagnostics.push(
+                Diagnostic::error(&page.source, "image in raw HTML has no alt text")
+                    .at_offset(&page.source_text, at)
+                    .help("describe what the picture shows, for teachers using a screen reader: `<img src=\"bild.png\" alt=\"Einstellungen mit WLAN-Liste\">`"),
+            );
+        }
+        for attribute in &tag.attributes {
+            let Some(range) = attribute.value_range.clone() else { continue };
+            let value = decode_entities(attribute.value);
+            let new_value = match (tag.name.as_str(), attribute.name.as_str()) {
+                ("a", "href") if !raw_html::is_safe_link(&value) => {
+                    refuse(out, format!("the link `{value}` would run code or open something other than a page"));
+                    continue;
+                }
+                ("a", "href") => {
+                    let is_public = ctx.public[index];
+                    rewrite_link(&value, at, index, page, ctx, prefix, is_public, out, own_anchor_links)
+                }
+                ("img", "src") => resolve_image(&value, at, page, ctx, prefix, out).0,
+                _ => continue,
+            };
+            rewritten.push_str(&fragment[copied..range.start]);
+            rewritten.push_str(&escape_html(&new_value));
+            copied = range.end;
+        }
+    }
+    rewritten.push_str(&fragment[copied..]);
+    rewritten
+}
+
+/// The few character references that may stand in a link target written in HTML.
+fn decode_entities(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_string();
+    }
+    value.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
 }
 
 /// The diagnostic for a `#anchor` that names no heading of its target.
@@ -406,6 +509,19 @@ fn rewrite_link(
     out: &mut Rendered,
     own_anchor_links: &mut Vec<(String, usize)>,
 ) -> String {
+    if !raw_html::is_safe_link(dest) {
+        out.diagnostics.push(
+            Diagnostic::error(
+                &page.source,
+                format!("the link `{dest}` would run code or open something other than a page"),
+            )
+            .at_offset(&page.source_text, offset)
+            .help(
+                "link to articles, files beside them, or web (`https:`), mail (`mailto:`) and phone (`tel:`) addresses",
+            ),
+        );
+        return "#".to_string();
+    }
     if dest.is_empty() || is_external(dest) || dest.starts_with('/') {
         return dest.to_string();
     }
@@ -503,39 +619,7 @@ fn render_image(img: &PendingImage, page: &Page, ctx: &Context, prefix: &str, ou
                 .help("describe what the picture shows, for teachers using a screen reader: `![Einstellungen mit WLAN-Liste](bild.png)`"),
         );
     }
-    let mut src = img.dest.clone();
-    let mut size = None;
-    if is_external(&img.dest) || img.dest.starts_with("//") {
-        out.diagnostics.push(
-            Diagnostic::error(&page.source, format!("image `{}` would be loaded from another site", img.dest))
-                .at_offset(&page.source_text, img.offset)
-                .help("download the image and put it beside the article: the portal loads nothing from third parties"),
-        );
-    } else if !img.dest.starts_with('/') {
-        match resolve_in_content(page, &img.dest) {
-            Some(resolved) if ctx.assets.contains(&resolved) => {
-                size = image_size(&ctx.content_dir.join(&resolved));
-                src = format!("{prefix}{}", url_path(&resolved));
-                out.assets_used.push(resolved);
-            }
-            resolved => {
-                let d = Diagnostic::error(&page.source, format!("image `{}` not found", img.dest))
-                    .at_offset(&page.source_text, img.offset);
-                let folder = resolved.as_deref().and_then(Path::parent).unwrap_or(Path::new("")).to_path_buf();
-                let siblings: Vec<String> = ctx
-                    .assets
-                    .iter()
-                    .filter(|a| a.parent() == Some(folder.as_path()))
-                    .map(|a| a.file_name().unwrap_or_default().to_string_lossy().into_owned())
-                    .collect();
-                let name = Path::new(&img.dest).file_name().unwrap_or_default().to_string_lossy().into_owned();
-                out.diagnostics.push(match did_you_mean(&name, siblings.iter().map(String::as_str)) {
-                    Some(best) => d.help(format!("did you mean `{best}`?")),
-                    None => d.help("put the image beside the article; paths are relative to the article file"),
-                });
-            }
-        }
-    }
+    let (src, size) = resolve_image(&img.dest, img.offset, page, ctx, prefix, out);
     let mut html = format!("<img src=\"{}\" alt=\"{}\"", escape_html(&src), escape_html(alt));
     if !img.title.is_empty() {
         let _ = write!(html, " title=\"{}\"", escape_html(&img.title));
@@ -545,6 +629,52 @@ fn render_image(img: &PendingImage, page: &Page, ctx: &Context, prefix: &str, ou
     }
     html.push_str(" loading=\"lazy\" decoding=\"async\">");
     html
+}
+
+/// Checks an image path like a Markdown image: inside the portal, existing; returns the URL to
+/// publish and the image's size.
+fn resolve_image(
+    dest: &str,
+    offset: usize,
+    page: &Page,
+    ctx: &Context,
+    prefix: &str,
+    out: &mut Rendered,
+) -> (String, Option<(u64, u64)>) {
+    let mut src = dest.to_string();
+    let mut size = None;
+    if is_external(dest) || dest.starts_with("//") {
+        out.diagnostics.push(
+            Diagnostic::error(&page.source, format!("image `{}` would be loaded from another site", dest))
+                .at_offset(&page.source_text, offset)
+                .help("download the image and put it beside the article: the portal loads nothing from third parties"),
+        );
+    } else if !dest.starts_with('/') {
+        match resolve_in_content(page, dest) {
+            Some(resolved) if ctx.assets.contains(&resolved) => {
+                size = image_size(&ctx.content_dir.join(&resolved));
+                src = format!("{prefix}{}", url_path(&resolved));
+                out.assets_used.push(resolved);
+            }
+            resolved => {
+                let d = Diagnostic::error(&page.source, format!("image `{}` not found", dest))
+                    .at_offset(&page.source_text, offset);
+                let folder = resolved.as_deref().and_then(Path::parent).unwrap_or(Path::new("")).to_path_buf();
+                let siblings: Vec<String> = ctx
+                    .assets
+                    .iter()
+                    .filter(|a| a.parent() == Some(folder.as_path()))
+                    .map(|a| a.file_name().unwrap_or_default().to_string_lossy().into_owned())
+                    .collect();
+                let name = Path::new(dest).file_name().unwrap_or_default().to_string_lossy().into_owned();
+                out.diagnostics.push(match did_you_mean(&name, siblings.iter().map(String::as_str)) {
+                    Some(best) => d.help(format!("did you mean `{best}`?")),
+                    None => d.help("put the image beside the article; paths are relative to the article file"),
+                });
+            }
+        }
+    }
+    (src, size)
 }
 
 /// Pixel size of a raster image or an SVG, so the browser can reserve its space before it loads.
@@ -613,13 +743,14 @@ mod tests {
         index: HashMap<PathBuf, usize>,
         public: Vec<bool>,
         assets: HashSet<PathBuf>,
+        raw_html: RawHtml,
     }
 
     fn fixture(pages: &[(&str, &str)], assets: &[&str]) -> Fixture {
         let pages: Vec<Page> = pages.iter().map(|(p, t)| parse_for_test(p, t).unwrap()).collect();
         let index = pages.iter().enumerate().map(|(i, p)| (p.content_path.clone(), i)).collect();
         let public = pages.iter().map(|p| p.is_public(false)).collect();
-        Fixture { pages, index, public, assets: assets.iter().map(PathBuf::from).collect() }
+        Fixture { pages, index, public, assets: assets.iter().map(PathBuf::from).collect(), raw_html: RawHtml::Safe }
     }
 
     fn render_first(f: &Fixture) -> Rendered {
@@ -630,8 +761,68 @@ mod tests {
             assets: &f.assets,
             content_dir: Path::new("/nonexistent"),
             language: Language::De,
+            raw_html: f.raw_html,
         };
         render(0, &ctx)
+    }
+
+    fn messages(r: &Rendered) -> Vec<String> {
+        r.diagnostics.iter().map(|d| format!("{}: {}", d.line, d.message)).collect()
+    }
+
+    #[test]
+    fn raw_html_that_runs_or_loads_is_an_error_at_its_line_and_never_published() {
+        let body = "---\ntitle: T\n---\nText <kbd>Strg</kbd> <sup>2</sup>\n\n<script>alert(1)</script>\n\n<img src=\"bild.png\" alt=\"B\" onerror=\"alert(2)\">\n\n<a href=\"javascript:alert(3)\">x</a> [y](javascript:alert(4))\n\n<iframe src=\"https://evil.example/\"></iframe>\n\n<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/\">\n\n<img src=\"https://evil.example/x.png\" alt=\"x\">\n";
+        let f = fixture(&[("ipad/a.md", body)], &["ipad/bild.png"]);
+        let r = render_first(&f);
+        let found = messages(&r);
+        for expected in [
+            "6: raw HTML `<script>`",
+            "8: the event handler `onerror`",
+            "10: the link `javascript:alert(3)`",
+            "10: the link `javascript:alert(4)`",
+            "12: raw HTML `<iframe>`",
+            "14: raw HTML `<meta>`",
+            "16: image `https://evil.example/x.png` would be loaded from another site",
+        ] {
+            assert!(found.iter().any(|m| m.starts_with(expected)), "missing {expected:?} in {found:#?}");
+        }
+        assert_eq!(found.len(), 7, "{found:#?}");
+        for gone in ["<script", "onerror", "javascript:", "<iframe", "<meta", "alert(1)"] {
+            assert!(!r.html.contains(gone), "published {gone}: {}", r.html);
+        }
+        assert!(r.html.contains("<kbd>Strg</kbd>") && r.html.contains("<sup>2</sup>"), "{}", r.html);
+    }
+
+    #[test]
+    fn links_and_images_in_raw_html_are_checked_and_rewritten_like_markdown() {
+        let body = "---\ntitle: T\n---\n<a href=\"b.md#los\">B</a> <img src=\"bild.png\" alt=\"Bild\">\n\n<a href=\"fehlt.md\">x</a>\n\n<img src=\"fehlt.png\" alt=\"x\"> <img src=\"bild.png\">\n";
+        let f = fixture(&[("ipad/a.md", body), ("ipad/b.md", "---\ntitle: B\n---\n## Los\n")], &["ipad/bild.png"]);
+        let r = render_first(&f);
+        assert!(r.html.contains("href=\"../../ipad/b/#los\""), "{}", r.html);
+        assert!(r.html.contains("src=\"../../ipad/bild.png\""), "{}", r.html);
+        let found = messages(&r);
+        assert!(found.iter().any(|m| m.starts_with("6: dead link: no article `content/ipad/fehlt.md`")), "{found:#?}");
+        assert!(found.iter().any(|m| m.starts_with("8: image `fehlt.png` not found")), "{found:#?}");
+        assert!(found.iter().any(|m| m.starts_with("8: image in raw HTML has no alt text")), "{found:#?}");
+    }
+
+    #[test]
+    fn trusted_portals_publish_raw_html_as_written() {
+        let body = "---\ntitle: T\n---\n<video src=\"film.mp4\" controls></video>\n";
+        let mut f = fixture(&[("ipad/a.md", body)], &[]);
+        f.raw_html = RawHtml::Trusted;
+        let r = render_first(&f);
+        assert!(r.diagnostics.is_empty());
+        assert!(r.html.contains("<video src=\"film.mp4\" controls></video>"), "{}", r.html);
+    }
+
+    #[test]
+    fn email_autolinks_are_mailto_links_not_dead_links() {
+        let f = fixture(&[("ipad/a.md", "---\ntitle: T\n---\nSchreiben Sie an <it@schule.example>.\n")], &[]);
+        let r = render_first(&f);
+        assert!(r.diagnostics.is_empty(), "{:?}", messages(&r));
+        assert!(r.html.contains("<a href=\"mailto:it@schule.example\">it@schule.example</a>"), "{}", r.html);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{bail, Context as _, Result};
@@ -84,25 +85,47 @@ pub struct Staging {
     staging: PathBuf,
     /// Every file written so far, with a CRC-32 of its bytes for [`Staging::digests`].
     written: Mutex<BTreeMap<String, u32>>,
+    /// Held from the start of staging until the swap: one build at a time per output folder.
+    _lock: fs::File,
 }
 
-/// Checks that `output` may be written by Lotse and is neither the portal nor its content.
+/// The portal's own folders: an output folder there would overwrite sources or publish itself.
+pub const PORTAL_SOURCE_DIRS: &[&str] = &["content", "templates", "static", "themes", "i18n", "notices"];
+
+/// Puts the last good site back where a build was killed between the two renames of a
+/// non-atomic swap: the output is missing, and the old site waits beside it with Lotse's marker.
+pub fn restore_interrupted_swap(output: &Path) -> Result<()> {
+    let output = absolute(output)?;
+    let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else { return Ok(()) };
+    let old = parent.join(format!(".{}.lotse-old", name.to_string_lossy()));
+    if !output.exists() && old.join(MARKER_FILE).is_file() {
+        fs::rename(&old, &output)
+            .with_context(|| format!("cannot restore the last good output from {}", old.display()))?;
+    }
+    Ok(())
+}
+
+/// Checks that `output` may be written by Lotse and is neither the portal nor one of its sources.
+///
+/// Both paths are resolved fully first (`..` and symlinks, also after a folder that does not exist
+/// yet), so that no spelling of a path gets past the checks. Nothing is touched before they pass.
 pub fn check_output_location(root: &Path, output: &Path) -> Result<()> {
     let root = absolute(root)?;
     let output = absolute(output)?;
-    let content = root.join(crate::content::CONTENT_DIR);
     if output == root || root.starts_with(&output) {
         bail!(
             "the output folder {} would replace the portal itself\n  help: build into a folder inside the portal, such as `--output public`",
             output.display()
         );
     }
-    if output.starts_with(&content) {
-        bail!(
-            "the output folder {} is inside the content folder {}\n  help: choose a folder outside `content/`, such as `--output public`",
-            output.display(),
-            content.display()
-        );
+    for dir in PORTAL_SOURCE_DIRS {
+        let source = root.join(dir);
+        if output.starts_with(&source) {
+            bail!(
+                "the output folder {} is the portal's `{dir}/` folder or inside it\n  help: Lotse reads `{dir}/` while it builds; choose a folder of its own, such as `--output public`",
+                output.display()
+            );
+        }
     }
     if output.exists() && !output.is_dir() {
         bail!("the output path {} is a file, not a folder", output.display());
@@ -151,41 +174,56 @@ fn foreign_files(output: &Path) -> Result<Vec<String>> {
     Ok(foreign)
 }
 
-fn absolute(path: &Path) -> Result<PathBuf> {
+/// `path` made absolute with every `..`, `.` and symlink resolved, even where a folder on the way
+/// does not exist yet: `nichtda/../content` is `content`, not a folder beside it.
+pub fn absolute(path: &Path) -> Result<PathBuf> {
     let path = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir()?.join(path) };
-    // Canonicalise the longest existing ancestor, so `public/../public` and symlinks compare equal.
-    let mut existing = path.as_path();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_owned());
-                existing = parent;
+    let mut resolved = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => resolved.push(component.as_os_str()),
+            Component::CurDir => {}
+            // The folder so far is already resolved, so its parent is the real one.
+            Component::ParentDir => {
+                resolved.pop();
             }
-            _ => break,
+            Component::Normal(name) => {
+                resolved.push(name);
+                // Resolve symlinks as soon as a component exists; a missing one cannot be a link.
+                if let Ok(real) = resolved.canonicalize() {
+                    resolved = real;
+                }
+            }
         }
     }
-    let mut out = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
-    for name in rest.into_iter().rev() {
-        out.push(name);
-    }
-    Ok(out)
+    Ok(resolved)
 }
 
 impl Staging {
     /// Creates an empty staging folder next to `output`, removing stale ones of earlier runs.
+    ///
+    /// Takes the output folder's lock first: a second build into the same folder waits until the
+    /// first has swapped its site in, so that two builds never share one staging folder.
     pub fn new(output: &Path) -> Result<Staging> {
         let output = absolute(output)?;
         let parent = output.parent().context("the output folder has no parent folder")?;
         fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         let name = output.file_name().context("the output folder has no name")?.to_string_lossy().into_owned();
+        let lock = lock_output(&parent.join(format!(".{name}.lotse-lock")), &output)?;
         let staging = parent.join(format!(".{name}.lotse-staging"));
+        let old = parent.join(format!(".{name}.lotse-old"));
+        restore_interrupted_swap(&output)?;
         remove_own_folder(&staging)?;
-        remove_own_folder(&parent.join(format!(".{name}.lotse-old")))?;
+        remove_own_folder(&old)?;
         fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
         // Mark the staging folder at once, so a later run may clean it up after a crash.
         fs::write(staging.join(MARKER_FILE), "{\"generator\":\"lotse\",\"files\":[]}")?;
-        Ok(Staging { output, staging, written: Mutex::new(BTreeMap::new()) })
+        Ok(Staging { output, staging, written: Mutex::new(BTreeMap::new()), _lock: lock })
+    }
+
+    /// Whether this build has already written `rel`: a later file for the same path would replace it.
+    pub fn contains(&self, rel: &str) -> bool {
+        self.written.lock().expect("no panics while holding the lock").contains_key(rel)
     }
 
     /// Writes one file at a site-relative path such as `ipad/wlan/index.html`.
@@ -229,6 +267,11 @@ impl Staging {
     }
 
     /// Writes the manifest and moves the staging folder into place of the output folder.
+    ///
+    /// On Linux the two folders trade places in one atomic step, so a web server reading the output
+    /// sees either the complete old site or the complete new one. Elsewhere it takes two renames;
+    /// a build killed between them leaves the old site beside the output, and the next build puts it
+    /// back before anything else.
     pub fn commit(self) -> Result<PathBuf> {
         let files: Vec<String> =
             self.written.into_inner().expect("no panics while holding the lock").into_keys().collect();
@@ -237,7 +280,18 @@ impl Staging {
         let parent = self.output.parent().expect("checked in new");
         let name = self.output.file_name().expect("checked in new").to_string_lossy().into_owned();
         let old = parent.join(format!(".{name}.lotse-old"));
+        // An empty folder holds nothing to keep: it simply makes way (it may be a mount point's
+        // placeholder or a folder the technician made for the site).
+        if self.output.is_dir() && fs::read_dir(&self.output)?.next().is_none() {
+            fs::remove_dir(&self.output)
+                .with_context(|| format!("cannot replace the empty {}", self.output.display()))?;
+        }
         if self.output.exists() {
+            if exchange(&self.staging, &self.output).is_ok() {
+                // The staging folder now holds the old site, which carries Lotse's marker.
+                remove_own_folder(&self.staging)?;
+                return Ok(self.output);
+            }
             fs::rename(&self.output, &old)
                 .with_context(|| format!("cannot move the old output {} aside", self.output.display()))?;
         }
@@ -256,14 +310,68 @@ impl Staging {
     }
 }
 
-/// Removes a folder only if it carries Lotse's marker; anything else is left alone.
+/// Removes a folder only if it carries Lotse's marker, or is empty; anything else is left alone.
 fn remove_own_folder(path: &Path) -> Result<()> {
     if path.join(MARKER_FILE).is_file() {
         fs::remove_dir_all(path).with_context(|| format!("cannot remove {}", path.display()))?;
+    } else if path.is_dir() && fs::read_dir(path)?.next().is_none() {
+        fs::remove_dir(path).with_context(|| format!("cannot remove {}", path.display()))?;
     } else if path.exists() {
         bail!("{} exists but was not created by Lotse; remove or rename it", path.display());
     }
     Ok(())
+}
+
+/// Opens and locks the lock file of `output`, waiting (with a message) while another build holds it.
+fn lock_output(lock_path: &Path, output: &Path) -> Result<fs::File> {
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path)
+        .with_context(|| format!("cannot create the lock file {}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => return Ok(file),
+        Err(fs::TryLockError::WouldBlock) => {
+            let _ =
+                writeln!(std::io::stderr(), "waiting for another Lotse build into {} to finish …", output.display());
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", lock_path.display()));
+        }
+    }
+    file.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
+    Ok(file)
+}
+
+/// Swaps two folders in one atomic step where the system can (Linux 3.15 and later).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt as _;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths that live across the call.
+    let done = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if done == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "no atomic exchange here"))
 }
 
 #[cfg(test)]

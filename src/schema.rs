@@ -28,6 +28,7 @@ pub fn config_schema() -> Value {
             "language": { "enum": ["de", "en"], "default": "de", "description": "Interface language, callout labels and dates." },
             "base_url": { "type": "string", "pattern": "^(https?://|/)", "description": "Address the site is published under, for sitemap.xml, canonical links and the 404 page." },
             "theme": { "type": "string", "default": "default", "description": "Theme name: the built-in `default` or a folder in themes/." },
+            "raw_html": { "enum": ["safe", "trusted"], "default": "safe", "description": "safe: raw HTML in articles may only format text (kbd, sup, details, …); scripts, event handlers, frames and external resources are errors. trusted: raw HTML is published as written, so every author can run code on every reader's device." },
             "offline": { "type": "boolean", "default": true, "description": "Install a service worker so that pages, images and search keep working without network." },
             "toc_min_headings": { "type": "integer", "minimum": 0, "default": 3, "description": "Articles with at least this many ##/### headings get a table of contents." },
             "platforms": {

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -122,6 +123,7 @@ pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
         assets: &assets,
         content_dir: &content_dir,
         language: config.language,
+        raw_html: config.raw_html,
     };
     let rendered: Vec<Rendered> = (0..content.pages.len()).into_par_iter().map(|i| markdown::render(i, &ctx)).collect();
     for (i, r) in rendered.iter().enumerate() {
@@ -153,6 +155,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 /// dev server keeps to rebuild single articles later.
 pub(crate) fn build_keeping_site(options: &BuildOptions) -> Result<(BuildReport, Site, ViewData), BuildError> {
     let started = Instant::now();
+    output::restore_interrupted_swap(&options.output)?;
     output::check_output_location(&options.root, &options.output)?;
     let site = load(options)?;
     if site.diagnostics.iter().any(Diagnostic::is_error) {
@@ -549,19 +552,41 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
         }
     }
 
+    write_sitemap(&views, staging)?;
+    write_web_manifest(&views, staging)?;
+    // Files from `content/` and `static/` come last, so that one standing where a generated file
+    // stands (`static/index.html`, `content/ipad/index.html`) is found instead of silently winning.
+    problems.extend(copy_assets(site, options, staging)?);
+    for (rel, file) in &site.theme.static_files {
+        if let crate::templates::StaticFile::Disk(path) = file {
+            if staging.contains(rel) {
+                problems.push(replaces_generated_file(&display_path(&options.root, path), rel));
+                continue;
+            }
+        }
+        staging.write(rel, &file.bytes()?)?;
+    }
+    if staging.contains(crate::offline::SERVICE_WORKER) {
+        let source = format!("static/{}", crate::offline::SERVICE_WORKER);
+        problems.push(replaces_generated_file(&source, crate::offline::SERVICE_WORKER));
+    }
     if !problems.is_empty() {
         diagnostics::sort(&mut problems);
         return Err(WriteError::Render(problems));
     }
-
-    copy_assets(site, options, staging)?;
-    for (rel, file) in &site.theme.static_files {
-        staging.write(rel, &file.bytes()?)?;
-    }
-    write_sitemap(&views, staging)?;
-    write_web_manifest(&views, staging)?;
     crate::offline::write_service_worker(staging, site.config.offline && options.service_worker)?;
     Ok(views.into_data())
+}
+
+/// The error for a portal file that would replace a page or file Lotse generates.
+fn replaces_generated_file(source: &str, rel: &str) -> Diagnostic {
+    Diagnostic::error(source, format!("this file would replace `{rel}`, which Lotse generates"))
+        .help("rename or move it: pages, lists, the search index, the sitemap and the offline files are Lotse's; change generated pages through `templates/` instead")
+}
+
+/// `path` relative to the portal folder, as diagnostics name files.
+fn display_path(root: &Path, path: &Path) -> String {
+    markdown::url_path(path.strip_prefix(root).unwrap_or(path))
 }
 
 /// `manifest.webmanifest`: makes the portal installable, so a Schul-IT can put it on every iPad's
@@ -749,7 +774,7 @@ fn base_path(base_url: Option<&str>) -> String {
 }
 
 /// Copies files from `content/`, leaving out those that only unpublished articles use.
-fn copy_assets(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<()> {
+fn copy_assets(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<Vec<Diagnostic>> {
     let pages = &site.content.pages;
     let mut used_public: HashSet<&Path> = HashSet::new();
     let mut used_private: HashSet<&Path> = HashSet::new();
@@ -763,14 +788,22 @@ fn copy_assets(site: &Site, options: &BuildOptions, staging: &Staging) -> Result
         }
     }
     let content_dir = options.root.join(CONTENT_DIR);
+    let collisions = Mutex::new(Vec::new());
     site.content.assets.par_iter().try_for_each(|asset| {
         let only_private = used_private.contains(asset.as_path()) && !used_public.contains(asset.as_path());
         let in_private_bundle = private_bundles.iter().any(|b| asset.starts_with(b));
         if only_private || (in_private_bundle && !used_public.contains(asset.as_path())) {
             return Ok(());
         }
-        staging.copy(&content_dir.join(asset), &markdown::url_path(asset))
-    })
+        let rel = markdown::url_path(asset);
+        if staging.contains(&rel) {
+            let source = format!("{CONTENT_DIR}/{rel}");
+            collisions.lock().expect("no panics while holding the lock").push(replaces_generated_file(&source, &rel));
+            return Ok(());
+        }
+        staging.copy(&content_dir.join(asset), &rel)
+    })?;
+    Ok(collisions.into_inner().expect("no panics while holding the lock"))
 }
 
 /// `sitemap.xml` with every public page, so search engines of the school find them.

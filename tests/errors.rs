@@ -191,7 +191,7 @@ fn refuses_to_replace_folders_it_did_not_create() {
 
     let run = portal.build(&["--output", "content/out"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("inside the content folder"), "{}", run.stderr);
+    assert!(run.stderr.contains("`content/` folder or inside it"), "{}", run.stderr);
     assert!(portal.root().join("content/ipad/wlan.md").is_file());
 }
 
@@ -218,4 +218,69 @@ fn usage_errors_exit_2_and_help_exits_0() {
     let missing = lotse(&["build"], dir.path());
     missing.expect_code(2);
     assert!(missing.stderr.contains("no lotse.yaml found"), "{}", missing.stderr);
+}
+
+#[test]
+fn a_full_or_closed_terminal_gives_a_documented_exit_code_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let portal = Portal::fixture("valid");
+    let root = portal.root().to_string_lossy().into_owned();
+    // stdout on a full disk: the site is built, but the summary is lost, which is an I/O problem.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_lotse"))
+        .args(["build", "--root", &root])
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("could not write to standard output"));
+    assert!(!String::from_utf8_lossy(&run.stderr).contains("panicked"));
+    // A failing portal whose errors go to a closed pipe (`| head -1` that has exited): exit 1.
+    portal.write("content/ipad/kaputt.md", "---\ntitle: [\n---\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lotse"))
+        .args(["build", "--root", &root])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+}
+
+#[test]
+fn raw_html_that_runs_code_fails_the_build_with_its_lines_and_trusted_portals_opt_in() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    let before = snapshot(&portal.public());
+    portal.write(
+        "content/ipad/boese.md",
+        "---\ntitle: Böse\n---\nDrücken Sie <kbd>Strg</kbd>.\n\n<script src=\"tool.js\"></script>\n\n<img src=\"https://tracker.example/p.gif\" alt=\"x\">\n\n<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/\">\n",
+    );
+    portal.write("content/ipad/tool.js", "alert(1)");
+    portal.write(
+        "content/ipad/bild.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\">\n<script>alert(1)</script>\n</svg>",
+    );
+    let run = portal.build(&[]);
+    run.expect_code(1);
+    for (message, location) in [
+        ("raw HTML `<script>`", "content/ipad/boese.md:6:"),
+        ("image `https://tracker.example/p.gif` would be loaded from another site", "content/ipad/boese.md:8:"),
+        ("raw HTML `<meta>`", "content/ipad/boese.md:10:"),
+        ("a `.js` file beside the articles would run as code on the portal's address", "content/ipad/tool.js"),
+        ("this SVG contains `<script`", "content/ipad/bild.svg:2:"),
+    ] {
+        assert_diagnostic(&run.stderr, message, location, None);
+    }
+    assert!(run.stderr.matches("raw_html: trusted").count() >= 3, "{}", run.stderr);
+    assert!(snapshot(&portal.public()) == before, "the last good site was changed");
+
+    // A portal whose authors are all trusted opts in, and gets what it wrote.
+    let config = std::fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();
+    portal.write("lotse.yaml", &format!("{config}\nraw_html: trusted\n"));
+    portal.write("content/ipad/boese.md", "---\ntitle: Böse\n---\n<video src=\"film.mp4\" controls></video>\n");
+    portal.build(&[]).expect_code(0);
+    assert!(portal.read_output("ipad/boese/index.html").contains("<video src=\"film.mp4\" controls></video>"));
 }

@@ -226,39 +226,76 @@ pub(crate) fn is_derivation_suffix(part: &str) -> bool {
     })
 }
 
+/// Words longer than this are not split: no German compound is, but a pasted URL or a line of
+/// base64 is, and splitting it would only cost time.
+pub const MAX_COMPOUND_CHARS: usize = 64;
+
+/// No compound part is longer than this, which keeps splitting linear in the word's length.
+const MAX_PART: usize = 32;
+
 /// Splits a normalised compound into parts that `knows` accepts, all of them: "blaulichtfilter"
 /// becomes "blau", "licht", "filter". The longest known first part wins, a linking "s"
 /// ("Anmeldungsseite") is allowed, and no part is shorter than four letters or a derivational
 /// ending. Returns nothing for words that are not compounds of known words. The index splits the
 /// portal's words with the portal's own vocabulary ([`Lexicon`]) and the search splits typed words
 /// with the index's, so both sides cut the same way.
+///
+/// The work is bounded: words over [`MAX_COMPOUND_CHARS`] are not split, parts are at most
+/// [`MAX_PART`] letters, and each rest of the word is split once (remembered), so `knows` is
+/// asked at most about `MAX_PART` times per letter.
 pub fn split_compound(word: &str, knows: &dyn Fn(&str) -> bool) -> Vec<String> {
     let chars: Vec<char> = word.chars().collect();
-    if chars.len() < 2 * MIN_PART || !chars.iter().all(|c| c.is_alphabetic()) {
+    if chars.len() < 2 * MIN_PART || chars.len() > MAX_COMPOUND_CHARS || !chars.iter().all(|c| c.is_alphabetic()) {
         return Vec::new();
     }
-    let known = |part: &str| !is_derivation_suffix(part) && knows(part);
-    for cut in (MIN_PART..=chars.len() - MIN_PART).rev() {
-        let left: String = chars[..cut].iter().collect();
-        if !known(&left) {
-            continue;
-        }
-        let right: String = chars[cut..].iter().collect();
-        let rights = [
-            Some(right.clone()),
-            right.strip_prefix('s').filter(|r| r.chars().count() >= MIN_PART).map(str::to_string),
-        ];
-        for right in rights.into_iter().flatten() {
-            let rest = split_compound(&right, knows);
-            if !rest.is_empty() {
-                return std::iter::once(left).chain(rest).collect();
+    let known = |part: &[char]| {
+        let part: String = part.iter().collect();
+        !is_derivation_suffix(&part) && knows(&part)
+    };
+    // The split of each rest of the word (by where it starts), computed at most once.
+    let mut memo: Vec<Option<Option<Vec<String>>>> = vec![None; chars.len() + 1];
+    split_from(0, &chars, &known, &mut memo).unwrap_or_default()
+}
+
+/// The split of `chars[start..]` into at least two known parts, if there is one.
+fn split_from(
+    start: usize,
+    chars: &[char],
+    known: &dyn Fn(&[char]) -> bool,
+    memo: &mut Vec<Option<Option<Vec<String>>>>,
+) -> Option<Vec<String>> {
+    if let Some(done) = &memo[start] {
+        return done.clone();
+    }
+    let word = &chars[start..];
+    let mut found = None;
+    if word.len() >= 2 * MIN_PART {
+        let longest = (word.len() - MIN_PART).min(MAX_PART);
+        'cuts: for cut in (MIN_PART..=longest).rev() {
+            if !known(&word[..cut]) {
+                continue;
             }
-            if known(&right) {
-                return vec![left, right];
+            let left: String = word[..cut].iter().collect();
+            // The rest as it stands, then without a linking "s".
+            let mut rests = vec![start + cut];
+            if word[cut] == 's' && word.len() - cut > MIN_PART {
+                rests.push(start + cut + 1);
+            }
+            for rest in rests {
+                if let Some(parts) = split_from(rest, chars, known, memo) {
+                    found = Some(std::iter::once(left).chain(parts).collect());
+                    break 'cuts;
+                }
+                let right = &chars[rest..];
+                if right.len() <= MAX_PART && known(right) {
+                    found = Some(vec![left, right.iter().collect()]);
+                    break 'cuts;
+                }
             }
         }
     }
-    Vec::new()
+    memo[start] = Some(found.clone());
+    found
 }
 
 /// A term to index, at a word position of its field.
@@ -393,6 +430,25 @@ mod tests {
     fn stopwords_are_sorted_for_binary_search() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(is_stopword("wie") && is_stopword("fur") && !is_stopword("wlan"));
+    }
+
+    #[test]
+    fn splitting_is_bounded_by_the_word_length() {
+        use std::cell::Cell;
+        // Every part is known, but no split ends well: without memory this takes exponential time.
+        let calls = Cell::new(0usize);
+        let bound = 2 * MAX_COMPOUND_CHARS * MAX_PART;
+        let knows = |part: &str| {
+            calls.set(calls.get() + 1);
+            assert!(calls.get() <= bound, "splitting asked more than {bound} times");
+            !part.ends_with('z')
+        };
+        let word = format!("{}z", "a".repeat(MAX_COMPOUND_CHARS - 1));
+        assert!(split_compound(&word, &knows).is_empty());
+        // A longer word is not split at all.
+        calls.set(0);
+        assert!(split_compound(&"a".repeat(40_000), &knows).is_empty());
+        assert_eq!(calls.get(), 0);
     }
 
     #[test]

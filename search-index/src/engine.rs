@@ -606,9 +606,10 @@ impl Engine {
     /// index's titles, keywords, tags and headings use; `None` when all words are known or nothing
     /// is close enough.
     pub fn suggest(&self, input: &str) -> Option<String> {
+        let input = crate::query::bounded(input);
         let mut changed = false;
         let mut words = Vec::new();
-        for token in crate::analyzer::tokenize(input) {
+        for token in crate::analyzer::tokenize(input).into_iter().take(crate::query::MAX_QUERY_WORDS) {
             let normalized = crate::analyzer::normalize(&token.text);
             let checkable = normalized.chars().count() >= 3 && normalized.chars().all(char::is_alphabetic);
             if checkable

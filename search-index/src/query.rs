@@ -44,9 +44,25 @@ impl ParsedQuery {
     }
 }
 
+/// The longest query searched, in characters; the rest of a longer one is ignored. Teachers type a
+/// few words, and a pasted page or a crafted `?q=` link must not keep the search busy.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// The most words of one query that are searched.
+pub const MAX_QUERY_WORDS: usize = 16;
+
+/// `input` cut to [`MAX_QUERY_CHARS`] characters.
+pub fn bounded(input: &str) -> &str {
+    match input.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((end, _)) => &input[..end],
+        None => input,
+    }
+}
+
 /// Parses what a teacher typed. `typing` marks the last word as a prefix unless the input ends
 /// with a space or punctuation (search as you type).
 pub fn parse(input: &str, typing: bool) -> ParsedQuery {
+    let input = bounded(input);
     let mut phrases = Vec::new();
     // Only complete pairs of quotes form phrases.
     let quote_count = input.matches('"').count() + input.matches('„').count() + input.matches('“').count();
@@ -61,7 +77,8 @@ pub fn parse(input: &str, typing: bool) -> ParsedQuery {
             }
         }
     }
-    let tokens = tokenize(input);
+    let mut tokens = tokenize(input);
+    tokens.truncate(MAX_QUERY_WORDS);
     let ends_in_word = input.chars().last().is_some_and(char::is_alphanumeric);
     let mut words: Vec<QueryWord> = tokens
         .iter()
@@ -99,6 +116,20 @@ mod tests {
 
     fn terms(q: &ParsedQuery) -> Vec<&str> {
         q.words.iter().map(|w| w.normalized.as_str()).collect()
+    }
+
+    #[test]
+    fn long_queries_are_cut_to_the_caps() {
+        let many = "Drucker ".repeat(1000) + &(0..100).map(|i| format!("wort{i} ")).collect::<String>();
+        let parsed = parse(&many, false);
+        assert!(parsed.tokens.len() <= MAX_QUERY_WORDS, "{} words", parsed.tokens.len());
+        let distinct: String = (0..100).map(|i| format!("w{i:03} ")).collect();
+        assert_eq!(parse(&distinct, false).tokens.len(), MAX_QUERY_WORDS);
+        let long_word = "a".repeat(10_000);
+        let parsed = parse(&long_word, true);
+        assert!(parsed.written.iter().all(|w| w.chars().count() <= MAX_QUERY_CHARS));
+        // Cutting never splits a character.
+        assert_eq!(bounded(&"ü".repeat(300)).chars().count(), MAX_QUERY_CHARS);
     }
 
     #[test]

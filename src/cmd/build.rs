@@ -22,7 +22,7 @@ pub fn run(args: BuildArgs, quiet: bool) -> ExitCode {
         Ok(report) => {
             print_diagnostics(&report.warnings, quiet);
             if !quiet {
-                println!(
+                crate::outln!(
                     "Built {} article{} on {} platform{} ({} files) in {:.2} s → {}",
                     report.articles,
                     if report.articles == 1 { "" } else { "s" },
@@ -37,12 +37,12 @@ pub fn run(args: BuildArgs, quiet: bool) -> ExitCode {
         }
         Err(BuildError::Content(found)) => {
             print_diagnostics(&found, quiet);
-            eprintln!("build failed; the previous output was left untouched");
+            crate::errln!("build failed; the previous output was left untouched");
             ExitCode::from(EXIT_CONTENT)
         }
         Err(BuildError::Config(found)) => {
             print_diagnostics(&found, quiet);
-            eprintln!("build failed: fix lotse.yaml first");
+            crate::errln!("build failed: fix lotse.yaml first");
             ExitCode::from(EXIT_USAGE)
         }
         Err(BuildError::Fatal(e)) => {

@@ -42,12 +42,12 @@ pub fn run(args: CheckArgs, quiet: bool) -> ExitCode {
                 "warnings": found.len() - errors,
                 "diagnostics": found,
             });
-            println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            crate::outln!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
         }
         ReportFormat::Human => {
             print_diagnostics(&found, quiet);
             if found.is_empty() && !quiet {
-                println!("No problems found.");
+                crate::outln!("No problems found.");
             }
         }
     }

@@ -11,8 +11,8 @@ pub fn run(args: InitArgs, quiet: bool) -> ExitCode {
     match scaffold::create_portal(&args.dir) {
         Ok(files) => {
             if !quiet {
-                println!("Created a new portal with {} files in {}", files, args.dir.display());
-                println!("Next: lotse build --root {}", args.dir.display());
+                crate::outln!("Created a new portal with {} files in {}", files, args.dir.display());
+                crate::outln!("Next: lotse build --root {}", args.dir.display());
             }
             ExitCode::SUCCESS
         }

@@ -21,14 +21,20 @@ pub const EXIT_USAGE: u8 = 2;
 /// Runs the chosen subcommand.
 pub fn run(cli: Cli) -> ExitCode {
     let quiet = cli.quiet;
-    match cli.command {
+    let code = match cli.command {
         Command::Build(args) => build::run(args, quiet),
         Command::Init(args) => init::run(args, quiet),
         Command::Serve(args) => serve::run(args, quiet),
         Command::Check(args) => check::run(args, quiet),
         Command::New(args) => new::run(args, quiet),
         Command::Schema(args) => schema::run(args, quiet),
+    };
+    // A report that could not be written is an I/O problem, unless the run failed anyway.
+    if code == ExitCode::SUCCESS && crate::terminal::stdout_failed() {
+        crate::errln!("error: could not write to standard output");
+        return ExitCode::from(EXIT_USAGE);
     }
+    code
 }
 
 /// Whether stderr should get colours: only on a terminal, and never with `NO_COLOR` set.
@@ -42,7 +48,7 @@ pub fn print_diagnostics(found: &[Diagnostic], quiet: bool) {
     if shown.is_empty() {
         return;
     }
-    eprint!("{}", diagnostics::render(&shown, use_color()));
+    crate::err!("{}", diagnostics::render(&shown, use_color()));
     let errors = shown.iter().filter(|d| d.is_error()).count();
     let warnings = shown.len() - errors;
     let mut parts = Vec::new();
@@ -52,10 +58,10 @@ pub fn print_diagnostics(found: &[Diagnostic], quiet: bool) {
     if warnings > 0 {
         parts.push(format!("{warnings} warning{}", if warnings == 1 { "" } else { "s" }));
     }
-    eprintln!("{}", parts.join(", "));
+    crate::errln!("{}", parts.join(", "));
 }
 
 /// Prints a fatal error with its cause chain.
 pub fn print_fatal(err: &anyhow::Error) {
-    eprintln!("error: {err:#}");
+    crate::errln!("error: {err:#}");
 }

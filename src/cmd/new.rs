@@ -26,8 +26,8 @@ pub fn run(args: NewArgs, quiet: bool) -> ExitCode {
     match create(&args, &config) {
         Ok(path) => {
             if !quiet {
-                println!("Created {}", path.display());
-                println!("It is a draft: remove `draft: true` when it is ready to publish.");
+                crate::outln!("Created {}", path.display());
+                crate::outln!("It is a draft: remove `draft: true` when it is ready to publish.");
             }
             ExitCode::SUCCESS
         }

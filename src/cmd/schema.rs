@@ -13,7 +13,7 @@ pub fn run(args: SchemaArgs, quiet: bool) -> ExitCode {
         Ok(files) => {
             if !quiet {
                 for file in files {
-                    println!("Wrote {}", file.display());
+                    crate::outln!("Wrote {}", file.display());
                 }
             }
             ExitCode::SUCCESS

@@ -133,6 +133,7 @@ impl LiveSite {
             assets: &assets,
             content_dir: &content_dir,
             language: self.site.config.language,
+            raw_html: self.site.config.raw_html,
         };
         let fresh: Vec<markdown::Rendered> = indices.iter().map(|&i| markdown::render(i, &ctx)).collect();
         let links_changed = indices.iter().zip(&fresh).any(|(&i, r)| r.links_to != self.site.rendered[i].links_to);

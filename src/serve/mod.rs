@@ -105,16 +105,16 @@ pub fn run(options: ServeOptions) -> Result<()> {
     let temp_path = temp.path().to_path_buf();
     ctrlc::set_handler(move || {
         let _ = std::fs::remove_dir_all(&temp_path);
-        println!("\nStopped.");
+        crate::outln!("\nStopped.");
         std::process::exit(0);
     })
     .context("cannot handle Ctrl-C")?;
 
     let url = format!("http://{local}/");
     if !options.quiet {
-        println!("Preview build in {}", output.display());
+        crate::outln!("Preview build in {}", output.display());
     }
-    println!("Serving {url} (Ctrl-C to stop)");
+    crate::outln!("Serving {url} (Ctrl-C to stop)");
     let _ = std::io::stdout().flush();
     if options.open {
         open_browser(&url);
@@ -188,7 +188,7 @@ impl Preview {
                     }
                 }
                 if !quiet {
-                    println!("Rebuilt {} page(s) in {} ms", paths.len(), started.elapsed().as_millis());
+                    crate::outln!("Rebuilt {} page(s) in {} ms", paths.len(), started.elapsed().as_millis());
                 }
                 publish(shared, paths, Vec::new());
                 self.refresh_search();
@@ -216,7 +216,7 @@ impl Preview {
                     } else {
                         changed.len().to_string()
                     };
-                    println!(
+                    crate::outln!(
                         "Built {} articles in {} ms ({what} changed)",
                         report.articles,
                         started.elapsed().as_millis()
@@ -262,7 +262,7 @@ impl Preview {
                     let _one_at_a_time = search.writing.lock();
                     let writer = DirectWriter::new(output.clone());
                     if let Err(e) = crate::index::write_search(&input, &writer).and_then(|()| writer.finish()) {
-                        eprintln!("warning: the preview's search index was not refreshed: {e:#}");
+                        crate::errln!("warning: the preview's search index was not refreshed: {e:#}");
                     }
                 }
                 let mut state = search.state.lock().expect("no panics while holding the lock");
@@ -307,7 +307,7 @@ fn publish(shared: &Shared, changed: Vec<String>, errors: Vec<String>) {
 /// Prints the problems and shows them on every open page; the served site stays as it was.
 fn report_failure(found: Vec<Diagnostic>, shared: &Shared, quiet: bool) {
     crate::cmd::print_diagnostics(&found, quiet);
-    eprintln!("The preview keeps showing the last good build.");
+    crate::errln!("The preview keeps showing the last good build.");
     let errors = found
         .iter()
         .filter(|d| d.is_error())
@@ -580,7 +580,7 @@ fn open_browser(url: &str) {
             return;
         }
     }
-    eprintln!("Could not open a browser; open {url} yourself.");
+    crate::errln!("Could not open a browser; open {url} yourself.");
 }
 
 #[cfg(test)]

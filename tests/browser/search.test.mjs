@@ -337,6 +337,23 @@ test("XSS: a query in the address is shown as text, never run", async (t) => {
   clean();
 });
 
+test("a lone surrogate in the query shows the results it counts, without an error", async (t) => {
+  const { page, clean } = await openPage(t);
+  await page.goto(`${site.origin}/search/`);
+  await page.evaluate(() => {
+    const input = document.querySelector("#search-page-input");
+    input.value = "Drucker \uD83D"; // half of an emoji, as a crafted link or a broken paste leaves it
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.form.requestSubmit();
+  });
+  await page.waitForFunction(() => document.querySelector("#search-results .search-result"), null, { timeout: TIMEOUT });
+  const shown = await page.locator("#search-results .search-result").count();
+  assert.match(await page.locator(".search-status").textContent(), new RegExp(`^${shown} Treffer$`));
+  const href = await page.locator("#search-results .search-result").first().getAttribute("href");
+  assert.match(href, /\?h=Drucker%20%EF%BF%BD$/, "the half character is sent as U+FFFD");
+  clean();
+});
+
 test("XSS: hostile titles, summaries and area names are shown as text", async (t) => {
   const { page, clean } = await openPage(t);
   await page.goto(`${hostile.origin}/`);

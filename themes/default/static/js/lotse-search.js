@@ -117,7 +117,7 @@
   /** Searches for what is in the box now; `typing` lets the last word count as a prefix. */
   function run(w, typing) {
     clearTimeout(w.timer);
-    var query = w.input.value.trim();
+    var query = wellFormed(w.input.value.trim());
     var platform = w.filter ? w.filter.value : "";
     if (w.page) updateAddress(query, platform);
     if (!query) { w.lastId = 0; return show(w, null); }
@@ -125,6 +125,12 @@
     if (!ready) show(w, "loading");
     var limit = w.page ? PAGE_LIMIT : DROPDOWN_LIMIT;
     w.lastId = send({ type: "search", query: query, platform: platform, typing: typing, limit: limit }, w);
+  }
+
+  /** `text` with lone surrogate halves (a pasted or crafted half emoji) replaced by U+FFFD, which
+   * encodeURIComponent would otherwise throw on. */
+  function wellFormed(text) {
+    return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
   }
 
   /** Keeps the search page's address shareable: ?q=…&platform=… */
@@ -203,7 +209,7 @@
     if (report) {
       report = report.cloneNode(true);
       var link = report.querySelector("a");
-      link.href = link.getAttribute("href") + "?query=" + encodeURIComponent(query || w.input.value.trim());
+      link.href = link.getAttribute("href") + "?query=" + encodeURIComponent(query || wellFormed(w.input.value.trim()));
       (state === "empty" ? w.message : w.after).appendChild(report);
     }
     w.status.textContent = status;

@@ -19,10 +19,15 @@
     return new URL(ROOT + path, location.href).href;
   }
 
+  /** `text` with lone surrogate halves replaced by U+FFFD, which encodeURIComponent would throw on. */
+  function wellFormed(text) {
+    return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+  }
+
   /** Replaces `{name}` in `template` by `values[name]`, URL-encoded if `encode`. */
   function fill(template, values, encode) {
     return template.replace(/\{([a-z]+)\}/g, function (all, name) {
-      var value = values[name] == null ? "" : String(values[name]);
+      var value = values[name] == null ? "" : wellFormed(String(values[name]));
       return encode ? encodeURIComponent(value) : value;
     });
   }
@@ -153,8 +158,8 @@
     var target = channel();
     if (target.email) {
       // RFC 6068: line breaks in a mailto: body are CRLF.
-      return "mailto:" + target.email + "?subject=" + encodeURIComponent(v.subject) +
-        "&body=" + encodeURIComponent(v.body.replace(/\r?\n/g, "\r\n"));
+      return "mailto:" + target.email + "?subject=" + encodeURIComponent(wellFormed(v.subject)) +
+        "&body=" + encodeURIComponent(wellFormed(v.body).replace(/\r?\n/g, "\r\n"));
     }
     return fill(target.url, v, true);
   }
