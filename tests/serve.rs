@@ -234,3 +234,52 @@ fn stops_cleanly_on_ctrl_c() {
     assert!(server.build.ends_with("public"), "{}", server.build.display());
     assert!(!server.build.exists(), "{} was left behind", server.build.display());
 }
+
+/// Sends a raw request and returns the status code of the answer (0 when the server closed).
+fn raw_status(address: &str, request: &str) -> u16 {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn answers_only_to_its_own_host_names() {
+    let portal = Portal::fixture("valid");
+    let server = Server::start(&portal);
+    let port = server.address.rsplit(':').next().unwrap();
+    assert_eq!(raw_status(&server.address, &format!("GET / HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n")), 200);
+    // A page on another domain that points its name at 127.0.0.1 (DNS rebinding) reads nothing.
+    let rebound =
+        raw_status(&server.address, &format!("GET /ipad/wlan/ HTTP/1.1\r\nHost: evil.example:{port}\r\n\r\n"));
+    assert_eq!(rebound, 421);
+    assert_eq!(raw_status(&server.address, "GET / HTTP/1.1\r\n\r\n"), 421, "a request without Host");
+}
+
+#[test]
+fn idle_connections_are_bounded_and_the_server_keeps_answering() {
+    let portal = Portal::fixture("valid");
+    let server = Server::start(&portal);
+    // Clients that connect and say nothing hold a place each, up to the limit.
+    let idle: Vec<TcpStream> = (0..64).map(|_| TcpStream::connect(&server.address).unwrap()).collect();
+    let host = format!("GET / HTTP/1.1\r\nHost: {}\r\n\r\n", server.address);
+    // Once the server has taken all of them, the next connection is refused at once.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut status = 0;
+    while Instant::now() < deadline && status != 503 {
+        status = raw_status(&server.address, &host);
+    }
+    assert_eq!(status, 503, "a connection past the limit is refused");
+    drop(idle);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        status = raw_status(&server.address, &host);
+        if status == 200 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(status, 200, "places are given back when clients leave");
+}

@@ -146,15 +146,95 @@ pub fn run(options: ServeOptions) -> Result<()> {
         std::thread::spawn(move || watch_loop(changes, &root, &mut preview, &shared, quiet));
     }
 
-    for connection in listener.incoming().flatten() {
-        let shared = shared.clone();
-        let output = output.clone();
-        std::thread::spawn(move || {
-            let _ = handle_connection(connection, &output, &shared);
+    let hosts = Arc::new(AllowedHosts::new(local));
+    let open_connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    loop {
+        let connection = match listener.accept() {
+            Ok((connection, _)) => connection,
+            // Out of file descriptors (EMFILE) or a connection reset before it was accepted: wait a
+            // moment instead of spinning, so that the connections being served can finish.
+            Err(_) => {
+                std::thread::sleep(ACCEPT_BACKOFF);
+                continue;
+            }
+        };
+        let slot = ConnectionSlot::take(&open_connections);
+        let Some(slot) = slot else {
+            let _ = refuse_busy(connection);
+            continue;
+        };
+        let (shared, output, hosts) = (shared.clone(), output.clone(), hosts.clone());
+        // A thread that cannot be started only drops this one connection.
+        let _ = std::thread::Builder::new().name("lotse-http".into()).spawn(move || {
+            let _slot = slot;
+            let _ = handle_connection(connection, &output, &shared, &hosts);
         });
     }
-    drop(temp);
-    Ok(())
+}
+
+/// At most this many connections are served at once; further ones get 503 and are closed. Each
+/// open page holds one for its long poll, so this is far more than a technician's browser needs.
+const MAX_CONNECTIONS: usize = 64;
+
+/// How long one request may take to arrive, in all: a slow or silent client is dropped after it.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+
+/// How long the accept loop waits after a failed accept (such as running out of file descriptors).
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// One of the [`MAX_CONNECTIONS`] places, given back when the connection's thread ends.
+struct ConnectionSlot(Arc<std::sync::atomic::AtomicUsize>);
+
+impl ConnectionSlot {
+    fn take(open: &Arc<std::sync::atomic::AtomicUsize>) -> Option<ConnectionSlot> {
+        use std::sync::atomic::Ordering;
+        open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < MAX_CONNECTIONS).then_some(n + 1))
+            .ok()
+            .map(|_| ConnectionSlot(open.clone()))
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+fn refuse_busy(mut stream: TcpStream) -> std::io::Result<()> {
+    stream.set_write_timeout(Some(Duration::from_secs(1)))?;
+    stream.write_all(
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n",
+    )
+}
+
+/// The `Host` names the preview answers to. A web page elsewhere could otherwise point its own
+/// domain at 127.0.0.1 (DNS rebinding) and read the preview, drafts included. Browsers reach the
+/// preview by an IP address or `localhost`; a name that resolves to this machine is refused.
+struct AllowedHosts {
+    port: u16,
+}
+
+impl AllowedHosts {
+    fn new(local: SocketAddr) -> AllowedHosts {
+        AllowedHosts { port: local.port() }
+    }
+
+    /// Whether a request's `Host` header names this server: an IP address or `localhost`, with
+    /// this server's port.
+    fn allows(&self, host: &str) -> bool {
+        let host = host.trim().to_ascii_lowercase();
+        let (name, port) = match host.rsplit_once(':') {
+            Some((name, port)) if !name.is_empty() && (name.ends_with(']') || !name.contains(':')) => {
+                (name, port.parse::<u16>().ok())
+            }
+            _ => (host.as_str(), Some(80)),
+        };
+        if port != Some(self.port) {
+            return false;
+        }
+        let bare = name.trim_start_matches('[').trim_end_matches(']');
+        name == "localhost" || name.ends_with(".localhost") || bare.parse::<std::net::IpAddr>().is_ok()
+    }
 }
 
 /// The preview's build state between rebuilds.
@@ -491,12 +571,25 @@ impl Response {
 /// for a browser: GET and HEAD, one request per connection. Responses go out in one write with
 /// Nagle's algorithm off, because a response split into header and body packets waits for the
 /// client's delayed ACK, adding 40 ms to every reload.
-fn handle_connection(mut stream: TcpStream, output: &Path, shared: &Shared) -> std::io::Result<()> {
+fn handle_connection(
+    mut stream: TcpStream,
+    output: &Path,
+    shared: &Shared,
+    hosts: &AllowedHosts,
+) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.set_write_timeout(Some(REQUEST_DEADLINE))?;
+    let deadline = Instant::now() + REQUEST_DEADLINE;
     let mut head = Vec::new();
     let mut buffer = [0u8; 4096];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        // The deadline holds for the whole request, not for each read: a client sending one byte
+        // every few seconds is dropped as surely as a silent one.
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Ok(());
+        }
+        stream.set_read_timeout(Some(left))?;
         let read = stream.read(&mut buffer)?;
         if read == 0 || head.len() > 64 * 1024 {
             return Ok(());
@@ -506,7 +599,17 @@ fn handle_connection(mut stream: TcpStream, output: &Path, shared: &Shared) -> s
     let head = String::from_utf8_lossy(&head);
     let mut parts = head.lines().next().unwrap_or("").split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-    let response = if method == "GET" || method == "HEAD" {
+    let host = head.lines().skip(1).find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim().eq_ignore_ascii_case("host").then_some(value)
+    });
+    let response = if !host.is_some_and(|h| hosts.allows(h)) {
+        Response::new(
+            421,
+            "text/plain; charset=utf-8",
+            "This preview answers only to its own address: open it as http://127.0.0.1:PORT/ or http://localhost:PORT/, or on the LAN by the computer's IP address.",
+        )
+    } else if method == "GET" || method == "HEAD" {
         respond(target, output, shared)
     } else {
         Response::new(405, "text/plain; charset=utf-8", "method not allowed")
@@ -515,6 +618,7 @@ fn handle_connection(mut stream: TcpStream, output: &Path, shared: &Shared) -> s
         200 => "OK",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        421 => "Misdirected Request",
         _ => "",
     };
     let mut bytes = format!(
@@ -586,6 +690,29 @@ fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_only_to_its_own_addresses() {
+        let hosts = AllowedHosts::new("127.0.0.1:1111".parse().unwrap());
+        for good in [
+            "127.0.0.1:1111",
+            "localhost:1111",
+            "LOCALHOST:1111",
+            "[::1]:1111",
+            "192.168.1.20:1111",
+            "vorschau.localhost:1111",
+        ] {
+            assert!(hosts.allows(good), "{good}");
+        }
+        for bad in
+            ["evil.example:1111", "127.0.0.1.nip.io:1111", "localhost:2222", "localhost", "", "::1:1111", "127.0.0.1:x"]
+        {
+            assert!(!hosts.allows(bad), "{bad}");
+        }
+        let default_port = AllowedHosts::new("0.0.0.0:80".parse().unwrap());
+        assert!(default_port.allows("10.0.0.5"));
+        assert!(!default_port.allows("intranet.example"));
+    }
 
     #[test]
     fn resolve_never_leaves_the_output() {
