@@ -47,7 +47,7 @@ struct RawFrontMatter {
     #[serde(default)]
     featured: bool,
     #[serde(default)]
-    weight: i64,
+    weight: Option<i64>,
     #[serde(default)]
     aliases: Vec<String>,
 }
@@ -87,13 +87,20 @@ pub struct Page {
     pub internal: bool,
     /// Listed on the home page among the frequent problems ("Häufige Probleme").
     pub featured: bool,
-    /// Order on the platform page and among featured articles, lower first; ties go by title.
-    pub weight: i64,
+    /// Order inside a platform, lower first; articles without one come after all weighted ones
+    /// (as in Hugo), so a technician can pin a few articles to the top without numbering all.
+    pub weight: Option<i64>,
     /// Old site paths without leading or trailing slash, such as `ipad/wifi`.
     pub aliases: Vec<String>,
 }
 
 impl Page {
+    /// The sort key of the display order inside a platform or tag: weighted articles first, by
+    /// weight, then the others; ties by title.
+    pub fn display_order(&self) -> (bool, i64, String) {
+        (self.weight.is_none(), self.weight.unwrap_or(0), self.title.to_lowercase())
+    }
+
     /// The Markdown body after the front matter.
     pub fn body(&self) -> &str {
         &self.source_text[self.body_offset..]

@@ -85,6 +85,9 @@ pub struct Context<'a> {
     pub language: Language,
     /// What raw HTML in articles may do (`raw_html` in `lotse.yaml`).
     pub raw_html: RawHtml,
+    /// Pages Lotse generates besides articles, by URL (`problem-melden/`, `search/`, `ipad/`, and
+    /// `""` for the home page): articles may link to them like to a folder, `../problem-melden/`.
+    pub portal_pages: &'a HashSet<String>,
 }
 
 /// Markdown extensions every article gets.
@@ -581,6 +584,15 @@ fn rewrite_link(
         out.assets_used.push(resolved.clone());
         return format!("{prefix}{}{suffix}", url_path(&resolved));
     }
+    let page_url = match url_path(&resolved) {
+        folder if folder.is_empty() => folder,
+        folder => format!("{folder}/"),
+    };
+    if ctx.portal_pages.contains(&page_url) {
+        let query =
+            dest.split('#').next().unwrap_or("").split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+        return format!("{prefix}{page_url}{query}{suffix}");
+    }
     out.diagnostics.push(
         Diagnostic::error(&page.source, format!("dead link: no file `content/{}`", resolved.display()))
             .at_offset(&page.source_text, offset)
@@ -744,13 +756,21 @@ mod tests {
         public: Vec<bool>,
         assets: HashSet<PathBuf>,
         raw_html: RawHtml,
+        portal_pages: HashSet<String>,
     }
 
     fn fixture(pages: &[(&str, &str)], assets: &[&str]) -> Fixture {
         let pages: Vec<Page> = pages.iter().map(|(p, t)| parse_for_test(p, t).unwrap()).collect();
         let index = pages.iter().enumerate().map(|(i, p)| (p.content_path.clone(), i)).collect();
         let public = pages.iter().map(|p| p.is_public(false)).collect();
-        Fixture { pages, index, public, assets: assets.iter().map(PathBuf::from).collect(), raw_html: RawHtml::Safe }
+        Fixture {
+            pages,
+            index,
+            public,
+            assets: assets.iter().map(PathBuf::from).collect(),
+            raw_html: RawHtml::Safe,
+            portal_pages: ["", "problem-melden/", "ipad/"].into_iter().map(String::from).collect(),
+        }
     }
 
     fn render_first(f: &Fixture) -> Rendered {
@@ -762,6 +782,7 @@ mod tests {
             content_dir: Path::new("/nonexistent"),
             language: Language::De,
             raw_html: f.raw_html,
+            portal_pages: &f.portal_pages,
         };
         render(0, &ctx)
     }
@@ -815,6 +836,20 @@ mod tests {
         let r = render_first(&f);
         assert!(r.diagnostics.is_empty());
         assert!(r.html.contains("<video src=\"film.mp4\" controls></video>"), "{}", r.html);
+    }
+
+    #[test]
+    fn articles_link_to_generated_pages_like_to_folders() {
+        let body =
+            "---\ntitle: T\n---\n[Melden](../problem-melden/?platform=ipad) [Start](../) [iPad](./) [Weg](../weg/)\n";
+        let f = fixture(&[("ipad/a.md", body)], &[]);
+        let r = render_first(&f);
+        assert!(r.html.contains("href=\"../../problem-melden/?platform=ipad\""), "{}", r.html);
+        assert!(r.html.contains("href=\"../../\""), "{}", r.html);
+        assert!(r.html.contains("href=\"../../ipad/\""), "{}", r.html);
+        let found = messages(&r);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].contains("dead link: no file `content/weg`"), "{found:#?}");
     }
 
     #[test]

@@ -127,7 +127,7 @@ pub fn front_matter_schema() -> Value {
             "draft": { "type": "boolean", "description": "Built only with --drafts." },
             "internal": { "type": "boolean", "description": "For technicians only: never published." },
             "featured": { "type": "boolean", "description": "Listed under \"Häufige Probleme\" on the home page." },
-            "weight": { "type": "integer", "description": "Order on the platform page (lower first)." },
+            "weight": { "type": "integer", "description": "Order on the platform page and among featured articles (lower first); articles without a weight come after all weighted ones." },
             "aliases": { "type": "array", "items": { "type": "string", "pattern": "^/" }, "description": "Old addresses that redirect here, such as \"/ipad/wifi/\"." }
         }
     })

@@ -124,6 +124,7 @@ pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
         content_dir: &content_dir,
         language: config.language,
         raw_html: config.raw_html,
+        portal_pages: &portal_pages(&config),
     };
     let rendered: Vec<Rendered> = (0..content.pages.len()).into_par_iter().map(|i| markdown::render(i, &ctx)).collect();
     for (i, r) in rendered.iter().enumerate() {
@@ -278,7 +279,7 @@ impl<'a> Views<'a> {
     pub(crate) fn new(site: &'a Site) -> Views<'a> {
         let pages = &site.content.pages;
         let mut published: Vec<usize> = (0..pages.len()).filter(|&i| site.public[i]).collect();
-        published.sort_by_cached_key(|&i| (pages[i].platform.clone(), pages[i].weight, pages[i].title.to_lowercase()));
+        published.sort_by_cached_key(|&i| (pages[i].platform.clone(), pages[i].display_order()));
         let tag_slugs: Vec<Vec<String>> =
             pages.iter().map(|p| p.tags.iter().map(|t| search_index::slugify(t)).collect()).collect();
         let mut by_title: Vec<usize> = (0..pages.len()).collect();
@@ -644,7 +645,7 @@ pub(crate) fn render_lists(views: &Views, writer: &dyn SiteWriter, which: &ListP
     let mut ctx = views.base_context("", &site.config.title, "home");
     let featured: Vec<ArticleCard> = {
         let mut list: Vec<usize> = views.published.iter().copied().filter(|&i| pages[i].featured).collect();
-        list.sort_by_key(|&i| (pages[i].weight, pages[i].title.to_lowercase()));
+        list.sort_by_cached_key(|&i| pages[i].display_order());
         list.into_iter().map(|i| views.card(i)).collect()
     };
     let recent: Vec<ArticleCard> = {
@@ -726,6 +727,19 @@ pub(crate) fn accessibility_url(language: crate::config::Language) -> &'static s
         crate::config::Language::De => "barrierefreiheit/",
         crate::config::Language::En => "accessibility/",
     }
+}
+
+/// The URLs of the pages Lotse generates besides articles that articles may link to.
+pub(crate) fn portal_pages(config: &Config) -> HashSet<String> {
+    let mut pages: HashSet<String> = ["".to_string(), "search/".to_string()].into();
+    pages.extend(config.platforms.iter().map(|p| format!("{}/", p.id)));
+    if config.ticket.is_some() {
+        pages.insert(ticket_url(config.language).to_string());
+    }
+    if config.accessibility.is_some() {
+        pages.insert(accessibility_url(config.language).to_string());
+    }
+    pages
 }
 
 /// Where the "Problem melden" form lives, in the portal's language.

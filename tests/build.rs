@@ -302,3 +302,16 @@ fn ticket_buttons_appear_only_with_a_ticket_section() {
     assert!(portal.read_output("index.html").contains("href=\"problem-melden/\""), "the home page links the form");
     broken_links(&portal.public()).is_empty().then_some(()).expect("no broken links");
 }
+
+#[test]
+fn weighted_articles_come_first_and_unweighted_ones_after_them() {
+    let portal = Portal::fixture("valid");
+    portal.write("content/iserv/aaa-ohne-gewicht.md", "---\ntitle: AAA ohne Gewicht\n---\nText.\n");
+    portal.write("content/iserv/zzz-gewicht.md", "---\ntitle: ZZZ mit Gewicht\nweight: 50\n---\nText.\n");
+    portal.write("content/iserv/mmm-negativ.md", "---\ntitle: MMM mit negativem Gewicht\nweight: -5\n---\nText.\n");
+    portal.build(&[]).expect_code(0);
+    let page = portal.read_output("iserv/index.html");
+    let at = |title: &str| page.find(title).unwrap_or_else(|| panic!("{title} not listed"));
+    assert!(at("MMM mit negativem Gewicht") < at("ZZZ mit Gewicht"));
+    assert!(at("ZZZ mit Gewicht") < at("AAA ohne Gewicht"), "an unweighted article came before a weighted one");
+}

@@ -134,6 +134,7 @@ impl LiveSite {
             content_dir: &content_dir,
             language: self.site.config.language,
             raw_html: self.site.config.raw_html,
+            portal_pages: &crate::site::portal_pages(&self.site.config),
         };
         let fresh: Vec<markdown::Rendered> = indices.iter().map(|&i| markdown::render(i, &ctx)).collect();
         let links_changed = indices.iter().zip(&fresh).any(|(&i, r)| r.links_to != self.site.rendered[i].links_to);
