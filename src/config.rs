@@ -313,8 +313,12 @@ impl Config {
     /// Parses config text; `path` is only used in messages.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
         let source = YamlSource { path, file_text: text, yaml: text, first_line: 1 };
-        let config: Config = source.parse(check_config_keys)?;
-        let problems = config.validate(&source);
+        let (config, mut problems) = source.parse_lenient::<Config>(check_config_keys);
+        let Some(config) = config else { return Err(problems) };
+        // The settings that parsed are checked too; a wrong value was replaced by a harmless one,
+        // whose own complaints (on a line already reported) would only repeat the first.
+        let reported: Vec<usize> = problems.iter().map(|d| d.line).collect();
+        problems.extend(config.validate(&source).into_iter().filter(|d| !reported.contains(&d.line)));
         if problems.is_empty() {
             Ok(config)
         } else {
@@ -412,6 +416,14 @@ impl Config {
             let ids: Vec<&str> = self.platforms.iter().map(|p| p.id.as_str()).collect();
             problems.extend(ticket.validate(source, &ids));
         }
+        let theme = self.theme.as_str();
+        if theme.is_empty() || theme == "." || theme == ".." || theme.contains(['/', '\\', ':']) {
+            problems.push(
+                source
+                    .error_at_value("theme", theme, format!("`{theme}` is not the name of a theme folder"))
+                    .help("name a folder directly inside the portal's `themes/`, such as `theme: schulamt`, or use `theme: default`"),
+            );
+        }
         if let Some(url) = &self.base_url {
             if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/')) {
                 problems.push(
@@ -493,13 +505,12 @@ mod tests {
     #[test]
     fn unknown_keys_get_suggestions_with_lines() {
         let problems = parse("title: Hilfe\nlangauge: de\nplatforms:\n  - id: ipad\n    nmae: iPad\n").unwrap_err();
-        assert_eq!(problems.len(), 3, "{problems:?}");
+        // The missing `name` is the misspelt `nmae`: reported once, not again as missing.
+        assert_eq!(problems.len(), 2, "{problems:?}");
         assert_eq!(problems[0].line, 2);
         assert_eq!(problems[0].help.as_deref(), Some("did you mean `language`?"));
         assert_eq!(problems[1].line, 5);
         assert_eq!(problems[1].help.as_deref(), Some("did you mean `name`?"));
-        // With the typo, the required `name` is missing too, and said so at its entry.
-        assert_eq!((problems[2].line, problems[2].message.as_str()), (4, "platforms[0]: missing field `name`"));
     }
 
     #[test]
@@ -520,8 +531,9 @@ mod tests {
         let config =
             parse("title: X\nsearch:\n  synonyms:\n    - WLAN = WiFi = Internet\n    - Kennwort=Passwort\n").unwrap();
         assert_eq!(config.search.synonym_groups(), [vec!["WLAN", "WiFi", "Internet"], vec!["Kennwort", "Passwort"]]);
+        // The unknown key and the one-word group are both reported, at once.
         let problems = parse("title: X\nsearch:\n  synonyms:\n    - WLAN\n  synonym: []\n").unwrap_err();
-        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems.len(), 2, "{problems:?}");
         assert_eq!(problems[0].help.as_deref(), Some("did you mean `synonyms`?"));
         let problems = parse("title: X\nsearch:\n  synonyms:\n    - WLAN\n").unwrap_err();
         assert_eq!((problems[0].line, problems[0].message.as_str()), (4, "synonym group `WLAN` has only one word"));
@@ -586,9 +598,20 @@ mod tests {
     }
 
     #[test]
+    fn a_theme_is_a_folder_name_inside_themes() {
+        for bad in ["../../x", "/etc", "a/b", "..", "C:\\themes"] {
+            let problems = parse(&format!("title: X\ntheme: \"{bad}\"\n")).unwrap_err();
+            assert_eq!(problems[0].line, 2, "{bad}: {problems:?}");
+            assert!(problems[0].message.contains("is not the name of a theme folder"), "{problems:?}");
+        }
+        assert!(parse("title: X\ntheme: schulamt\n").is_ok());
+    }
+
+    #[test]
     fn unsupported_language_is_an_error() {
         let problems = parse("title: X\nlanguage: fr\n").unwrap_err();
         assert_eq!(problems[0].line, 2, "{problems:?}");
-        assert!(problems[0].message.contains("unknown variant `fr`"), "{problems:?}");
+        assert_eq!(problems[0].message, "`fr` is not a value `language` knows", "{problems:?}");
+        assert_eq!(problems[0].help.as_deref(), Some("use one of: `de` or `en`"));
     }
 }

@@ -194,15 +194,15 @@ pub fn load(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Con
         }
     }
 
-    let loaded: Vec<Result<Page, Vec<Diagnostic>>> = {
+    let loaded: Vec<(Option<Page>, Vec<Diagnostic>)> = {
         use rayon::prelude::*;
         article_files.par_iter().map(|(rel, content_rel, abs)| load_page(rel, content_rel, abs, config)).collect()
     };
-    for result in loaded {
-        match result {
-            Ok(page) => content.pages.push(page),
-            Err(mut found) => problems.append(&mut found),
-        }
+    for (page, mut found) in loaded {
+        // An article with problems still goes on to rendering, so that its body is checked too;
+        // the build stops before writing anything.
+        content.pages.extend(page);
+        problems.append(&mut found);
     }
     check_duplicates(&content.pages, problems);
     content
@@ -213,9 +213,12 @@ pub fn relative(base: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Reads and validates one article file.
-pub fn load_page(rel: &Path, content_rel: &Path, abs: &Path, config: &Config) -> Result<Page, Vec<Diagnostic>> {
-    let bytes = std::fs::read(abs).map_err(|e| vec![Diagnostic::error(rel, format!("cannot read: {e}"))])?;
+/// Reads and validates one article file (see [`parse_page`]).
+pub fn load_page(rel: &Path, content_rel: &Path, abs: &Path, config: &Config) -> (Option<Page>, Vec<Diagnostic>) {
+    let bytes = match std::fs::read(abs) {
+        Ok(bytes) => bytes,
+        Err(e) => return (None, vec![Diagnostic::error(rel, format!("cannot read: {e}"))]),
+    };
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -223,28 +226,54 @@ pub fn load_page(rel: &Path, content_rel: &Path, abs: &Path, config: &Config) ->
             let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let (line, column) = crate::diagnostics::line_column(&prefix, valid);
-            return Err(vec![Diagnostic::error(rel, "the file is not valid UTF-8 text")
-                .at(&lossy, line, column)
-                .help("save the file as UTF-8 in your editor (Windows editors sometimes save as ANSI/Latin-1)")]);
+            return (
+                None,
+                vec![Diagnostic::error(rel, "the file is not valid UTF-8 text")
+                    .at(&lossy, line, column)
+                    .help("save the file as UTF-8 in your editor (Windows editors sometimes save as ANSI/Latin-1)")],
+            );
         }
     };
-    parse_page(rel, content_rel, text, config)
+    parse_page(rel, content_rel, with_line_feeds(text), config)
 }
 
-/// Splits off the front matter and validates it. `text` is the whole file.
-pub fn parse_page(rel: &Path, content_rel: &Path, text: String, config: &Config) -> Result<Page, Vec<Diagnostic>> {
-    let (yaml_range, body_offset) = split_front_matter(&text).map_err(|d| vec![d.fill(rel, &text)])?;
+/// Old Mac files end lines with a lone CR; as line feeds they parse like any other file. Both are
+/// one byte, so every offset stays where it was.
+fn with_line_feeds(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let bytes = text.as_bytes();
+    let fixed: Vec<u8> = bytes
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| if b == b'\r' && bytes.get(i + 1) != Some(&b'\n') { b'\n' } else { b })
+        .collect();
+    String::from_utf8(fixed).unwrap_or(text)
+}
+
+/// Splits off the front matter and validates it. `text` is the whole file. Returns the article
+/// with every problem found; the article is there, for its body to be checked too, whenever the
+/// front matter could be found at all.
+pub fn parse_page(rel: &Path, content_rel: &Path, text: String, config: &Config) -> (Option<Page>, Vec<Diagnostic>) {
+    let (yaml_range, body_offset) = match split_front_matter(&text) {
+        Ok(found) => found,
+        Err(e) => return (None, vec![e.fill(rel, &text)]),
+    };
     let yaml = &text[yaml_range.clone()];
     let first_line = text[..yaml_range.start].matches('\n').count() + 1;
     let source = YamlSource { path: rel, file_text: &text, yaml, first_line };
-    let raw: RawFrontMatter = source.parse(|s, v| match v.as_mapping() {
+    // A mistake in the front matter must not hide the body's: the article is checked on with
+    // what could be read, and its problems are reported together.
+    let (raw, mut problems) = source.parse_lenient::<RawFrontMatter>(|s, v| match v.as_mapping() {
         Some(map) => s.unknown_keys(map, FRONT_MATTER_KEYS, "front matter field"),
         None => Vec::new(),
-    })?;
-    let mut problems = Vec::new();
+    });
+    let front_matter_read = raw.is_some();
+    let raw = raw.unwrap_or_default();
 
     let title = raw.title.clone().unwrap_or_default().trim().to_string();
-    if title.is_empty() {
+    if title.is_empty() && front_matter_read {
         let d = if raw.title.is_some() {
             source.error_at_key("title", "the title is empty")
         } else {
@@ -272,6 +301,14 @@ pub fn parse_page(rel: &Path, content_rel: &Path, text: String, config: &Config)
                 )),
             };
             problems.push(d);
+            String::new()
+        }
+        None if is_platform_index(content_rel) => {
+            problems.push(
+                Diagnostic::error(rel, format!("`{}` would replace the platform's own page", content_rel.display()))
+                    .at(&text, 1, 1)
+                    .help("Lotse makes the platform page from `lotse.yaml` and lists the articles there; give this article a name of its own, such as `ueberblick.md`"),
+            );
             String::new()
         }
         None => {
@@ -338,11 +375,8 @@ pub fn parse_page(rel: &Path, content_rel: &Path, text: String, config: &Config)
         }
     }
 
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let url = format!("{platform}/{slug}/");
-    Ok(Page {
+    let page = Page {
         source: rel.to_path_buf(),
         content_path: content_rel.to_path_buf(),
         body_offset,
@@ -361,7 +395,8 @@ pub fn parse_page(rel: &Path, content_rel: &Path, text: String, config: &Config)
         weight: raw.weight,
         aliases,
         source_text: text,
-    })
+    };
+    (Some(page), problems)
 }
 
 /// A front-matter problem found before the file's path is known to the splitter.
@@ -402,6 +437,11 @@ fn split_front_matter(text: &str) -> Result<(std::ops::Range<usize>, usize), Spl
         message: "the front matter is never closed",
         help: "add a line with only `---` after the last front-matter field",
     })
+}
+
+/// Whether the article is `<platform>/index.md`, where the platform page itself is generated.
+fn is_platform_index(content_rel: &Path) -> bool {
+    content_rel.components().count() == 2 && content_rel.file_stem().is_some_and(|s| s == "index")
 }
 
 /// Platform (from front matter or the first folder) and slug (from the file or bundle folder name).
@@ -500,7 +540,10 @@ fn check_duplicates(pages: &[Page], problems: &mut Vec<Diagnostic>) {
 pub fn parse_for_test(content_rel: &str, text: &str) -> Result<Page, Vec<Diagnostic>> {
     let config = Config::parse(Path::new("lotse.yaml"), "title: T\n").unwrap();
     let rel = Path::new(CONTENT_DIR).join(content_rel);
-    parse_page(&rel, Path::new(content_rel), text.to_string(), &config)
+    match parse_page(&rel, Path::new(content_rel), text.to_string(), &config) {
+        (Some(page), problems) if problems.is_empty() => Ok(page),
+        (_, problems) => Err(problems),
+    }
 }
 
 #[cfg(test)]
@@ -537,9 +580,13 @@ mod tests {
         .unwrap_err();
         let summary: Vec<_> =
             problems.iter().map(|d| (d.line, d.message.as_str(), d.help.clone().unwrap_or_default())).collect();
-        assert_eq!(summary.len(), 1, "unknown keys stop typed checks: {summary:?}");
-        assert_eq!(summary[0].0, 5);
-        assert!(summary[0].2.contains("keywords"));
+        // An unknown key no longer hides the other problems: all five at once.
+        assert_eq!(summary.len(), 5, "{summary:?}");
+        assert!(summary.iter().any(|(line, _, help)| *line == 5 && help.contains("keywords")), "{summary:?}");
+        assert!(
+            summary.iter().any(|(line, message, _)| *line == 4 && message.contains("is not a date")),
+            "{summary:?}"
+        );
 
         let problems =
             parse_for_test("ipda/x.md", "---\nsummary: ohne Titel\naudience: [teacher]\nupdated: 14.10.2026\n---\n")

@@ -163,14 +163,39 @@ fn render_one(d: &Diagnostic, color: bool, out: &mut String) {
         let number = d.line.to_string();
         let pad = " ".repeat(number.len());
         let _ = writeln!(out, "{pad} |");
-        let _ = writeln!(out, "{number} | {}", src.replace('\t', " "));
-        let caret_pad = " ".repeat(d.column.saturating_sub(1));
+        let (shown, column) = clip_line(&src.replace('\t', " "), d.column);
+        let _ = writeln!(out, "{number} | {shown}");
+        let caret_pad = " ".repeat(column.saturating_sub(1));
         let carets = "^".repeat(d.span_len.max(1));
         let _ = writeln!(out, "{pad} | {caret_pad}{}", paint(color, code, &carets));
     }
     if let Some(help) = &d.help {
         let _ = writeln!(out, "  = {}: {}", paint(color, "1;36", "help"), help);
     }
+}
+
+/// The longest source line shown in full in a code frame, in characters.
+const MAX_FRAME_WIDTH: usize = 120;
+
+/// A long source line (a minified paste, a 200 kB line) cut to a window around `column`, with `…`
+/// where it was cut; returns the window and the column within it.
+fn clip_line(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= MAX_FRAME_WIDTH {
+        return (line.to_string(), column);
+    }
+    let start = column.saturating_sub(1).saturating_sub(MAX_FRAME_WIDTH / 3).min(chars.len() - MAX_FRAME_WIDTH);
+    let end = start + MAX_FRAME_WIDTH;
+    let mut shown: String = chars[start..end].iter().collect();
+    let mut column = column - start;
+    if start > 0 {
+        shown.insert(0, '…');
+        column += 1;
+    }
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, column)
 }
 
 /// Shows paths with forward slashes on every system, so messages match editors' "go to file" syntax.
@@ -196,6 +221,19 @@ mod tests {
         assert_eq!(did_you_mean("titel", ["title", "summary"]), Some("title"));
         assert_eq!(did_you_mean("ipda", ["iserv", "ipad", "office365"]), Some("ipad"));
         assert_eq!(did_you_mean("zzzz", ["title", "summary"]), None);
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_problem() {
+        let src = format!("{}FEHLER{}", "a".repeat(100_000), "b".repeat(100_000));
+        let d = Diagnostic::error("content/a.md", "x").at(&src, 1, 100_001).span(6);
+        let text = render(&[d], false);
+        assert!(text.len() < 1_000, "{} bytes", text.len());
+        let frame: Vec<&str> = text.lines().filter(|l| l.contains(" | ")).collect();
+        let (code, carets) = (frame[0], frame[1]);
+        let at = carets.chars().position(|c| c == '^').unwrap();
+        assert_eq!(code.chars().skip(at).take(6).collect::<String>(), "FEHLER", "{text}");
+        assert!(code.contains('…'));
     }
 
     #[test]

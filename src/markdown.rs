@@ -166,6 +166,7 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
     let mut used_ids: HashMap<String, usize> = HashMap::new();
     let mut own_anchor_links: Vec<(String, usize)> = Vec::new();
     let mut has_raw_html = false;
+    let mut explicit_ids: HashMap<String, usize> = HashMap::new();
 
     let emit = |ev: Event<'static>, heading: &mut Option<PendingHeading>, events: &mut Vec<Event>| match heading {
         Some(h) => h.events.push(ev),
@@ -201,7 +202,32 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
         }
         let inline_html = matches!(event, Event::InlineHtml(_));
         match event {
-            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                if !attrs.is_empty() {
+                    // `## Hallo {Vorname}`: Markdown reads the braces as attributes and drops them.
+                    let written: Vec<String> = attrs
+                        .iter()
+                        .map(|(k, v)| v.as_ref().map_or_else(|| k.to_string(), |v| format!("{k}={v}")))
+                        .collect();
+                    out.diagnostics.push(
+                        Diagnostic::error(
+                            &page.source,
+                            format!("the heading ends in `{{{}}}`, which Markdown reads as heading attributes and leaves out", written.join(" ")),
+                        )
+                        .at_offset(&page.source_text, offset)
+                        .help("to show the braces, write them as `\\{Vorname\\}`; to set the heading's anchor, write `{#anker}`"),
+                    );
+                }
+                if let Some(explicit) = &id {
+                    if let Some(first_offset) = explicit_ids.insert(explicit.to_string(), offset) {
+                        let line = crate::diagnostics::line_column(&page.source_text, first_offset).0;
+                        out.diagnostics.push(
+                            Diagnostic::error(&page.source, format!("the anchor `#{explicit}` is set on two headings"))
+                                .at_offset(&page.source_text, offset)
+                                .help(format!("the heading on line {line} has it already; give this one another `{{#…}}`, so that links reach the heading they mean")),
+                        );
+                    }
+                }
                 heading = Some(PendingHeading {
                     level,
                     id: id.map(|s| s.to_string()),
@@ -850,6 +876,18 @@ mod tests {
         let found = messages(&r);
         assert_eq!(found.len(), 1, "{found:#?}");
         assert!(found[0].contains("dead link: no file `content/weg`"), "{found:#?}");
+    }
+
+    #[test]
+    fn heading_attributes_that_eat_text_and_duplicate_anchors_are_errors() {
+        let body = "---\ntitle: T\n---\n## Hallo {Vorname}\n\n## Eins {#a}\n\n## Zwei {#a}\n\n## Drei {#b .wichtig}\n";
+        let f = fixture(&[("ipad/a.md", body)], &[]);
+        let r = render_first(&f);
+        let found = messages(&r);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].starts_with("4: the heading ends in `{Vorname}`"), "{found:#?}");
+        assert!(found[1].starts_with("8: the anchor `#a` is set on two headings"), "{found:#?}");
+        assert!(r.diagnostics[1].help.as_deref().unwrap().contains("line 6"));
     }
 
     #[test]

@@ -43,44 +43,91 @@ impl YamlSource<'_> {
         }
     }
 
-    /// Turns a serde_yaml error into a diagnostic at its line, without the duplicated location text.
+    /// Turns a serde_yaml syntax error into a diagnostic at its line, without the duplicated
+    /// location text, and with help on what usually causes it.
     pub fn serde_error(&self, err: &serde_yaml::Error) -> Diagnostic {
         let message = strip_locations(&err.to_string());
-        let message = message.replace("invalid type:", "wrong kind of value:");
-        match err.location() {
+        let (message, help) = humanize(&message, None);
+        let d = match err.location() {
             Some(loc) => self.error_at(loc.line(), loc.column(), message),
             None => Diagnostic::error(self.path, message).at(self.file_text, self.first_line, 1),
-        }
+        };
+        d.help(help.unwrap_or_else(|| SYNTAX_HELP.to_string()))
     }
 
-    /// Parses the YAML into `T`, first reporting every key not in `allowed` (checked by `check_keys`).
+    /// Parses the YAML into `T`, first reporting every key not in `allowed` (checked by `check_keys`),
+    /// then every value of the wrong kind: each one found is set aside and the rest parsed again,
+    /// so that one mistake never hides the next.
     pub fn parse<T: DeserializeOwned>(
         &self,
         check_keys: impl FnOnce(&Self, &Value) -> Vec<Diagnostic>,
     ) -> Result<T, Vec<Diagnostic>> {
+        match self.parse_lenient(check_keys) {
+            (Some(parsed), problems) if problems.is_empty() => Ok(parsed),
+            (_, problems) => Err(problems),
+        }
+    }
+
+    /// Parses like [`Self::parse`], and also returns what could be parsed with every wrong value
+    /// replaced by a harmless one of the right kind, so that the caller can go on checking the
+    /// rest (the config's other settings, an article's body). `None` when the YAML does not parse.
+    pub fn parse_lenient<T: DeserializeOwned>(
+        &self,
+        check_keys: impl FnOnce(&Self, &Value) -> Vec<Diagnostic>,
+    ) -> (Option<T>, Vec<Diagnostic>) {
         let value: Value = if self.yaml.trim().is_empty() {
             Value::Mapping(Mapping::new())
         } else {
-            serde_yaml::from_str(self.yaml).map_err(|e| vec![self.serde_error(&e)])?
+            match serde_yaml::from_str(self.yaml) {
+                Ok(value) => value,
+                Err(e) => return (None, vec![self.serde_error(&e)]),
+            }
         };
         if !value.is_mapping() && !value.is_null() {
-            return Err(vec![self
-                .error_at(1, 1, "expected `key: value` pairs here")
-                .help("write one setting per line, for example `title: WLAN verbinden`")]);
+            return (
+                None,
+                vec![self
+                    .error_at(1, 1, "expected `key: value` pairs here")
+                    .help("write one setting per line, for example `title: WLAN verbinden`")],
+            );
         }
         let mut problems = check_keys(self, &value);
-        let value = if value.is_null() { Value::Mapping(Mapping::new()) } else { value };
-        match serde_yaml::from_value::<T>(value) {
-            Ok(parsed) if problems.is_empty() => Ok(parsed),
-            Ok(_) => Err(problems),
-            Err(_) => {
-                // Re-parse from text: only that path knows line numbers for type errors.
-                if let Err(e) = serde_yaml::from_str::<T>(self.yaml) {
-                    problems.push(self.serde_error(&e));
+        let mut value = if value.is_null() { Value::Mapping(Mapping::new()) } else { value };
+        // Each round replaces one wrong value; a document has only so many.
+        for _ in 0..MAX_TYPE_ERRORS {
+            match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+                Ok(parsed) => return (Some(parsed), problems),
+                Err(e) => {
+                    let path = path_segments(e.path());
+                    let key = path.iter().rev().find_map(|s| match s {
+                        Segment::Key(k) => Some(k.clone()),
+                        Segment::Index(_) => None,
+                    });
+                    let raw = e.inner().to_string();
+                    // `titel:` was already reported as unknown, with `title` as the suggestion.
+                    if let Some(missing) = raw.strip_prefix("missing field ") {
+                        let suggested = format!("did you mean {missing}?");
+                        if problems.iter().any(|p| p.help.as_deref() == Some(suggested.as_str())) {
+                            return (None, problems);
+                        }
+                    }
+                    let (message, help) = humanize(&raw, key.as_deref());
+                    let (line, column) = locate_path(self.yaml, &path).unwrap_or((1, 1));
+                    let mut d = self.error_at(line, column, message);
+                    if let Some(help) = help {
+                        d = d.help(help);
+                    }
+                    problems.push(d);
+                    // Put a harmless value of the expected kind in its place and parse again; a
+                    // missing field has no place to fill, so the report ends with it.
+                    let filler = placeholder(&raw);
+                    if filler.is_none() || !replace_path(&mut value, &path, filler.unwrap_or(Value::Null)) {
+                        return (None, problems);
+                    }
                 }
-                Err(problems)
             }
         }
+        (None, problems)
     }
 
     /// One diagnostic for each key of `map` that is not in `allowed`, naming the closest allowed key.
@@ -122,6 +169,197 @@ fn strip_locations(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The most wrong values reported for one YAML document.
+const MAX_TYPE_ERRORS: usize = 50;
+
+/// The help for YAML that does not parse at all.
+const SYNTAX_HELP: &str = "check this line and the one above: text containing `: ` or ` #`, or starting with `[`, `{`, `*`, `&`, `!`, `|`, `>`, `@` or a quote, needs quotes around it (`title: \"WLAN: so geht's\"`), and nested lines are indented with spaces, not tabs";
+
+/// One step of the path to a value: a mapping key or a list position.
+#[derive(Debug, Clone, PartialEq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+fn path_segments(path: &serde_path_to_error::Path) -> Vec<Segment> {
+    use serde_path_to_error::Segment as S;
+    path.iter()
+        .filter_map(|s| match s {
+            S::Map { key } => Some(Segment::Key(key.clone())),
+            S::Seq { index } => Some(Segment::Index(*index)),
+            S::Enum { variant } => Some(Segment::Key(variant.clone())),
+            S::Unknown => None,
+        })
+        .collect()
+}
+
+/// Replaces the value at `path` in `value`; false when there is nothing there.
+fn replace_path(value: &mut Value, path: &[Segment], with: Value) -> bool {
+    let mut current = value;
+    for segment in path {
+        let next = match (segment, current) {
+            (Segment::Key(k), Value::Mapping(m)) => m.get_mut(k.as_str()),
+            (Segment::Index(i), Value::Sequence(s)) => s.get_mut(*i),
+            _ => None,
+        };
+        match next {
+            Some(v) => current = v,
+            None => return false,
+        }
+    }
+    if *current == with {
+        return false;
+    }
+    *current = with;
+    true
+}
+
+/// A value of the kind a serde "invalid type/value" message expects, to parse on past it.
+fn placeholder(message: &str) -> Option<Value> {
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let first = rest.split_once("expected ")?.1.split('`').nth(1)?;
+        return Some(Value::String(first.to_string()));
+    }
+    let expected = message.split_once(", expected ")?.1;
+    let kind = expected.trim_start_matches("a ").trim_start_matches("an ");
+    Some(match kind {
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "isize" | "integer" => {
+            Value::Number(0.into())
+        }
+        "f32" | "f64" => Value::Number(0.into()),
+        "boolean" | "bool" => Value::Bool(false),
+        "string" => Value::String(String::new()),
+        "sequence" => Value::Sequence(Vec::new()),
+        _ if kind.starts_with("struct") || kind == "map" => Value::Mapping(Mapping::new()),
+        _ => return None,
+    })
+}
+
+/// Finds the line and column of the value at `path` in block-style YAML: each key below the one
+/// before it, each list item by its `- ` at the list's indentation. Stops at the deepest step it
+/// finds, so a value in a flow list (`tags: [a, 5]`) is shown at its key.
+fn locate_path(yaml: &str, path: &[Segment]) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let indent_of = |line: &str| line.len() - line.trim_start().len();
+    let mut found: Option<(usize, usize)> = None;
+    // The block the next step is searched in: the lines from `start` deeper than `parent_indent`.
+    let (mut start, mut parent_indent) = (0usize, None::<usize>);
+    for segment in path {
+        let mut hit = None;
+        let mut seen_items = 0;
+        for (i, line) in lines.iter().enumerate().skip(start) {
+            let trimmed = line.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let indent = indent_of(line);
+            if parent_indent.is_some_and(|p| indent <= p) && i > start {
+                break;
+            }
+            match segment {
+                Segment::Key(key) => {
+                    let body = trimmed.strip_prefix("- ").map(str::trim_start).unwrap_or(trimmed);
+                    let body_indent = indent + (trimmed.len() - body.len());
+                    let is_key = [key.clone(), format!("\"{key}\""), format!("'{key}'")]
+                        .iter()
+                        .any(|k| body.strip_prefix(k.as_str()).is_some_and(|a| a.trim_start().starts_with(':')));
+                    if is_key {
+                        hit = Some((i, body_indent));
+                        break;
+                    }
+                }
+                Segment::Index(index) => {
+                    if trimmed.starts_with("- ") || trimmed == "-" {
+                        if seen_items == *index {
+                            hit = Some((i, indent));
+                            break;
+                        }
+                        seen_items += 1;
+                    }
+                }
+            }
+        }
+        let Some((line, column)) = hit else { break };
+        found = Some((line + 1, line_column_chars(lines[line], column)));
+        start = line + 1;
+        parent_indent = Some(column);
+        // A list item's own keys may stand on its `- ` line.
+        if matches!(segment, Segment::Index(_)) {
+            start = line;
+            parent_indent = Some(column);
+        }
+    }
+    found
+}
+
+fn line_column_chars(line: &str, byte: usize) -> usize {
+    line[..byte.min(line.len())].chars().count() + 1
+}
+
+/// A serde message in words a technician understands, with help where the fix is clear.
+fn humanize(message: &str, key: Option<&str>) -> (String, Option<String>) {
+    let field = key.map(|k| format!("`{k}`")).unwrap_or_else(|| "this field".to_string());
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let found = describe_found(found);
+        let (expected, help) = describe_expected(expected, key);
+        return (format!("wrong kind of value: {field} takes {expected}, not {found}"), help);
+    }
+    if let Some(rest) = message.strip_prefix("invalid value: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let (expected, help) = describe_expected(expected, key);
+        return (format!("{field} takes {expected}, not {}", describe_found(found)), help);
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let options = expected.trim_start_matches("one of ");
+        return (format!("{found} is not a value {field} knows"), Some(format!("use one of: {options}")));
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        return (
+            format!("the required field {rest} is missing"),
+            Some(format!("add a line such as `{}: …`", rest.trim_matches('`'))),
+        );
+    }
+    (message.to_string(), None)
+}
+
+fn describe_found(found: &str) -> String {
+    if let Some(text) = found.strip_prefix("string ") {
+        return format!("the text `{}`", text.trim_matches('"').replace('`', "'"));
+    }
+    match found.split_whitespace().next().unwrap_or("") {
+        "integer" | "floating" => format!("the number {}", found.split('`').nth(1).unwrap_or("")),
+        "boolean" => found.split_whitespace().nth(1).unwrap_or("a yes/no value").to_string(),
+        "sequence" => "a list".to_string(),
+        "map" => "a group of `key: value` lines".to_string(),
+        "unit" | "null" => "an empty value".to_string(),
+        _ => found.to_string(),
+    }
+}
+
+fn describe_expected(expected: &str, key: Option<&str>) -> (String, Option<String>) {
+    let key = key.unwrap_or("field");
+    let kind = expected.trim_start_matches("a ").trim_start_matches("an ");
+    match kind {
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "isize" | "integer" => {
+            ("a whole number".into(), Some(format!("write a number without quotes, for example `{key}: 10`")))
+        }
+        "f32" | "f64" => ("a number".into(), Some(format!("write a number without quotes, for example `{key}: 1.5`"))),
+        "boolean" | "bool" => ("`true` or `false`".into(), Some(format!("write `{key}: true` or `{key}: false`"))),
+        "string" => ("text".into(), Some(format!("put the text in quotes, for example `{key}: \"…\"`"))),
+        "sequence" => {
+            ("a list".into(), Some(format!("write a list as `{key}: [a, b]`, or one `- item` per line below `{key}:`")))
+        }
+        _ if kind.starts_with("struct") || kind == "map" => (
+            "a group of `key: value` lines".into(),
+            Some(format!("write the settings of `{key}` on their own lines below it, indented by two spaces")),
+        ),
+        _ => (expected.to_string(), None),
+    }
 }
 
 /// Finds the first line where `key` is written as a mapping key (top level, nested or in a list).
@@ -213,5 +451,52 @@ mod tests {
         assert_eq!(lines[1], (3, "unknown field `wieght`".to_string()));
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert_eq!(problems[2].line, 4, "{problems:?}");
+        assert_eq!(problems[2].message, "wrong kind of value: `weight` takes a whole number, not the text `drei`");
+        assert_eq!(problems[2].help.as_deref(), Some("write a number without quotes, for example `weight: 10`"));
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Nested {
+        #[serde(default)]
+        offline: bool,
+        #[serde(default)]
+        toc: u32,
+        #[serde(default)]
+        platforms: Vec<Item>,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Item {
+        id: String,
+        #[serde(default)]
+        order: i64,
+    }
+
+    #[test]
+    fn every_wrong_value_is_reported_at_its_own_line_even_nested() {
+        let yaml = "offline: vielleicht\ntoc: [1]\nplatforms:\n  - id: a\n    order: 1\n  - id: b\n    order: zwei\n  - order: 3\n    id: [x]\n";
+        let src = YamlSource { path: Path::new("lotse.yaml"), file_text: yaml, yaml, first_line: 1 };
+        let problems = src.parse::<Nested>(|_, _| Vec::new()).unwrap_err();
+        let found: Vec<_> = problems.iter().map(|d| (d.line, d.column, d.message.as_str())).collect();
+        assert_eq!(
+            found,
+            vec![
+                (1, 1, "wrong kind of value: `offline` takes `true` or `false`, not the text `vielleicht`"),
+                (2, 1, "wrong kind of value: `toc` takes a whole number, not a list"),
+                (7, 5, "wrong kind of value: `order` takes a whole number, not the text `zwei`"),
+                (9, 5, "wrong kind of value: `id` takes text, not a list"),
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_say_what_usually_causes_them() {
+        let yaml = "title: WLAN: so geht's\n";
+        let src = YamlSource { path: Path::new("a.md"), file_text: yaml, yaml, first_line: 1 };
+        let problems = src.parse::<Small>(|_, _| Vec::new()).unwrap_err();
+        assert_eq!(problems[0].line, 1);
+        assert!(problems[0].help.as_deref().unwrap().contains("needs quotes around it"), "{problems:?}");
     }
 }

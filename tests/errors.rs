@@ -284,3 +284,79 @@ fn raw_html_that_runs_code_fails_the_build_with_its_lines_and_trusted_portals_op
     portal.build(&[]).expect_code(0);
     assert!(portal.read_output("ipad/boese/index.html").contains("<video src=\"film.mp4\" controls></video>"));
 }
+
+#[test]
+fn messages_name_the_real_problem() {
+    let portal = Portal::fixture("valid");
+    // An old Mac file (CR only) is an article like any other.
+    portal.write("content/iserv/mac.md", "---\rtitle: Vom alten Mac\r---\rText mit CR-Zeilenenden.\r");
+    // A file where the platform page is generated.
+    portal.write("content/ipad/index.md", "---\ntitle: iPad-Übersicht\n---\nText.\n");
+    // A symbolic link that points to itself.
+    std::os::unix::fs::symlink("schleife.md", portal.root().join("content/ipad/schleife.md")).unwrap();
+    let run = portal.build(&[]);
+    run.expect_code(1);
+    assert_diagnostic(
+        &run.stderr,
+        "`ipad/index.md` would replace the platform's own page",
+        "content/ipad/index.md:1:1",
+        None,
+    );
+    assert!(run.stderr.contains("warning: skipped a symbolic link that cannot be followed"), "{}", run.stderr);
+    assert!(!run.stderr.contains("points outside the portal"), "{}", run.stderr);
+    assert!(!run.stderr.contains("mac.md"), "the CR-only file was refused:\n{}", run.stderr);
+    std::fs::remove_file(portal.root().join("content/ipad/index.md")).unwrap();
+    portal.build(&[]).expect_code(0);
+    assert!(portal.read_output("iserv/mac/index.html").contains("Vom alten Mac"));
+}
+
+#[test]
+fn every_wrong_value_in_lotse_yaml_is_reported_at_once_in_plain_words() {
+    let portal = Portal::fixture("valid");
+    let config = std::fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();
+    portal.write(
+        "lotse.yaml",
+        &format!("{config}\noffline: vielleicht\ntoc_min_headings: drei\ntheme: ../../anderswo\n"),
+    );
+    let run = portal.build(&[]);
+    run.expect_code(2);
+    let lines = config.lines().count();
+    assert_diagnostic(
+        &run.stderr,
+        "wrong kind of value: `offline` takes `true` or `false`, not the text `vielleicht`",
+        &format!("lotse.yaml:{}:", lines + 2),
+        Some("write `offline: true` or `offline: false`"),
+    );
+    assert_diagnostic(
+        &run.stderr,
+        "wrong kind of value: `toc_min_headings` takes a whole number, not the text `drei`",
+        &format!("lotse.yaml:{}:", lines + 3),
+        Some("write a number without quotes"),
+    );
+    assert_diagnostic(
+        &run.stderr,
+        "`../../anderswo` is not the name of a theme folder",
+        &format!("lotse.yaml:{}:", lines + 4),
+        None,
+    );
+    assert!(!run.stderr.contains("expected"), "serde's words leaked:\n{}", run.stderr);
+}
+
+#[test]
+fn a_front_matter_mistake_does_not_hide_the_body_problems_of_the_same_file() {
+    let portal = Portal::fixture("valid");
+    portal.write(
+        "content/ipad/beides.md",
+        "---\ntitle: Beides kaputt\nweight: viel\n---\nSiehe [WLAN](wlann.md) und ![](bild.png).\n",
+    );
+    let run = portal.build(&[]);
+    run.expect_code(1);
+    assert_diagnostic(
+        &run.stderr,
+        "wrong kind of value: `weight` takes a whole number, not the text `viel`",
+        "content/ipad/beides.md:3:",
+        None,
+    );
+    assert_diagnostic(&run.stderr, "dead link: no article `content/ipad/wlann.md`", "content/ipad/beides.md:5:", None);
+    assert_diagnostic(&run.stderr, "image `bild.png` has no alt text", "content/ipad/beides.md:5:", None);
+}

@@ -87,9 +87,15 @@ impl LiveSite {
                 continue;
             }
             match content::load_page(&rel, content_rel, path, &self.site.config) {
-                Ok(page) if structure_changed(&self.site.content.pages[index], &page) => return Update::Full,
-                Ok(page) => replacements.push((index, page)),
-                Err(found) => problems.extend(found),
+                (Some(page), found) if found.is_empty() => {
+                    if structure_changed(&self.site.content.pages[index], &page) {
+                        return Update::Full;
+                    }
+                    replacements.push((index, page));
+                }
+                // A full build reports the front matter's problems together with the body's.
+                (Some(_), _) => return Update::Full,
+                (None, found) => problems.extend(found),
             }
         }
         if !problems.is_empty() {
