@@ -11,6 +11,8 @@ pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod index;
 pub mod markdown;
 pub mod offline;

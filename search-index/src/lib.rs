@@ -10,6 +10,9 @@
 pub mod analyzer;
 pub mod engine;
 pub mod fold;
+#[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
+pub mod fuzz;
 pub mod lazy;
 pub mod query;
 pub mod schema;
