@@ -15,6 +15,13 @@ fn bundled_engine() -> (Engine, Vec<serde_json::Value>, tempfile::TempDir) {
     let root = env!("CARGO_MANIFEST_DIR");
     let output = out.path().join("public");
     lotse(&["build", "--root", root, "--output", output.to_str().unwrap()], Path::new(root)).expect_code(0);
+    let (engine, docs) = engine_of(&output);
+    (engine, docs, out)
+}
+
+/// Opens the search index of a built site exactly as the browser runtime does: from the
+/// manifest, the hashed index files and the docs list.
+fn engine_of(output: &Path) -> (Engine, Vec<serde_json::Value>) {
     let search = output.join("search");
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(search.join("manifest.json")).unwrap()).unwrap();
@@ -37,7 +44,7 @@ fn bundled_engine() -> (Engine, Vec<serde_json::Value>, tempfile::TempDir) {
         assert!(list.len() <= manifest["docs"]["size"].as_u64().unwrap() as usize);
         docs.extend(list);
     }
-    (Engine::from_files(files, &config).unwrap(), docs, out)
+    (Engine::from_files(files, &config).unwrap(), docs)
 }
 
 fn top_urls(engine: &Engine, docs: &[serde_json::Value], query: &str, platform: Option<&str>) -> Vec<String> {
@@ -89,6 +96,43 @@ fn platform_filter_and_umlaut_spellings() {
     assert!(!top_urls(&engine, &docs, "schueler", None).is_empty());
 }
 
+/// The distinctive words of the fixture's internal article and draft: no public article has them.
+const SECRET_WORDS: &[&str] = &["GEHEIMTEXT", "GEHEIMTITEL", "ENTWURFTEXT", "ENTWURFTITEL"];
+
+/// Asks the engine itself, as the browser would: an internal or draft article in the index would
+/// answer its own words, appear as a "Meinten Sie" correction, or add to the document count, even
+/// though the index stores no text a byte search could find.
+fn assert_no_secrets_in(output: &Path, published: u64, drafts_published: bool) {
+    let (engine, docs) = engine_of(output);
+    assert_eq!(engine.num_docs(), published, "the index holds other articles than the published ones");
+    assert_eq!(docs.len() as u64, published, "the result data lists other articles than the published ones");
+    for word in SECRET_WORDS {
+        let is_draft = word.starts_with("ENTWURF");
+        let answer = engine.answer(word, None, false, 10);
+        let found: Vec<&str> = answer.hits.iter().map(|h| docs[h.ord as usize][0].as_str().unwrap()).collect();
+        if is_draft && drafts_published {
+            assert_eq!(found.first().copied(), Some("allgemein/entwurf/"), "{word}");
+            continue;
+        }
+        assert!(answer.closest || answer.hits.is_empty(), "`{word}` found {found:?}: its article is in the index");
+        // One letter off: the correction must not come from an unpublished article either.
+        let typo = format!("{}x", &word[..word.len() - 1]);
+        let suggestion = engine.answer(&typo, None, false, 10).suggestion.unwrap_or_default().to_lowercase();
+        let secret = word.to_lowercase();
+        assert!(!suggestion.contains(&secret[..secret.len().min(8)]), "`{typo}` suggests `{suggestion}`");
+    }
+}
+
+#[test]
+fn internal_and_draft_articles_are_not_in_the_index_the_browser_searches() {
+    let portal = common::Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    // The fixture has four public articles besides an internal one and a draft.
+    assert_no_secrets_in(&portal.public(), 4, false);
+    portal.build(&["--drafts"]).expect_code(0);
+    assert_no_secrets_in(&portal.public(), 5, true);
+}
+
 #[test]
 fn internal_articles_are_not_in_the_search_index() {
     let (engine, docs, _out) = bundled_engine();
@@ -97,6 +141,45 @@ fn internal_articles_are_not_in_the_search_index() {
     assert!(top_urls(&engine, &docs, "PowerShell Graph Lizenzen zuweisen", None)
         .iter()
         .all(|u| !u.contains("lizenzen-zuweisen")));
+}
+
+/// The recorded findability floor: (found among the first three, of how many dev queries).
+fn recorded_floor() -> (usize, usize) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/findability/bundled-dev-floor.txt");
+    let text = std::fs::read_to_string(path).unwrap();
+    let value =
+        |key: &str| text.lines().find_map(|l| l.strip_prefix(key)).map(|v| v.trim().parse::<usize>().unwrap()).unwrap();
+    (value("found:"), value("of:"))
+}
+
+#[test]
+fn the_bundled_dev_queries_keep_their_findability_floor() {
+    let (engine, docs, _out) = bundled_engine();
+    let queries =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/findability/queries.tsv")).unwrap();
+    // Dev rows only: held-out rows are for reports, never for a check that invites tuning to them.
+    let dev: Vec<(&str, &str)> = queries
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            (cols.len() == 4 && cols[3] == "dev").then(|| (cols[1], cols[2]))
+        })
+        .collect();
+    let mut misses = Vec::new();
+    for (query, expected) in &dev {
+        // As the evaluator and the browser benchmark ask: a finished query, all platforms.
+        let answer = engine.answer(query, Some(""), false, 10);
+        let first_three: Vec<&str> =
+            answer.hits.iter().take(3).map(|h| docs[h.ord as usize][0].as_str().unwrap()).collect();
+        if !first_three.contains(expected) {
+            misses.push(format!("{query} → {first_three:?}, expected {expected}"));
+        }
+    }
+    let found = dev.len() - misses.len();
+    let (floor, of) = recorded_floor();
+    assert_eq!(dev.len(), of, "the dev split changed size: record the new figure in bundled-dev-floor.txt, saying why");
+    assert!(found + 1 >= floor, "findability fell from {floor} to {found} of {of}; lost:\n{}", misses.join("\n"));
 }
 
 /// FNV-1a 64 over path, NUL and content of each runtime source file: the same as

@@ -137,6 +137,11 @@ impl Engine {
         Ok(Engine { searcher: reader.searcher(), fields, vocabulary })
     }
 
+    /// How many articles the index holds: exactly the published ones.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
     /// Searches for what a teacher typed, optionally within one platform. `typing` treats the last
     /// word as unfinished.
     pub fn search(&self, input: &str, platform: Option<&str>, typing: bool, limit: usize) -> Vec<Hit> {
@@ -446,17 +451,26 @@ impl Engine {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(near), weight * PROXIMITY_BOOST))));
             }
         }
+        // A quoted phrase is what the teacher insists on: an article must have its words in this
+        // order in some field, and ranks higher where it has them in a heavier one.
+        let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for phrase in &parsed.phrases {
+            let mut anywhere: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for (field, weight) in self.fields.positional() {
                 let terms = phrase.iter().map(|t| Term::from_field_text(field, t)).collect();
                 let query = PhraseQuery::new(terms);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * PHRASE_BOOST))));
+                anywhere.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * PHRASE_BOOST))));
             }
+            required.push((Occur::Must, Box::new(BooleanQuery::new(anywhere))));
         }
-        if clauses.is_empty() {
+        if clauses.is_empty() && required.is_empty() {
             return Vec::new();
         }
         let mut query = BooleanQuery::new(clauses);
+        if !required.is_empty() {
+            required.push((Occur::Should, Box::new(query)));
+            query = BooleanQuery::new(required);
+        }
         if let Some(platform) = platform.filter(|p| !p.is_empty()) {
             let filter =
                 TermQuery::new(Term::from_field_text(self.fields.platform, platform), IndexRecordOption::Basic);

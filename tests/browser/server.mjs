@@ -39,14 +39,23 @@ const TYPES = {
 
 /**
  * Serves `dir` on 127.0.0.1 (port 0: any free port), with byte ranges unless `ranges` is false
- * (some hosts ignore Range; the runtime must then use whole files). Resolves to
- * { server, origin, requests, fail, close } where `requests` lists every request as
- * { path, status, type } and `fail` is a Set of path prefixes answered with 503.
+ * (some hosts ignore Range; the runtime must then use whole files). `dir` may also map URL path
+ * prefixes to folders, e.g. { "/a/": dirA, "/b/": dirB }, to serve portals under sub-paths of one
+ * origin; other paths are then answered 404.
+ *
+ * Resolves to { server, origin, requests, fail, errors, close } once the server listens, and
+ * rejects at once if it cannot (a busy port). `requests` lists every request as
+ * { path, status, type }, `fail` is a Set of path prefixes answered with 503 and `errors` a Map
+ * from exact paths to the status they are answered with (e.g. 404 or 500). `close()` may be called
+ * more than once; it also drops open keep-alive connections, so the server is really gone.
  */
 export function serve(dir, port = 0, { ranges = true } = {}) {
-  const root = path.resolve(dir);
+  const mounts = Object.entries(typeof dir === "string" ? { "/": dir } : dir)
+    .map(([base, folder]) => ({ base: base.endsWith("/") ? base : base + "/", root: path.resolve(folder) }))
+    .sort((a, b) => b.base.length - a.base.length); // the longest prefix wins
   const requests = [];
   const fail = new Set();
+  const errors = new Map();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
     let pathname;
@@ -69,7 +78,13 @@ export function serve(dir, port = 0, { ranges = true } = {}) {
     if ([...fail].some((prefix) => pathname.startsWith(prefix))) {
       return send(503, "text/plain; charset=utf-8", "unavailable");
     }
-    let file = path.join(root, pathname);
+    if (errors.has(url.pathname)) {
+      return send(errors.get(url.pathname), "text/plain; charset=utf-8", "broken on purpose");
+    }
+    const mount = mounts.find((m) => pathname.startsWith(m.base) || pathname + "/" === m.base);
+    if (!mount) return send(404, "text/plain; charset=utf-8", "not found");
+    const root = mount.root;
+    let file = path.join(root, pathname.slice(mount.base.length));
     if (file !== root && !file.startsWith(root + path.sep)) {
       return send(403, "text/plain; charset=utf-8", "forbidden");
     }
@@ -93,15 +108,29 @@ export function serve(dir, port = 0, { ranges = true } = {}) {
     }
     send(200, type, body);
   });
-  return new Promise((resolve) => {
+  let closed = null;
+  const close = () => {
+    closed ??= new Promise((done) => {
+      server.close(() => done());
+      server.closeAllConnections(); // keep-alive connections of a browser would keep it open
+    });
+    return closed;
+  };
+  return new Promise((resolve, reject) => {
+    // Without this, a busy port would leave the promise pending until the test's timeout.
+    server.once("error", reject);
     server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
       const origin = `http://127.0.0.1:${server.address().port}`;
-      resolve({ server, origin, requests, fail, close: () => new Promise((done) => server.close(done)) });
+      resolve({ server, origin, requests, fail, errors, close });
     });
   });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const dir = process.argv[2] || "public";
-  serve(dir, Number(process.argv[3] || 8080)).then(({ origin }) => console.log(`serving ${dir} on ${origin}/`));
+  serve(dir, Number(process.argv[3] || 8080)).then(
+    ({ origin }) => console.log(`serving ${dir} on ${origin}/`),
+    (error) => { console.error(`cannot serve ${dir}: ${error.message}`); process.exitCode = 1; },
+  );
 }
