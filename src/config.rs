@@ -183,6 +183,14 @@ pub struct AccessibilityStatement {
     pub enforcement: Option<EnforcementBody>,
 }
 
+/// Whether `text` is an `http(s)://` address with a host, safe to put into a link.
+fn is_web_address(text: &str) -> bool {
+    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        !r.is_empty() && !r.starts_with('/') && !r.chars().any(|c| c.is_whitespace() || matches!(c, '"' | '<' | '>'))
+    })
+}
+
 /// The authority visitors turn to when their report gets no satisfying answer.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -370,14 +378,23 @@ impl Config {
         }
         if let Some(statement) = &self.accessibility {
             let contact = statement.contact.trim();
-            let looks_right =
-                contact.contains('@') || contact.starts_with("https://") || contact.starts_with("http://");
+            // It becomes a link: an e-mail address (mailto:) or a web address, nothing that runs.
+            let looks_right = is_web_address(contact) || crate::config::ticket::is_email_address(contact);
             if !looks_right {
                 problems.push(
                     source
                         .error_at_key("contact", format!("`{contact}` is neither an e-mail address nor a web address"))
                         .help("the statement must name where visitors report barriers, such as `contact: barrierefreiheit@schule.example`"),
                 );
+            }
+            if let Some(body) = &statement.enforcement {
+                if !is_web_address(body.url.trim()) {
+                    problems.push(
+                        source
+                            .error_at_value("url", &body.url, format!("`{}` is not a web address", body.url))
+                            .help("the enforcement body's page, such as `url: https://www.schlichtungsstelle-bgg.de/`"),
+                    );
+                }
             }
             if !statement.prepared.is_empty()
                 && chrono::NaiveDate::parse_from_str(&statement.prepared, "%Y-%m-%d").is_err()

@@ -315,3 +315,69 @@ fn weighted_articles_come_first_and_unweighted_ones_after_them() {
     assert!(at("MMM mit negativem Gewicht") < at("ZZZ mit Gewicht"));
     assert!(at("ZZZ mit Gewicht") < at("AAA ohne Gewicht"), "an unweighted article came before a weighted one");
 }
+
+#[test]
+fn content_is_escaped_wherever_it_appears() {
+    let portal = Portal::fixture("valid");
+    let config = std::fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();
+    let config: String = config.lines().filter(|l| !l.starts_with("base_url")).map(|l| format!("{l}\n")).collect();
+    portal.write(
+        "lotse.yaml",
+        &format!(
+            "{config}base_url: \"https://schule.example/r&d/\"\naccessibility:\n  contact: barrierefreiheit@schule.example\n  status: partial\n  issues: [\"<img src=x onerror=alert(8)> Grafik\"]\n  enforcement:\n    name: \"<b>Stelle</b> & Co\"\n    url: \"https://stelle.example/?a=1&b='2'\"\n"
+        ),
+    );
+    portal.write(
+        "content/iserv/boese.md",
+        "---\ntitle: \"Titel <img src=x onerror=alert(1)> & \\\"Zitat\\\"\"\nsummary: \"Summary <script>alert(2)</script> & 'mehr'\"\ntags: [\"<b>fett</b>\", \"Q&A\"]\naliases: [\"/alt/boese/\"]\nkeywords: [\"<i>kw</i>\"]\nfeatured: true\n---\nText.\n",
+    );
+    portal.build(&[]).expect_code(0);
+    // No HTML or XML file carries a payload as markup.
+    for file in common::files(&portal.public()) {
+        if !(file.ends_with(".html") || file.ends_with(".xml")) {
+            continue;
+        }
+        let text = portal.read_output(&file);
+        for raw in ["<img src=x", "<script>alert", "<b>fett</b>", "<b>Stelle</b>", "<i>kw</i>", "b='2"] {
+            assert!(!text.contains(raw), "{file} contains `{raw}` unescaped");
+        }
+    }
+    let escaped_title = "Titel &lt;img src=x onerror=alert(1)&gt; &amp; &quot;Zitat&quot;";
+    // The list card on the platform page, the home page's frequent problems, the tag page.
+    for page in ["iserv/index.html", "index.html", "tags/q-a/index.html"] {
+        assert!(portal.read_output(page).contains(escaped_title), "{page} lacks the escaped title");
+    }
+    // The meta description.
+    let article = portal.read_output("iserv/boese/index.html");
+    assert!(
+        article.contains("content=\"Summary &lt;script&gt;alert(2)&lt;/script&gt; &amp; &#39;mehr&#39;\""),
+        "{article}"
+    );
+    // Tag names.
+    assert!(portal.read_output("tags/index.html").contains("&lt;b&gt;fett&lt;/b&gt;"));
+    // The redirect from the old address.
+    let redirect = portal.read_output("alt/boese/index.html");
+    assert!(redirect.contains(escaped_title), "{redirect}");
+    // The sitemap escapes `&` in the base URL.
+    let sitemap = portal.read_output("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://schule.example/r&amp;d/iserv/boese/</loc>"), "{sitemap}");
+    // The accessibility statement's links and texts.
+    let statement = portal.read_output("barrierefreiheit/index.html");
+    assert!(statement.contains("href=\"https://stelle.example/?a=1&amp;b=&#39;2&#39;\""), "{statement}");
+    assert!(statement.contains("&lt;b&gt;Stelle&lt;/b&gt; &amp; Co"), "{statement}");
+    assert!(statement.contains("&lt;img src=x onerror=alert(8)&gt; Grafik"), "{statement}");
+}
+
+#[test]
+fn the_accessibility_statement_links_only_to_web_and_mail_addresses() {
+    let portal = Portal::fixture("valid");
+    let config = std::fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();
+    portal.write(
+        "lotse.yaml",
+        &format!("{config}accessibility:\n  contact: \"javascript:alert(1)//@x.example\"\n  status: full\n  enforcement:\n    name: Stelle\n    url: \"javascript:alert(2)\"\n"),
+    );
+    let run = portal.build(&[]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("is neither an e-mail address nor a web address"), "{}", run.stderr);
+    assert!(run.stderr.contains("`javascript:alert(2)` is not a web address"), "{}", run.stderr);
+}

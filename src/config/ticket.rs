@@ -242,7 +242,7 @@ fn check_placeholders(
 }
 
 /// A plain address such as `it@schule.example`: what a `mailto:` link can carry without surprises.
-fn is_email_address(address: &str) -> bool {
+pub(crate) fn is_email_address(address: &str) -> bool {
     let Some((local, domain)) = address.split_once('@') else { return false };
     let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "._+-".contains(c));
     plain(local)
