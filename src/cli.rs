@@ -81,6 +81,13 @@ pub struct CheckArgs {
     /// Warn about articles not updated for longer than this many months.
     #[arg(long, default_value_t = 12, value_name = "MONTHS")]
     pub stale_after: u32,
+    /// The date to judge staleness against, instead of today (for reproducible CI runs and tests).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub today: Option<chrono::NaiveDate>,
+}
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("`{text}` is not a date: write YYYY-MM-DD"))
 }
 
 /// Flags of `lotse new`.

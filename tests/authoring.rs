@@ -4,11 +4,31 @@ mod common;
 
 use common::{lotse, Portal};
 
+/// The day the fixture's dates are judged against, so that `updated: 2026-10-01` stays fresh and
+/// the stale fixture stays stale whatever the calendar says.
+const TODAY: &str = "2026-12-05";
+
 fn check(portal: &Portal, extra: &[&str]) -> common::Run {
     let root = portal.root().to_string_lossy().into_owned();
-    let mut args = vec!["check", "--root", root.as_str()];
+    let mut args = vec!["check", "--root", root.as_str(), "--today", TODAY];
     args.extend_from_slice(extra);
     lotse(&args, portal.root())
+}
+
+#[test]
+fn staleness_is_judged_against_the_given_day() {
+    let portal = Portal::fixture("check");
+    let root = portal.root().to_string_lossy().into_owned();
+    let stale = |today: &str| {
+        let run = lotse(&["check", "--root", &root, "--today", today], portal.root());
+        run.stderr.contains("not updated since 2026-10-01")
+    };
+    // `ipad/gut.md` was updated on 2026-10-01: fresh for twelve months, stale the day after.
+    assert!(!stale("2027-10-01"));
+    assert!(stale("2027-10-02"));
+    let bad = lotse(&["check", "--root", &root, "--today", "morgen"], portal.root());
+    bad.expect_code(2);
+    assert!(bad.stderr.contains("`morgen` is not a date"), "{}", bad.stderr);
 }
 
 #[test]

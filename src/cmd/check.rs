@@ -20,7 +20,7 @@ pub fn run(args: CheckArgs, quiet: bool) -> ExitCode {
     };
     let (mut found, code) = match site::load(&options) {
         Ok(site) => {
-            let today = chrono::Local::now().date_naive();
+            let today = args.today.unwrap_or_else(|| chrono::Local::now().date_naive());
             let mut found = site.diagnostics.clone();
             found.extend(crate::check::content_findings(&site, today, args.stale_after));
             let code = if found.iter().any(Diagnostic::is_error) { EXIT_CONTENT } else { 0 };
