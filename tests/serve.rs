@@ -77,8 +77,20 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// Stops the server as a technician does, with Ctrl-C, so that it removes its temporary
+    /// build; SIGKILL only if it does not stop within ten seconds.
     fn drop(&mut self) {
+        // SAFETY: sends a signal to our own child process; no memory is involved.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGINT) };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -219,8 +231,8 @@ fn stops_cleanly_on_ctrl_c() {
     let portal = Portal::fixture("valid");
     let mut server = Server::start(&portal);
     assert_eq!(server.get("/").0, 200);
-    let status = Command::new("kill").args(["-INT", &server.child.id().to_string()]).status().unwrap();
-    assert!(status.success());
+    // SAFETY: sends a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(server.child.id() as libc::pid_t, libc::SIGINT) }, 0);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(exit) = server.child.try_wait().unwrap() {

@@ -421,8 +421,50 @@ fn watch_loop(
         paths.retain(|p| is_relevant_path(p, root));
         paths.sort();
         paths.dedup();
-        preview.rebuild(&paths, shared, quiet);
+        // A file still being written (a large paste, a slow network share) is read only once it
+        // stopped changing; and if it changed again while the site was rebuilt from it, the
+        // site is rebuilt once more at once instead of showing what was read half-way.
+        for _ in 0..MAX_REBUILDS_PER_CHANGE {
+            let read = wait_until_stable(&paths, file_state, || std::thread::sleep(STABLE_PAUSE));
+            preview.rebuild(&paths, shared, quiet);
+            if paths.iter().map(|p| file_state(p)).collect::<Vec<_>>() == read {
+                break;
+            }
+        }
     }
+}
+
+/// How often one change may be rebuilt because its files changed during the rebuild; later
+/// changes come as new events anyway.
+const MAX_REBUILDS_PER_CHANGE: usize = 3;
+
+/// How long a changed file must stay the same before it is read.
+const STABLE_PAUSE: Duration = Duration::from_millis(15);
+
+/// How often a file may be found changing before it is read anyway (about a second).
+const MAX_STABILITY_CHECKS: usize = 64;
+
+/// Size and modification time of a file, or `None` when it is gone.
+type FileState = Option<(u64, std::time::SystemTime)>;
+
+fn file_state(path: &Path) -> FileState {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+/// Waits (by calling `pause`) until every path's state is the same twice in a row, at most
+/// [`MAX_STABILITY_CHECKS`] times; returns the states last seen.
+fn wait_until_stable(paths: &[PathBuf], state: impl Fn(&Path) -> FileState, pause: impl Fn()) -> Vec<FileState> {
+    let mut last: Vec<FileState> = paths.iter().map(|p| state(p)).collect();
+    for _ in 0..MAX_STABILITY_CHECKS {
+        pause();
+        let now: Vec<FileState> = paths.iter().map(|p| state(p)).collect();
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    last
 }
 
 /// Whether a file event concerns the portal's sources (not editor droppings or the output).
@@ -690,6 +732,30 @@ fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_is_read_only_once_it_stopped_changing() {
+        use std::cell::Cell;
+        // A writer that needs five looks to finish: sizes 10, 20, 30, 40, then 50 for good.
+        let looks = Cell::new(0u64);
+        let growing = |_: &Path| {
+            looks.set(looks.get() + 1);
+            Some((10 * looks.get().min(5), std::time::SystemTime::UNIX_EPOCH))
+        };
+        let pauses = Cell::new(0);
+        let seen = wait_until_stable(&[PathBuf::from("a.md")], growing, || pauses.set(pauses.get() + 1));
+        assert_eq!(seen, vec![Some((50, std::time::SystemTime::UNIX_EPOCH))]);
+        assert_eq!(pauses.get(), 5, "one pause per change, and one to see it stay");
+        // A file that never settles is read after a bounded wait.
+        let counter = Cell::new(0u64);
+        let restless = |_: &Path| {
+            counter.set(counter.get() + 1);
+            Some((counter.get(), std::time::SystemTime::UNIX_EPOCH))
+        };
+        let pauses = Cell::new(0);
+        wait_until_stable(&[PathBuf::from("a.md")], restless, || pauses.set(pauses.get() + 1));
+        assert_eq!(pauses.get(), MAX_STABILITY_CHECKS);
+    }
 
     #[test]
     fn answers_only_to_its_own_addresses() {
