@@ -281,6 +281,9 @@ impl Preview {
         // A search refresh still writing into the output would race with replacing it.
         let search = self.search.clone();
         let _no_refresh_running = search.writing.lock();
+        // A refresh scheduled before this build would write an older index over the new one.
+        search.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        search.state.lock().expect("no panics while holding the lock").pending = None;
         let started = Instant::now();
         match site::build_keeping_site(&self.options) {
             Ok((report, site, view_data)) => {
@@ -323,10 +326,11 @@ impl Preview {
     fn refresh_search(&self) {
         let Some(live) = &self.live else { return };
         let input = live.search_input();
+        let generation = self.search.generation.load(std::sync::atomic::Ordering::SeqCst);
         {
             let mut state = self.search.state.lock().expect("no panics while holding the lock");
             if state.running {
-                state.pending = Some(input);
+                state.pending = Some((input, generation));
                 return;
             }
             state.running = true;
@@ -334,20 +338,23 @@ impl Preview {
         let search = self.search.clone();
         let output = self.options.output.clone();
         std::thread::spawn(move || {
-            let mut input = input;
+            let (mut input, mut generation) = (input, generation);
             loop {
                 // Let the open pages reload first: indexing a large portal takes both cores.
                 std::thread::sleep(SEARCH_REFRESH_DELAY);
                 {
                     let _one_at_a_time = search.writing.lock();
-                    let writer = DirectWriter::new(output.clone());
-                    if let Err(e) = crate::index::write_search(&input, &writer).and_then(|()| writer.finish()) {
-                        crate::errln!("warning: the preview's search index was not refreshed: {e:#}");
+                    // A full build since this input was taken wrote a newer index: keep it.
+                    if search.generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
+                        let writer = DirectWriter::new(output.clone());
+                        if let Err(e) = crate::index::write_search(&input, &writer).and_then(|()| writer.finish()) {
+                            crate::errln!("warning: the preview's search index was not refreshed: {e:#}");
+                        }
                     }
                 }
                 let mut state = search.state.lock().expect("no panics while holding the lock");
                 match state.pending.take() {
-                    Some(next) => input = next,
+                    Some((next, its_generation)) => (input, generation) = (next, its_generation),
                     None => {
                         state.running = false;
                         return;
@@ -365,13 +372,16 @@ struct SearchRefresh {
     /// Held while the index is written; a full rebuild takes it too, so that the two never write
     /// the output folder at the same time.
     writing: Mutex<()>,
+    /// Counts full rebuilds: a refresh whose input is from before the latest one is dropped.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
 struct RefreshState {
     running: bool,
-    /// The newest input that arrived while a refresh was running.
-    pending: Option<crate::index::SearchInput>,
+    /// The newest input that arrived while a refresh was running, with the full-build
+    /// generation it belongs to.
+    pending: Option<(crate::index::SearchInput, u64)>,
 }
 
 /// Tells open pages about a new build.
