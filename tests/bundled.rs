@@ -5,16 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{broken_links, files, files_containing, lotse};
-
-/// Builds the repository's own portal into a temporary folder.
-fn build_bundled() -> (tempfile::TempDir, common::Run) {
-    let out = tempfile::tempdir().unwrap();
-    let root = env!("CARGO_MANIFEST_DIR");
-    let output = out.path().join("public");
-    let run = lotse(&["build", "--root", root, "--output", output.to_str().unwrap()], Path::new(root));
-    (out, run)
-}
+use common::{broken_links, files, files_containing};
 
 /// Markdown files of the bundled content, with their text.
 fn articles() -> Vec<(String, String)> {
@@ -35,11 +26,10 @@ fn front_matter(text: &str) -> &str {
 
 #[test]
 fn the_bundled_portal_builds_without_errors_or_warnings() {
-    let (out, run) = build_bundled();
+    let (public, run) = common::bundled_site();
     run.expect_code(0);
     assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
-    let public = out.path().join("public");
-    let broken = broken_links(&public);
+    let broken = broken_links(public);
     assert!(broken.is_empty(), "broken links: {broken:#?}");
 }
 
@@ -58,15 +48,14 @@ fn the_bundled_portal_has_enough_real_how_tos() {
         let count = public_articles.iter().filter(|f| f.starts_with(platform)).count();
         assert!(count >= minimum, "{platform}: {count} articles, want at least {minimum}");
     }
-    let (out, run) = build_bundled();
+    let (public, run) = common::bundled_site();
     run.expect_code(0);
-    let public = out.path().join("public");
     for article in &public_articles {
         let page = public.join(article.trim_end_matches(".md")).join("index.html");
         assert!(page.is_file(), "no page for {article}");
     }
     // The showcase uses what the generator offers: callouts, diagrams, highlighted code, tables.
-    let all_html: String = files(&public)
+    let all_html: String = files(public)
         .into_iter()
         .filter(|f| f.ends_with("index.html"))
         .map(|f| std::fs::read_to_string(public.join(f)).unwrap())
@@ -84,9 +73,8 @@ fn the_bundled_portal_has_enough_real_how_tos() {
 
 #[test]
 fn internal_and_draft_how_tos_stay_out_of_the_bundled_output() {
-    let (out, run) = build_bundled();
+    let (public, run) = common::bundled_site();
     run.expect_code(0);
-    let public = out.path().join("public");
     let hidden: Vec<(String, String)> = articles()
         .into_iter()
         .filter(|(_, text)| {
@@ -101,10 +89,10 @@ fn internal_and_draft_how_tos_stay_out_of_the_bundled_output() {
             .find_map(|l| l.strip_prefix("title:"))
             .map(|t| t.trim().trim_matches('"').to_string())
             .unwrap();
-        let found = files_containing(&public, &title);
+        let found = files_containing(public, &title);
         assert!(found.is_empty(), "title of {file} leaked into {found:?}");
         let url = file.trim_end_matches(".md");
-        let found = files_containing(&public, &format!("{url}/"));
+        let found = files_containing(public, &format!("{url}/"));
         assert!(found.is_empty(), "URL of {file} leaked into {found:?}");
         // A distinctive sentence of the body.
         let body = text.split_once("\n---").map_or("", |(_, body)| body);
@@ -114,7 +102,7 @@ fn internal_and_draft_how_tos_stay_out_of_the_bundled_output() {
                 && !l.contains(['*', '[', '`', '_', '<', '&'])
         }) {
             let snippet: String = sentence.chars().take(40).collect();
-            let found = files_containing(&public, &snippet);
+            let found = files_containing(public, &snippet);
             assert!(found.is_empty(), "text of {file} leaked into {found:?}");
         }
     }

@@ -5,18 +5,15 @@ mod common;
 
 use std::path::Path;
 
-use common::lotse;
 use search_index::engine::{Engine, SearchConfig};
 
 /// Builds the bundled portal and opens its search index exactly as the browser runtime does:
 /// from the manifest, the hashed index files and the docs list.
-fn bundled_engine() -> (Engine, Vec<serde_json::Value>, tempfile::TempDir) {
-    let out = tempfile::tempdir().unwrap();
-    let root = env!("CARGO_MANIFEST_DIR");
-    let output = out.path().join("public");
-    lotse(&["build", "--root", root, "--output", output.to_str().unwrap()], Path::new(root)).expect_code(0);
-    let (engine, docs) = engine_of(&output);
-    (engine, docs, out)
+fn bundled_engine() -> (Engine, Vec<serde_json::Value>) {
+    let (output, run) = common::bundled_site();
+    run.expect_code(0);
+    let (engine, docs) = engine_of(output);
+    (engine, docs)
 }
 
 /// Opens the search index of a built site exactly as the browser runtime does: from the
@@ -57,7 +54,7 @@ fn top_urls(engine: &Engine, docs: &[serde_json::Value], query: &str, platform: 
 
 #[test]
 fn teachers_queries_find_their_how_to_first() {
-    let (engine, docs, _out) = bundled_engine();
+    let (engine, docs) = bundled_engine();
     for (query, expected) in [
         ("WLAN iPad", "ipad/wlan-verbinden/"),
         ("Pasword vergessen", "iserv/passwort-vergessen/"),
@@ -74,7 +71,7 @@ fn teachers_queries_find_their_how_to_first() {
 
 #[test]
 fn results_carry_what_the_result_list_shows() {
-    let (_engine, docs, _out) = bundled_engine();
+    let (_engine, docs) = bundled_engine();
     let entry = docs.iter().find(|d| d[0] == "ipad/wlan-verbinden/").expect("the WLAN article is indexed");
     assert_eq!(entry[1], "Dienst-iPad mit dem WLAN verbinden");
     assert_eq!(entry[2], "ipad");
@@ -88,7 +85,7 @@ fn results_carry_what_the_result_list_shows() {
 
 #[test]
 fn platform_filter_and_umlaut_spellings() {
-    let (engine, docs, _out) = bundled_engine();
+    let (engine, docs) = bundled_engine();
     let urls = top_urls(&engine, &docs, "Speicher voll", Some("ipad"));
     assert_eq!(urls.first().map(String::as_str), Some("ipad/speicher-voll/"));
     assert!(urls.iter().all(|u| u.starts_with("ipad/")), "{urls:?}");
@@ -135,7 +132,7 @@ fn internal_and_draft_articles_are_not_in_the_index_the_browser_searches() {
 
 #[test]
 fn internal_articles_are_not_in_the_search_index() {
-    let (engine, docs, _out) = bundled_engine();
+    let (engine, docs) = bundled_engine();
     assert!(docs.iter().all(|d| !d[0].as_str().unwrap().contains("lizenzen-zuweisen")));
     // The internal licence article is the only one about PowerShell.
     assert!(top_urls(&engine, &docs, "PowerShell Graph Lizenzen zuweisen", None)
@@ -154,7 +151,7 @@ fn recorded_floor() -> (usize, usize) {
 
 #[test]
 fn the_bundled_dev_queries_keep_their_findability_floor() {
-    let (engine, docs, _out) = bundled_engine();
+    let (engine, docs) = bundled_engine();
     let queries =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/findability/queries.tsv")).unwrap();
     // Dev rows only: held-out rows are for reports, never for a check that invites tuning to them.

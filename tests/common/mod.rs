@@ -172,3 +172,18 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// The repository's own portal, built once per test binary and shared by its tests (a debug
+/// build of it takes a second or more). Returns the output folder and the build's run.
+pub fn bundled_site() -> &'static (PathBuf, Run) {
+    static BUILT: std::sync::OnceLock<(PathBuf, Run)> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let binary = std::env::current_exe().unwrap();
+        let name = binary.file_stem().unwrap().to_string_lossy().into_owned();
+        // A folder of cargo's for test files; `lotse build` replaces its own earlier output there.
+        let output = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bundled-{name}"));
+        let root = env!("CARGO_MANIFEST_DIR");
+        let run = lotse(&["build", "--root", root, "--output", output.to_str().unwrap()], Path::new(root));
+        (output, run)
+    })
+}
