@@ -16,8 +16,9 @@ use serde::Serialize;
 use crate::output::SiteWriter;
 use crate::site::Site;
 
-/// The search runtime, built from `search-index/` by `scripts/build-search-runtime`.
-pub const RUNTIME_WASM: &[u8] = include_bytes!("../search-index/runtime/lotse-search.wasm");
+/// The search runtime, built from `search-index/` by `scripts/build-search-runtime`, gzipped: the
+/// worker decompresses it itself, so a host that compresses nothing sends no more bytes.
+pub const RUNTIME_WASM_GZ: &[u8] = include_bytes!("../search-index/runtime/lotse-search.wasm.gz");
 /// The Web Worker that drives the runtime.
 pub const RUNTIME_WORKER: &[u8] = include_bytes!("../search-index/runtime/lotse-worker.js");
 /// Hash of the runtime's sources when it was built; a test compares it with the sources now.
@@ -35,7 +36,24 @@ struct Manifest<'a> {
     docs: DocsChunks,
     config: search_index::engine::SearchConfig,
     platforms: BTreeMap<&'a str, &'a str>,
+    /// For portals of up to [`PACK_LIMIT`]: every file above in one gzipped file, fetched in one
+    /// request while the page is idle, so that no query waits for the network afterwards. The
+    /// files it holds are not written on their own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pack: Option<Pack>,
 }
+
+/// Where each file lies in the decompressed pack: path (as the manifest names it) → [offset, length].
+#[derive(Serialize)]
+struct Pack {
+    url: String,
+    files: BTreeMap<String, [usize; 2]>,
+}
+
+/// The most search data (uncompressed) that travels as one pack: a school portal of some hundred
+/// articles has about 1 MB, which gzip makes about a third. Larger portals read the index files
+/// in ranges as queries need them.
+const PACK_LIMIT: usize = 4 * 1024 * 1024;
 
 #[derive(Serialize)]
 struct IndexFileEntry {
@@ -53,6 +71,21 @@ struct DocsChunks {
 
 /// Articles per docs chunk: about 20 kB of JSON, one request per result page at most.
 const DOCS_CHUNK: usize = 100;
+
+/// [`PACK_LIMIT`], or `LOTSE_SEARCH_PACK_LIMIT` (bytes) where set: the tests build small portals
+/// without a pack too, to exercise the range reads of large ones.
+fn pack_limit() -> usize {
+    std::env::var("LOTSE_SEARCH_PACK_LIMIT").ok().and_then(|v| v.parse().ok()).unwrap_or(PACK_LIMIT)
+}
+
+/// `bytes` gzipped at the best level, with no name or time in the header, so builds stay
+/// byte-identical.
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?)
+}
 
 /// Short content hash for file names.
 fn hash(bytes: &[u8]) -> String {
@@ -102,7 +135,7 @@ pub fn search_version(docs: &[IndexDoc], site: &Site) -> String {
         }
     }
     h.update(serde_json::to_string(&site.config.search.engine_config()).unwrap_or_default().as_bytes());
-    h.update(RUNTIME_WASM);
+    h.update(RUNTIME_WASM_GZ);
     h.update(RUNTIME_WORKER);
     format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
@@ -150,29 +183,50 @@ pub fn write(site: &Site, published: &[usize], docs: &[IndexDoc], writer: &dyn S
 pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> {
     let docs = &input.docs;
     let files = write_index(docs).context("cannot build the search index")?;
+    // The data files by their path under `search/`, written on their own or packed below.
+    let mut data: Vec<(String, Vec<u8>)> = Vec::new();
     let mut index = BTreeMap::new();
     for (name, bytes) in files {
         let extension = name.rsplit_once('.').map_or("bin", |(_, e)| e);
         let target = format!("i/{}.{extension}", hash(&bytes));
-        writer.write(&format!("search/{target}"), &bytes)?;
-        index.insert(name, IndexFileEntry { url: target, len: bytes.len() });
+        index.insert(name, IndexFileEntry { url: target.clone(), len: bytes.len() });
+        data.push((target, bytes));
     }
     let mut entries = Vec::with_capacity(input.entries.len());
     for ((url, title, platform, summary, updated), doc) in input.entries.iter().zip(docs) {
         let text = format!("{}\n{}", doc.title, doc.body);
         let fragment = format!("f/{}.txt", hash(text.as_bytes()));
-        writer.write(&format!("search/{fragment}"), text.as_bytes())?;
+        data.push((fragment.clone(), text.into_bytes()));
         entries.push((url, title, platform, summary, fragment, updated));
     }
     let mut chunks = Vec::new();
     for chunk in entries.chunks(DOCS_CHUNK) {
         let json = serde_json::to_vec(chunk)?;
         let name = format!("d/{}.json", hash(&json));
-        writer.write(&format!("search/{name}"), &json)?;
+        data.push((name.clone(), json));
         chunks.push(name);
     }
-    let runtime = format!("lotse-search.{}.wasm", hash(RUNTIME_WASM));
-    writer.write(&format!("search/{runtime}"), RUNTIME_WASM)?;
+    data.sort_by(|a, b| a.0.cmp(&b.0));
+    data.dedup_by(|a, b| a.0 == b.0);
+    let pack = if data.iter().map(|(_, bytes)| bytes.len()).sum::<usize>() <= pack_limit() {
+        let mut joined = Vec::new();
+        let mut files = BTreeMap::new();
+        for (path, bytes) in &data {
+            files.insert(path.clone(), [joined.len(), bytes.len()]);
+            joined.extend_from_slice(bytes);
+        }
+        let compressed = gzip(&joined)?;
+        let url = format!("p/{}.bin.gz", hash(&compressed));
+        writer.write(&format!("search/{url}"), &compressed)?;
+        Some(Pack { url, files })
+    } else {
+        for (path, bytes) in &data {
+            writer.write(&format!("search/{path}"), bytes)?;
+        }
+        None
+    };
+    let runtime = format!("lotse-search.{}.wasm.gz", hash(RUNTIME_WASM_GZ));
+    writer.write(&format!("search/{runtime}"), RUNTIME_WASM_GZ)?;
     writer.write("search/lotse-worker.js", RUNTIME_WORKER)?;
     let manifest = Manifest {
         format: search_index::FORMAT_VERSION,
@@ -182,6 +236,7 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         docs: DocsChunks { size: DOCS_CHUNK, chunks },
         config: input.config.clone(),
         platforms: input.platforms.iter().map(|(id, name)| (id.as_str(), name.as_str())).collect(),
+        pack,
     };
     writer.write("search/manifest.json", &serde_json::to_vec_pretty(&manifest)?)?;
     Ok(())

@@ -699,22 +699,11 @@ pub(crate) fn render_lists(views: &Views, writer: &dyn SiteWriter, which: &ListP
     ctx.insert("breadcrumbs", &views.crumbs(&[(&tags_title, "tags/")]));
     problems.extend(render_to(views, writer, "tags.html", &ctx, "tags/"));
 
-    // The search page: works without JavaScript as an index of every article.
+    // The search page stays a few kilobytes at any portal size: opening a shared `?q=` link
+    // must not download a list of every article first. Without JavaScript it leads to the areas,
+    // whose pages list their articles.
     let search_title = views.string("search_title");
     let mut ctx = views.base_context("search/", &search_title, "search");
-    let all_groups: Vec<(PlatformView, Vec<ArticleCard>)> = views
-        .platforms
-        .iter()
-        .map(|p| {
-            (
-                p.clone(),
-                views.published.iter().copied().filter(|&i| pages[i].platform == p.id).map(|i| views.card(i)).collect(),
-            )
-        })
-        .collect();
-    let all_groups: Vec<serde_json::Value> =
-        all_groups.into_iter().map(|(p, a)| serde_json::json!({ "platform": p, "articles": a })).collect();
-    ctx.insert("all", &all_groups);
     ctx.insert("breadcrumbs", &views.crumbs(&[(&search_title, "search/")]));
     problems.extend(render_to(views, writer, "search.html", &ctx, "search/"));
 

@@ -381,3 +381,25 @@ fn the_accessibility_statement_links_only_to_web_and_mail_addresses() {
     assert!(run.stderr.contains("is neither an e-mail address nor a web address"), "{}", run.stderr);
     assert!(run.stderr.contains("`javascript:alert(2)` is not a web address"), "{}", run.stderr);
 }
+
+#[test]
+fn the_search_page_stays_small_however_many_articles_there_are() {
+    let size_with = |articles: usize| {
+        let portal = Portal::fixture("valid");
+        for i in 0..articles {
+            portal.write(
+                &format!("content/iserv/artikel-{i}.md"),
+                &format!("---\ntitle: Eine ausführliche Anleitung Nummer {i}\nsummary: Was Lehrkräfte tun, wenn {i} Dinge nicht gehen.\n---\nText.\n"),
+            );
+        }
+        portal.build(&[]).expect_code(0);
+        let page = portal.read_output("search/index.html");
+        // Without JavaScript it still leads to every area, whose pages list the articles.
+        assert!(page.contains("href=\"../iserv/\""), "{page}");
+        page.len()
+    };
+    let (few, many) = (size_with(0), size_with(300));
+    // The article count of an area may add a digit or two; a list of articles would add kilobytes.
+    assert!(many <= few + 16, "the search page grew from {few} to {many} bytes with 300 more articles");
+    assert!(few < 16_000, "the search page has {few} bytes");
+}

@@ -22,13 +22,14 @@ fn engine_of(output: &Path) -> (Engine, Vec<serde_json::Value>) {
     let search = output.join("search");
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(search.join("manifest.json")).unwrap()).unwrap();
+    let read = |name: &str| common::search_file(&search, &manifest, name);
     assert_eq!(manifest["format"], search_index::FORMAT_VERSION);
     let files = manifest["index"]
         .as_object()
         .unwrap()
         .iter()
         .map(|(name, entry)| {
-            let bytes = std::fs::read(search.join(entry["url"].as_str().unwrap())).unwrap();
+            let bytes = read(entry["url"].as_str().unwrap());
             assert_eq!(bytes.len() as u64, entry["len"].as_u64().unwrap(), "{name}");
             (name.clone(), bytes)
         })
@@ -36,8 +37,7 @@ fn engine_of(output: &Path) -> (Engine, Vec<serde_json::Value>) {
     let config: SearchConfig = serde_json::from_value(manifest["config"].clone()).unwrap();
     let mut docs: Vec<serde_json::Value> = Vec::new();
     for chunk in manifest["docs"]["chunks"].as_array().unwrap() {
-        let list: Vec<serde_json::Value> =
-            serde_json::from_slice(&std::fs::read(search.join(chunk.as_str().unwrap())).unwrap()).unwrap();
+        let list: Vec<serde_json::Value> = serde_json::from_slice(&read(chunk.as_str().unwrap())).unwrap();
         assert!(list.len() <= manifest["docs"]["size"].as_u64().unwrap() as usize);
         docs.extend(list);
     }

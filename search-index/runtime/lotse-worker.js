@@ -50,6 +50,26 @@ function fetchBytes(url) {
 }
 
 /**
+ * The bytes of a gzipped file. Lotse stores the runtime and the pack compressed, so that a host
+ * that compresses nothing sends as few bytes as one that does; a host that sends them with
+ * `Content-Encoding: gzip` has had them decompressed by the browser already (no gzip magic).
+ */
+function fetchGzipped(url) {
+  return fetchBytes(url).then(function (buffer) {
+    var head = new Uint8Array(buffer, 0, Math.min(2, buffer.byteLength));
+    if (head[0] !== 0x1f || head[1] !== 0x8b) return buffer;
+    return new Response(new Blob([buffer]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+  });
+}
+
+/** Files of the pack by their path under search/, once it is loaded (small portals). */
+var packed = null;
+
+function packedFile(path) {
+  return packed ? packed.get(path) : undefined;
+}
+
+/**
  * The runtime's `lotse.read_range` import: copies bytes start..end of index file `file` into wasm
  * memory at `dest`. It must answer synchronously, so it uses a synchronous XMLHttpRequest (allowed
  * in workers) with a Range header; a host that ignores Range sends the whole file, which is kept
@@ -89,10 +109,20 @@ function init(manifestUrl) {
     .then(function (m) {
       manifest = m;
       base = new URL(".", manifestUrl);
+      // Runtime and pack in parallel: one wave of requests, then no query waits for the network.
+      var pack = m.pack ? fetchGzipped(new URL(m.pack.url, base)).then(function (buffer) {
+        var bytes = new Uint8Array(buffer);
+        packed = new Map();
+        Object.keys(m.pack.files).forEach(function (path) {
+          var at = m.pack.files[path];
+          packed.set(path, bytes.subarray(at[0], at[0] + at[1]));
+        });
+      }) : Promise.resolve();
       // instantiate() on bytes works even where the host serves .wasm with the wrong MIME type.
-      return fetchBytes(new URL(m.runtime, base)).then(function (bytes) {
+      var runtime = fetchGzipped(new URL(m.runtime, base)).then(function (bytes) {
         return WebAssembly.instantiate(bytes, { lotse: { read_range: readRange } });
       });
+      return Promise.all([runtime, pack]).then(function (done) { return done[0]; });
     })
     .then(function (result) {
       wasm = result.instance.exports;
@@ -102,7 +132,7 @@ function init(manifestUrl) {
       }
       Object.keys(manifest.index).forEach(function (name) {
         var entry = manifest.index[name];
-        remote.push({ url: new URL(entry.url, base).href, len: entry.len, whole: null });
+        remote.push({ url: new URL(entry.url, base).href, len: entry.len, whole: packedFile(entry.url) || null });
         var n = putString(name);
         wasm.lotse_add_remote(n[0], n[1], remote.length - 1, entry.len);
       });
@@ -116,6 +146,8 @@ function init(manifestUrl) {
 /** The result entry [url, title, platform, summary, text file] of article `ord`. */
 function doc(ord) {
   var chunk = Math.floor(ord / manifest.docs.size);
+  var inPack = packedFile(manifest.docs.chunks[chunk]);
+  if (!docs.has(chunk) && inPack) docs.set(chunk, Promise.resolve(JSON.parse(decoder.decode(inPack))));
   if (!docs.has(chunk)) {
     docs.set(chunk, fetch(new URL(manifest.docs.chunks[chunk], base)).then(function (r) {
       if (!r.ok) throw new Error("cannot load the search documents (" + r.status + ")");
@@ -126,6 +158,8 @@ function doc(ord) {
 }
 
 function fragment(path) {
+  var inPack = packedFile(path);
+  if (inPack) return Promise.resolve(decoder.decode(inPack));
   if (!fragments.has(path)) {
     fragments.set(path, fetch(new URL(path, base)).then(function (r) { return r.ok ? r.text() : ""; }).catch(function () { return ""; }));
   }

@@ -592,6 +592,7 @@ pub fn mime_type(path: &Path) -> &'static str {
         "js" | "mjs" => "text/javascript; charset=utf-8",
         "json" => "application/json",
         "wasm" => "application/wasm",
+        "gz" => "application/gzip",
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",

@@ -15,6 +15,8 @@ const TIMEOUT = 20_000;
 
 let portal;
 let server;
+let exited; // resolves with the exit code of `lotse serve`
+let previewDir; // the temporary folder `lotse serve` builds into; it removes it when stopped
 let origin;
 let browser;
 
@@ -25,24 +27,83 @@ before(async () => {
   const article = path.join(portal, "content/ipad/wlan.md");
   fs.appendFileSync(article, "\n" + Array.from({ length: 80 }, (_, i) => `Absatz ${i} über das Schul-WLAN.\n`).join("\n"));
   server = spawn(LOTSE, ["serve", "--root", portal, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  exited = new Promise((resolve) => {
+    server.once("exit", (code, signal) => resolve(code ?? signal));
+    server.once("error", (error) => resolve(`not started: ${error.message}`)); // e.g. a wrong LOTSE_BIN
+  });
+  let output = "";
+  // Both pipes are read to the end: a full stderr pipe (build errors) would block the server.
+  server.stdout.setEncoding("utf8").on("data", (data) => { output += data; });
+  server.stderr.setEncoding("utf8").on("data", (data) => { output += data; });
   origin = await new Promise((resolve, reject) => {
-    let output = "";
     const timer = setTimeout(() => reject(new Error(`lotse serve did not start:\n${output}`)), TIMEOUT);
-    server.stdout.on("data", (data) => {
-      output += data;
+    server.stdout.on("data", () => {
       const match = /Serving (http:\/\/[^/\s]+)/.exec(output);
-      if (match) { clearTimeout(timer); resolve(match[1]); }
+      if (match) {
+        clearTimeout(timer);
+        previewDir = /Preview build in (.+)/.exec(output)?.[1].trim();
+        resolve(match[1]);
+      }
     });
-    server.on("exit", (code) => reject(new Error(`lotse serve exited with ${code}:\n${output}`)));
+    exited.then((code) => { clearTimeout(timer); reject(new Error(`lotse serve exited with ${code}:\n${output}`)); });
   });
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill("SIGINT");
+  // Ctrl-C, as a technician stops the preview: `lotse serve` removes its temporary build and exits.
+  // (SIGKILL would leave the folder behind.) Its exit also closes the pipes this process holds.
+  let code = 0;
+  if (server?.pid && server.exitCode === null && server.signalCode === null) {
+    server.kill("SIGINT");
+    let timer;
+    code = await Promise.race([exited, new Promise((resolve) => { timer = setTimeout(resolve, TIMEOUT, "still running"); })]);
+    clearTimeout(timer);
+    if (code === "still running") {
+      server.kill("SIGTERM"); // handled the same way, so the folder is still removed
+      await exited;
+    }
+  }
   if (portal) fs.rmSync(portal, { recursive: true, force: true });
+  assert.equal(code, 0, "lotse serve stops cleanly on Ctrl-C");
+  if (previewDir) assert.equal(fs.existsSync(path.dirname(previewDir)), false, `lotse serve left ${previewDir} behind`);
 });
+
+/**
+ * Records what `page` asks for from now on. `until(predicate, what)` resolves once a request
+ * matching `predicate` (given a URL) has been seen, at once if it already has.
+ */
+function requestsOf(page) {
+  const seen = [];
+  const waiting = new Set();
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    url.navigation = request.isNavigationRequest();
+    seen.push(url);
+    for (const check of waiting) check();
+  });
+  return {
+    seen,
+    until: (predicate, what) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { waiting.delete(check); reject(new Error(`timed out waiting for ${what}`)); }, TIMEOUT);
+      const check = () => {
+        if (!seen.some(predicate)) return;
+        clearTimeout(timer);
+        waiting.delete(check);
+        resolve();
+      };
+      waiting.add(check);
+      check();
+    }),
+  };
+}
+
+/** The preview's build version now (a poll without `since` is answered at once). */
+async function buildVersion() {
+  const response = await fetch(`${origin}/__lotse/poll`);
+  return (await response.json()).version;
+}
 
 test("a saved edit appears in the open article in place, at the same scroll position", async () => {
   const page = await browser.newPage({ viewport: { width: 800, height: 400 } });
@@ -79,15 +140,48 @@ test("a page whose main part holds a search form reloads, keeping the scroll pos
 
 test("a page that did not change does not reload", async () => {
   const page = await browser.newPage();
+  const asked = requestsOf(page);
+  const isPoll = (url) => url.pathname === "/__lotse/poll";
+  const since = (url) => (url.searchParams.has("since") ? Number(url.searchParams.get("since")) : -1);
+  // A reload starts with `beforeunload`, which Chromium reports at once, before any request the
+  // page makes afterwards; the reload's own request and its commit may be reported later.
+  const leaving = [];
+  await page.exposeBinding("__lotseLeaving", () => leaving.push("beforeunload"));
+  await page.addInitScript(() => addEventListener("beforeunload", () => window.__lotseLeaving()));
   await page.goto(`${origin}/iserv/passwort-vergessen/`);
-  await page.evaluate(() => { window.__stillHere = true; });
+  const navigations = [];
+  page.on("framenavigated", (frame) => { if (frame === page.mainFrame()) navigations.push(frame.url()); });
+  await page.evaluate(() => {
+    window.__stillHere = true;
+    document.querySelector("main").__original = true;
+  });
+  // The page knows the current build (its long poll names it): only from now on can a change
+  // reload it (the first answer never does).
+  const known = await buildVersion();
+  await asked.until((url) => isPoll(url) && since(url) >= known, `the page's poll since version ${known}`);
+  const before = asked.seen.length;
+
   const file = path.join(portal, "content/ipad/wlan.md");
   fs.appendFileSync(file, "\nNOCH-EIN-SATZ-7001\n");
   const other = await browser.newPage();
   await other.goto(`${origin}/ipad/wlan/`);
   await other.waitForFunction(() => document.body.textContent.includes("NOCH-EIN-SATZ-7001"), null, { timeout: TIMEOUT });
-  await page.waitForTimeout(500);
-  assert.equal(await page.evaluate(() => window.__stillHere), true, "an unrelated page reloaded");
+  // The server has published the build with the change. The page has taken its decision once it
+  // polls again with that build's version: live.js asks for the next change only after it has
+  // reloaded, or fetched the page to swap it in, or decided that neither is needed.
+  const changed = await buildVersion();
+  assert.ok(changed > known, `a new build was published (${known} -> ${changed})`);
+  await asked.until((url) => isPoll(url) && since(url) >= changed, `the page's poll since version ${changed}`);
+
+  const own = asked.seen.slice(before)
+    .filter((url) => url.navigation || url.pathname === "/iserv/passwort-vergessen/")
+    .map((url) => url.pathname + url.search);
+  assert.deepEqual(own, [], "the page neither reloaded nor fetched itself to swap its content in");
+  assert.deepEqual(leaving, [], "the page did not start to reload");
+  assert.deepEqual(navigations, [], "the page did not navigate");
+  const gone = "the page was gone (reloaded)";
+  assert.equal(await page.evaluate(() => window.__stillHere).catch(() => gone), true, "an unrelated page reloaded");
+  assert.equal(await page.evaluate(() => document.querySelector("main").__original).catch(() => gone), true, "its main part was not replaced");
   await page.close();
   await other.close();
 });

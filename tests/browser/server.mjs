@@ -8,6 +8,7 @@ import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 
 /**
@@ -19,6 +20,17 @@ export function launchChromium() {
     executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+}
+
+/**
+ * A file of a built site's search folder by the path its manifest names it with: from the gzipped
+ * pack where the portal is small enough for one, else the file itself.
+ */
+export function searchFile(searchDir, manifest, name) {
+  const at = manifest.pack && manifest.pack.files[name];
+  if (!at) return fs.readFileSync(path.join(searchDir, name));
+  const pack = zlib.gunzipSync(fs.readFileSync(path.join(searchDir, manifest.pack.url)));
+  return pack.subarray(at[0], at[0] + at[1]);
 }
 
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";

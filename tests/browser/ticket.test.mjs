@@ -78,15 +78,26 @@ async function submitAndGetLink(page) {
   return link.getAttribute("href");
 }
 
+/**
+ * Reads a mailto: link back as a mail client does (RFC 6068): the address is the path, the query
+ * is split on "&" and each value percent-decoded. Not URLSearchParams, which would turn a "+" into a
+ * space: in a mailto: URL a "+" is a plus. A raw "&", "=" or "#" in a value would show up here as an
+ * extra field, a cut value or a fragment.
+ */
 function parseMailto(href) {
   assert.match(href, /^mailto:/);
-  const [address, query] = href.slice("mailto:".length).split("?");
-  const params = {};
-  for (const pair of query.split("&")) {
-    const [key, value] = pair.split("=");
-    params[key] = decodeURIComponent(value);
+  const url = new URL(href);
+  assert.equal(url.hash, "", `no unencoded # cut the link: ${href}`);
+  const fields = {};
+  for (const pair of url.search.slice(1).split("&")) {
+    const at = pair.indexOf("=");
+    assert.ok(at > 0, `${pair} is a name=value pair`);
+    const key = decodeURIComponent(pair.slice(0, at)).toLowerCase();
+    assert.ok(!(key in fields), `${key} appears once in ${href}`);
+    fields[key] = decodeURIComponent(pair.slice(at + 1));
   }
-  return { address, ...params };
+  assert.deepEqual(Object.keys(fields).sort(), ["body", "subject"], `only subject and body: ${href}`);
+  return { address: decodeURIComponent(url.pathname), ...fields };
 }
 
 test("'Nein' under an article opens the form with the article, its platform and a step field", async () => {
@@ -130,13 +141,30 @@ test("'Nein' under an article opens the form with the article, its platform and 
 
 test("'Ja' thanks the teacher and sends nothing when no feedback URL is configured", async () => {
   const { context, page, foreign } = await newPage();
+  const seen = []; // every request the browser makes, in the order it starts them
+  context.on("request", (request) => seen.push(request.url()));
   await page.goto(site.origin + "/iserv/passwort-vergessen/");
   const before = site.requests.length;
+  const seenBefore = seen.length;
   await page.getByRole("button", { name: "Ja" }).click();
   await page.getByText("Danke für Ihre Rückmeldung").waitFor();
-  await page.waitForTimeout(200);
+  // A report would be started by the click, before the thanks show. The page now makes one more
+  // request the way a report is made; the browser reports requests in the order they start, so
+  // once this marker is seen (and the server has answered it), so would be any report before it.
+  const marker = site.origin + "/manifest.webmanifest?nach-ja";
+  await Promise.all([
+    context.waitForEvent("request", (request) => request.url() === marker),
+    page.evaluate((url) => fetch(url, { mode: "no-cors", credentials: "omit", keepalive: true, cache: "no-store" }).then(() => {}), marker),
+  ]);
+  const markerAt = seen.indexOf(marker, seenBefore);
+  assert.ok(markerAt >= seenBefore, "the marker request was recorded");
+  const started = seen.slice(seenBefore, markerAt);
   // Only the site's own files may load (the manifest, icons, the search index); no report.
-  const sent = site.requests.slice(before).filter((r) => r.status !== 200 && r.status !== 206 || /helpful|feedback/.test(r.path));
+  const report = (url) => !url.startsWith(site.origin + "/") || /helpful|feedback/.test(url);
+  assert.deepEqual(started.filter(report), [], "the browser started no report");
+  const answered = site.requests.slice(before);
+  assert.ok(answered.some((r) => r.path === "/manifest.webmanifest?nach-ja"), "the server answered the marker");
+  const sent = answered.filter((r) => r.status !== 200 && r.status !== 206 || /helpful|feedback/.test(r.path));
   assert.deepEqual(sent, []);
   assert.deepEqual(foreign, []);
   await context.close();
@@ -159,6 +187,46 @@ test("other platforms use the default address; the routing follows the chosen pl
   await page.selectOption("#ticket-platform", "ipad");
   mail = parseMailto(await submitAndGetLink(page));
   assert.equal(mail.address, "mdm-team@landkreis-beispiel.example");
+  await context.close();
+});
+
+test("reserved characters, an emoji, umlauts and line breaks reach the mail app unchanged", async () => {
+  const { context, page, foreign } = await newPage();
+  await page.goto(site.origin + "/problem-melden/");
+  const summary = "Drucker & Kopierer: A=B, 100% kaputt #3 + Toner leer 😀 Übergröße";
+  // Typed with both kinds of line break; a textarea keeps them as LF, the mail body needs CRLF.
+  const description = "Fehler & Warnung: a=b+c, 50% #7 ?x=%20&y=1\nZweite Zeile: äöü ÄÖÜ ß 🖨️😀\r\n\nNach einer Leerzeile: 1+1=2 & fertig";
+  await page.selectOption("#ticket-platform", "allgemein");
+  await page.fill("#ticket-summary", summary);
+  await page.fill("#ticket-description", description);
+  await page.fill("#ticket-school", "GS Am Bach & Co. = 100% #1");
+  await page.fill("#ticket-name", "Jörg Weiß-Müller + 😀");
+  await page.fill("#ticket-room", "2/3 #B");
+  const href = await submitAndGetLink(page);
+  const mail = parseMailto(href);
+  assert.equal(mail.address, "schul-it@landkreis-beispiel.example");
+  assert.equal(mail.subject, `Allgemein: ${summary}`);
+  assert.equal(mail.body, [
+    "Bereich: Allgemein",
+    "Schule: GS Am Bach & Co. = 100% #1",
+    "Name: Jörg Weiß-Müller + 😀",
+    "Raum: 2/3 #B",
+    "",
+    "Beschreibung:",
+    "Fehler & Warnung: a=b+c, 50% #7 ?x=%20&y=1",
+    "Zweite Zeile: äöü ÄÖÜ ß 🖨️😀",
+    "",
+    "Nach einer Leerzeile: 1+1=2 & fertig",
+  ].join("\r\n"), "the body as typed, with CRLF line breaks (RFC 6068)");
+  // The mail app was really asked to open exactly this link.
+  assert.equal(await page.locator("[data-ticket-link]").getAttribute("href"), href);
+
+  // A summary pasted with a line break stays one subject line: the mail app gets no extra header.
+  await page.fill("#ticket-summary", "Beamer aus\r\nBcc: alle@schule.example");
+  const oneLine = parseMailto(await submitAndGetLink(page));
+  assert.doesNotMatch(oneLine.subject, /[\r\n]/);
+  assert.match(oneLine.subject, /^Allgemein: Beamer aus ?Bcc: alle@schule\.example$/);
+  assert.deepEqual(foreign, [], "nothing left the site");
   await context.close();
 });
 

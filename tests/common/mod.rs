@@ -187,3 +187,16 @@ pub fn bundled_site() -> &'static (PathBuf, Run) {
         (output, run)
     })
 }
+
+/// A file of a built site's search folder by the path the manifest names it with: from the
+/// gzipped pack where the portal is small enough for one, else the file itself.
+pub fn search_file(search: &Path, manifest: &serde_json::Value, name: &str) -> Vec<u8> {
+    if let (Some(url), Some(at)) = (manifest["pack"]["url"].as_str(), manifest["pack"]["files"][name].as_array()) {
+        let mut pack = Vec::new();
+        let compressed = fs::read(search.join(url)).unwrap();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&compressed[..]), &mut pack).unwrap();
+        let (start, len) = (at[0].as_u64().unwrap() as usize, at[1].as_u64().unwrap() as usize);
+        return pack[start..start + len].to_vec();
+    }
+    fs::read(search.join(name)).unwrap_or_else(|e| panic!("search/{name}: {e}"))
+}

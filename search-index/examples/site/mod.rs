@@ -18,8 +18,21 @@ pub struct SearchFolder {
 /// Reads the manifest, the index files it names and the docs chunks; panics with the file name
 /// when one is missing, as a developer tool may.
 pub fn read(dir: &Path) -> SearchFolder {
-    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let manifest: Value = serde_json::from_slice(&read("manifest.json")).expect("manifest.json");
+    let file = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let manifest: Value = serde_json::from_slice(&file("manifest.json")).expect("manifest.json");
+    // A small portal's files travel in one gzipped pack; a large portal's stand on their own.
+    let pack: Option<Vec<u8>> = manifest["pack"]["url"].as_str().map(|url| {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&file(url)[..]), &mut bytes).expect("the pack");
+        bytes
+    });
+    let read = |name: &str| match (&pack, manifest["pack"]["files"][name].as_array()) {
+        (Some(pack), Some(at)) => {
+            let (start, len) = (at[0].as_u64().unwrap() as usize, at[1].as_u64().unwrap() as usize);
+            pack[start..start + len].to_vec()
+        }
+        _ => file(name),
+    };
     let files = manifest["index"]
         .as_object()
         .expect("index files")
