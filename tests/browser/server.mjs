@@ -51,7 +51,8 @@ const TYPES = {
 
 /**
  * Serves `dir` on 127.0.0.1 (port 0: any free port), with byte ranges unless `ranges` is false
- * (some hosts ignore Range; the runtime must then use whole files). `dir` may also map URL path
+ * (some hosts ignore Range; the runtime must then use whole files). `encoding` is "none" (a web
+ * space that compresses nothing), "brotli" or "gzip-files" (see below). `dir` may also map URL path
  * prefixes to folders, e.g. { "/a/": dirA, "/b/": dirB }, to serve portals under sub-paths of one
  * origin; other paths are then answered 404.
  *
@@ -61,7 +62,7 @@ const TYPES = {
  * from exact paths to the status they are answered with (e.g. 404 or 500). `close()` may be called
  * more than once; it also drops open keep-alive connections, so the server is really gone.
  */
-export function serve(dir, port = 0, { ranges = true } = {}) {
+export function serve(dir, port = 0, { ranges = true, encoding = "none" } = {}) {
   const mounts = Object.entries(typeof dir === "string" ? { "/": dir } : dir)
     .map(([base, folder]) => ({ base: base.endsWith("/") ? base : base + "/", root: path.resolve(folder) }))
     .sort((a, b) => b.base.length - a.base.length); // the longest prefix wins
@@ -117,6 +118,15 @@ export function serve(dir, port = 0, { ranges = true } = {}) {
     if (range && Number(range[1]) <= Number(range[2]) && Number(range[2]) < body.length) {
       const [start, end] = [Number(range[1]), Number(range[2])];
       return send(206, type, body.subarray(start, end + 1), { "Content-Range": `bytes ${start}-${end}/${body.length}` });
+    }
+    // A host that compresses: brotli for text, as a tuned nginx does; `gzip-files` sends stored
+    // `.gz` files with `Content-Encoding: gzip`, as Apache's `AddEncoding gzip .gz` does, so
+    // that the browser hands the worker bytes it has already decompressed.
+    if (encoding === "brotli" && /^(text\/|application\/(json|xml|javascript))/.test(type)) {
+      return send(200, type, zlib.brotliCompressSync(body), { "Content-Encoding": "br", Vary: "Accept-Encoding" });
+    }
+    if (encoding === "gzip-files" && file.endsWith(".gz")) {
+      return send(200, "application/octet-stream", body, { "Content-Encoding": "gzip" });
     }
     send(200, type, body);
   });

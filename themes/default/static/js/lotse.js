@@ -47,6 +47,8 @@
       controlled = true; // the first install takes over silently: nothing to refresh
     });
     navigator.serviceWorker.register(worker).then(function (registration) {
+      // Where service workers are blocked by policy, some browsers resolve with nothing.
+      if (!registration) return;
       // Browsers activate a waiting worker only once the old one has answered every request of
       // this page, so ask after the page has loaded, and again while it keeps waiting.
       var tries = 0;

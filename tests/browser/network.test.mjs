@@ -1,0 +1,126 @@
+// The search on the networks and hosts teachers have (issue "Search on a school network"): a
+// warm query needs no more than one wave of requests on a throttled connection, and the search
+// finds the same on a host that compresses nothing, one that ignores Range, one that compresses
+// with brotli and one that sends the stored .gz files with Content-Encoding. Counts requests and
+// waves; never asserts a time (the timings are benches/search/speed.mjs's job).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve, launchChromium } from "./server.mjs";
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const LOTSE = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
+const TIMEOUT = 30_000; // throttled, on a busy two-core machine
+/** "School WLAN": 5 Mbit/s with a 60 ms round trip. */
+const SCHOOL_WLAN = { offline: false, latency: 60, downloadThroughput: (5e6 / 8), uploadThroughput: (5e6 / 8) };
+
+let tmp, browser;
+const hosts = {};
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lotse-network-"));
+  const run = spawnSync(LOTSE, ["build", "--quiet", "--root", REPO, "--output", path.join(tmp, "public")], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  // The worker as it is in the source tree (the binary embeds the one it was compiled with).
+  fs.copyFileSync(path.join(REPO, "search-index/runtime/lotse-worker.js"), path.join(tmp, "public/search/lotse-worker.js"));
+  hosts.plain = await serve(path.join(tmp, "public"));
+  hosts.noRanges = await serve(path.join(tmp, "public"), 0, { ranges: false });
+  hosts.brotli = await serve(path.join(tmp, "public"), 0, { encoding: "brotli" });
+  hosts.gzipFiles = await serve(path.join(tmp, "public"), 0, { encoding: "gzip-files" });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await Promise.all(Object.values(hosts).map((h) => h.close()));
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** A page in a fresh context; fails the test on console errors and page errors. The offline
+ * service worker is blocked, so that its precaching does not mix with the search's requests. */
+async function openPage(t, network) {
+  const context = await browser.newContext({ serviceWorkers: "block" });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const problems = [];
+  const onConsole = (m) => { if (m.type() === "error") problems.push(m.text()); };
+  page.on("console", onConsole);
+  page.on("worker", (w) => w.on("console", onConsole));
+  page.on("pageerror", (e) => problems.push(e.message));
+  if (network) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", network);
+  }
+  // Every request of the page and its worker, with when it started and ended.
+  const requests = [];
+  context.on("request", (r) => requests.push({ url: r.url(), started: Date.now(), ended: null, request: r }));
+  const ended = (r) => { const entry = requests.find((e) => e.request === r); if (entry) entry.ended = Date.now(); };
+  context.on("requestfinished", ended);
+  context.on("requestfailed", ended);
+  return { page, requests, clean: () => assert.deepEqual(problems, [], "the page had problems") };
+}
+
+async function search(page, query) {
+  await page.click("#home-search");
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.type(query, { delay: 20 });
+  await page.waitForFunction((q) => {
+    const first = document.querySelector(".hero .search-result");
+    return first && new URL(first.href).searchParams.get("h") === q;
+  }, query, { timeout: TIMEOUT });
+  return page.$$eval(".hero .search-result", (links) => links.map((a) => new URL(a.href).pathname));
+}
+
+/**
+ * Request waves: requests that wait for one another. A request that starts after every earlier
+ * one of the same wave has ended opens the next wave, as a reader waiting on a round trip does.
+ */
+function waves(list) {
+  let count = 0, lastEnd = -Infinity;
+  for (const r of [...list].sort((a, b) => a.started - b.started)) {
+    if (r.started >= lastEnd) count++;
+    lastEnd = Math.max(lastEnd === -Infinity ? 0 : lastEnd, r.ended ?? Infinity);
+  }
+  return count;
+}
+
+test("on school WLAN, a warm query needs at most one wave of requests", async (t) => {
+  const { page, requests, clean } = await openPage(t, SCHOOL_WLAN);
+  await page.goto(`${hosts.plain.origin}/`);
+  // The first query waits for whatever the warm-up has not finished yet.
+  await search(page, "Drucker druckt nicht");
+  const before = requests.length;
+  // A second, different query, with typo, compound and vocabulary alternatives and excerpts.
+  const results = await search(page, "Pasword vergesen Schülerkonto");
+  assert.ok(results.length > 0);
+  const warm = requests.slice(before).filter((r) => new URL(r.url).pathname.startsWith("/search/"));
+  assert.ok(waves(warm) <= 1, `a warm query took ${waves(warm)} waves: ${warm.map((r) => r.url).join(", ")}`);
+  // The warm-up brought everything compressed: the runtime and the pack, each once.
+  const loaded = requests.map((r) => new URL(r.url).pathname).filter((p) => p.startsWith("/search/"));
+  assert.equal(loaded.filter((p) => /\.wasm\.gz$/.test(p)).length, 1, loaded.join(", "));
+  assert.equal(loaded.filter((p) => p.startsWith("/search/p/")).length, 1, loaded.join(", "));
+  assert.deepEqual(loaded.filter((p) => /^\/search\/[idf]\//.test(p)), [], "no index file on its own");
+  clean();
+});
+
+test("the search finds the same on hosts that compress nothing, ignore Range, use brotli or Content-Encoding", async (t) => {
+  const queries = ["Drucker druckt nicht", "WLAN iPad", "Pasword vergesen", "Tafel bleibt schwarz"];
+  const found = {};
+  for (const [name, host] of Object.entries(hosts)) {
+    const { page, clean } = await openPage(t);
+    await page.goto(`${host.origin}/`);
+    found[name] = [];
+    for (const q of queries) found[name].push(await search(page, q));
+    clean();
+  }
+  for (const name of Object.keys(hosts)) assert.deepEqual(found[name], found.plain, `${name} differs`);
+  assert.ok(found.plain.every((list) => list.length > 0));
+  // The brotli host really compressed, and the gzip-files host really sent Content-Encoding.
+  assert.ok(hosts.brotli.requests.some((r) => r.path.startsWith("/search/manifest.json")));
+  assert.ok(hosts.gzipFiles.requests.some((r) => r.path.endsWith(".wasm.gz")));
+});
