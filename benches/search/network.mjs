@@ -1,0 +1,214 @@
+// Search on the networks teachers have: Lotse against Pagefind on synthetic portals, in one
+// headless Chromium, with the network throttled through the DevTools protocol
+// (Network.emulateNetworkConditions) and three kinds of host.
+//
+//   npm ci --prefix benches/search && node benches/search/network.mjs \
+//       [--sizes 100,1000,10000] [--networks school,busy,loopback] [--hosts plain,noranges,brotli] [--queries 50]
+//
+// Networks: "school" WLAN 5 Mbit/s with a 60 ms round trip, "busy" WLAN 1.5 Mbit/s with 150 ms,
+// and loopback. Hosts: "noranges" compresses nothing and ignores Range (a plain web space),
+// "plain" compresses nothing but answers Range, "brotli" compresses text with brotli (a tuned
+// nginx). For each portal size, host and network, and for each engine:
+//   - 2 s:     a page opened 2 s before the first keystroke (the engine was initialised, or warmed
+//              up, at page load): time from the query to five results with their excerpts;
+//   - now:     the same on a page opened just now (initialisation and query at once);
+//   - second:  a second, different query on the page opened 2 s before;
+//   - median and p95 over the remaining queries;
+//   - bytes and requests until the first results, and request waves of the second query (a wave:
+//     requests that wait for one another's round trip).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { join, extname } from "node:path";
+import { tmpdir } from "node:os";
+import { brotliCompressSync, constants } from "node:zlib";
+import { REPO, BENCH_PAGE, buildLotse, indexWithPagefind, launch } from "./common.mjs";
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const sizes = opt("--sizes", "100,1000").split(",").map(Number);
+const networkNames = opt("--networks", "school,busy").split(",");
+const hostNames = opt("--hosts", "noranges,plain,brotli").split(",");
+const queryCount = Number(opt("--queries", "50"));
+
+const NETWORKS = {
+  loopback: null,
+  school: { offline: false, latency: 60, downloadThroughput: 5e6 / 8, uploadThroughput: 5e6 / 8 },
+  busy: { offline: false, latency: 150, downloadThroughput: 1.5e6 / 8, uploadThroughput: 1.5e6 / 8 },
+};
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
+  ".json": "application/json", ".svg": "image/svg+xml", ".wasm": "application/wasm", ".txt": "text/plain; charset=utf-8",
+};
+
+/** A static host of the given kind; logs each response with its bytes on the wire and its times. */
+function host(dir, kind) {
+  const log = [];
+  const brotliCache = new Map();
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const url = new URL(req.url, "http://x");
+    const done = (bytes) => res.on("finish", () => log.push({ path: url.pathname, bytes, started, ended: performance.now() }));
+    if (url.pathname === BENCH_PAGE) {
+      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+      return res.end("<!doctype html><html lang=de><title>bench</title></html>");
+    }
+    let path = join(dir, decodeURIComponent(url.pathname));
+    if (!path.startsWith(dir)) { res.writeHead(404); return res.end(); }
+    if (existsSync(path) && statSync(path).isDirectory()) path = join(path, "index.html");
+    if (!existsSync(path)) { res.writeHead(404); return res.end(); }
+    let body = readFileSync(path);
+    const type = TYPES[extname(path)] || "application/octet-stream";
+    const range = kind !== "noranges" && /^bytes=(\d+)-(\d+)$/.exec(req.headers.range || "");
+    if (range && Number(range[2]) < body.length) {
+      const part = body.subarray(Number(range[1]), Number(range[2]) + 1);
+      res.writeHead(206, { "Content-Type": type, "Content-Range": `bytes ${range[1]}-${range[2]}/${body.length}`, "Cache-Control": "no-cache" });
+      done(part.length);
+      return res.end(part);
+    }
+    const headers = { "Content-Type": type, "Cache-Control": "no-cache" };
+    if (kind === "brotli" && /^(text\/|application\/json)/.test(type)) {
+      if (!brotliCache.has(path)) brotliCache.set(path, brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }));
+      body = brotliCache.get(path);
+      headers["Content-Encoding"] = "br";
+    }
+    res.writeHead(200, headers);
+    done(body.length);
+    res.end(body);
+  });
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok({ server, log, url: `http://127.0.0.1:${server.address().port}` })));
+}
+
+function generate(n) {
+  const dir = mkdtempSync(join(tmpdir(), `lotse-network-${n}-`));
+  execFileSync("python3", ["-c", `import sys; from pathlib import Path; sys.path.insert(0, ${JSON.stringify(join(REPO, "benches"))}); from build_vs_hugo import generate; generate(${n}, Path(${JSON.stringify(dir)}), 20261014)`], { stdio: "inherit" });
+  return join(dir, "lotse");
+}
+
+/** Deterministic everyday queries: one or two words of the generated titles. */
+function makeQueries(portal, count) {
+  const titles = execFileSync("bash", ["-c", `grep -h '^title:' -r ${JSON.stringify(join(portal, "content"))} | head -2000`], { encoding: "utf8" });
+  const words = [...new Set(titles.replace(/title:/g, " ").split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 3))].sort();
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  return Array.from({ length: count }, (_, i) => {
+    const a = words[Math.floor(next() * words.length)];
+    const b = words[Math.floor(next() * words.length)];
+    return i % 3 === 0 ? a : `${a} ${b}`;
+  });
+}
+
+/** Starts an engine in the page: `init` at once; `window.__search(q)` gives five result URLs. */
+async function start(page, engine) {
+  await page.evaluate((engine) => {
+    if (engine === "lotse") {
+      // As the theme's idle warm-up does: the worker loads the manifest, runtime and pack.
+      const worker = new Worker("/search/lotse-worker.js");
+      let next = 0;
+      const waiting = new Map();
+      worker.onmessage = (e) => { if (waiting.has(e.data.id)) { waiting.get(e.data.id)(e.data); waiting.delete(e.data.id); } };
+      worker.postMessage({ type: "init", manifest: new URL("/search/manifest.json", location.href).href });
+      window.__search = (q) => new Promise((ok) => { const id = ++next; waiting.set(id, ok); worker.postMessage({ type: "search", id, query: q, platform: "", typing: false, limit: 5 }); })
+        .then((m) => m.results.map((r) => r.url));
+    } else {
+      // Pagefind's best case: its API initialised at page load.
+      const ready = import("/pagefind/pagefind.js").then(async (pagefind) => { await pagefind.init(); return pagefind; });
+      window.__search = async (q) => {
+        const pagefind = await ready;
+        const s = await pagefind.search(q);
+        return (await Promise.all(s.results.slice(0, 5).map((r) => r.data()))).map((d) => d.url);
+      };
+    }
+  }, engine);
+}
+
+const timed = (page, q) => page.evaluate(async (q) => { const t0 = performance.now(); const r = await window.__search(q); return { ms: performance.now() - t0, n: r.length }; }, q);
+
+/** Request waves among log entries: a request that starts after all earlier ones ended opens a new one. */
+function waves(entries) {
+  let count = 0, lastEnd = -Infinity;
+  for (const e of [...entries].sort((a, b) => a.started - b.started)) {
+    if (e.started >= lastEnd) count++;
+    lastEnd = Math.max(lastEnd, e.ended);
+  }
+  return count;
+}
+
+async function page(browser, network) {
+  const context = await browser.newContext({ serviceWorkers: "block" });
+  const p = await context.newPage();
+  if (network) {
+    const cdp = await context.newCDPSession(p);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", network);
+  }
+  return { context, page: p };
+}
+
+async function measure(browser, server, engine, network, queries) {
+  // A page opened 2 s before the first keystroke.
+  let { context, page: p } = await page(browser, network);
+  await p.goto(server.url + BENCH_PAGE);
+  server.log.length = 0;
+  await start(p, engine);
+  await p.waitForTimeout(2000);
+  const first = await timed(p, queries[0]);
+  const coldBytes = server.log.reduce((s, e) => s + e.bytes, 0);
+  const coldRequests = server.log.length;
+  const before = server.log.length;
+  const second = await timed(p, queries[1]);
+  const secondWaves = waves(server.log.slice(before));
+  const times = [];
+  for (const q of queries.slice(2)) times.push((await timed(p, q)).ms);
+  await context.close();
+  // A page opened just now.
+  ({ context, page: p } = await page(browser, network));
+  await p.goto(server.url + BENCH_PAGE);
+  await start(p, engine);
+  const now = await timed(p, queries[0]);
+  await context.close();
+  times.sort((a, b) => a - b);
+  const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+  return { twoSeconds: first.ms, results: first.n, now: now.ms, second: second.ms, median: at(0.5), p95: at(0.95), coldBytes, coldRequests, secondWaves };
+}
+
+const browser = await launch();
+const rows = [];
+for (const n of sizes) {
+  const portal = generate(n);
+  const site = buildLotse(portal);
+  indexWithPagefind(site);
+  const queries = makeQueries(portal, queryCount + 2);
+  for (const kind of hostNames) {
+    const server = await host(site, kind);
+    for (const net of networkNames) {
+      const lotse = await measure(browser, server, "lotse", NETWORKS[net], queries);
+      const pagefind = await measure(browser, server, "pagefind", NETWORKS[net], queries);
+      rows.push({ n, kind, net, lotse, pagefind });
+      console.error(`measured ${n} articles, ${kind} host, ${net} network`);
+    }
+    server.server.close();
+  }
+}
+await browser.close();
+
+const f = (x) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
+const kb = (x) => `${(x / 1024).toFixed(0)} kB`;
+console.log("Search on school networks, Lotse vs Pagefind 1.6 (headless Chromium, CDP throttling; ratio = Lotse/Pagefind)");
+console.log("| articles | host | network | measure | Lotse | Pagefind | ratio |");
+console.log("|---|---|---|---|---|---|---|");
+for (const r of rows) {
+  const line = (label, key, fmt) => {
+    const l = r.lotse[key], p = r.pagefind[key];
+    console.log(`| ${r.n} | ${r.kind} | ${r.net} | ${label} | ${fmt(l)} | ${fmt(p)} | ${(l / p).toFixed(2)} |`);
+  };
+  line("first results, page opened 2 s before", "twoSeconds", f);
+  line("first results, page opened just now", "now", f);
+  line("a second, different query", "second", f);
+  line(`median (${queryCount} queries)`, "median", f);
+  line(`p95 (${queryCount} queries)`, "p95", f);
+  line("bytes until first results", "coldBytes", kb);
+  line("requests until first results", "coldRequests", String);
+  line("request waves of the second query", "secondWaves", String);
+}
