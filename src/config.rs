@@ -257,6 +257,7 @@ impl SearchSettings {
             synonyms: self.synonym_groups(),
             vocabulary: self.vocabulary,
             vocabulary_off: self.vocabulary_off.clone(),
+            weights: search_index::ranking::RankingWeights::default(),
         }
     }
 }

@@ -10,7 +10,9 @@
 //! Without `--holdout` only the dev queries are read (see benches/findability/README.md);
 //! `--show-misses` lists the dev queries whose article is not among the first three;
 //! `--ranked=FILE` writes each query with its first 20 articles, tab-separated, for comparing or
-//! fusing Lotse's ranking with another one (benches/findability/semantic_e5.py).
+//! fusing Lotse's ranking with another one (benches/findability/semantic_e5.py); `--weights=FILE`
+//! ranks with other numbers (JSON, the fields of `RankingWeights` to change, such as
+//! `{"fuzzy": 0.2, "fields": {"body": 0.8}}`) without rebuilding the site or the runtime.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -41,7 +43,9 @@ fn main() {
     let flags: Vec<&str> = args.iter().filter(|a| a.starts_with("--")).map(String::as_str).collect();
     let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let [dir, queries_file] = paths[..] else {
-        eprintln!("usage: findability <site>/search QUERIES.tsv [--holdout] [--show-misses] [--ranked=FILE]");
+        eprintln!(
+            "usage: findability <site>/search QUERIES.tsv [--holdout] [--show-misses] [--ranked=FILE] [--weights=FILE]"
+        );
         std::process::exit(2);
     };
     let with_holdout = flags.contains(&"--holdout");
@@ -61,7 +65,13 @@ fn main() {
         })
         .collect();
 
-    let site::SearchFolder { files, config, docs } = site::read(Path::new(dir.as_str()));
+    let site::SearchFolder { files, mut config, docs } = site::read(Path::new(dir.as_str()));
+    // Other ranking numbers than the build's, to try a change without rebuilding anything: a JSON
+    // object with the fields of `search_index::ranking::RankingWeights` to change.
+    if let Some(path) = flags.iter().find_map(|f| f.strip_prefix("--weights=")) {
+        let text = std::fs::read_to_string(path).expect("the weights file");
+        config.weights = serde_json::from_str(&text).expect("weights as in search_index::ranking::RankingWeights");
+    }
     let urls: Vec<String> =
         docs.iter().map(|d| d[0].as_str().unwrap_or_default().trim_start_matches("../").to_string()).collect();
 

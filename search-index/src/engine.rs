@@ -20,6 +20,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{collector::TopDocs, DocAddress, DocId, DocSet, Index, Searcher, Term, TERMINATED};
 
 use crate::query::{parse, ParsedQuery, QueryWord};
+use crate::ranking::RankingWeights;
 use crate::schema::{fields_of, Fields};
 use crate::vocabulary::Vocabulary;
 
@@ -35,6 +36,9 @@ pub struct SearchConfig {
     /// Ids of built-in vocabulary groups the portal switched off.
     #[serde(default)]
     pub vocabulary_off: Vec<String>,
+    /// Every number of the ranking; the defaults unless a portal or the evaluator sets others.
+    #[serde(default)]
+    pub weights: RankingWeights,
 }
 
 fn yes() -> bool {
@@ -43,7 +47,12 @@ fn yes() -> bool {
 
 impl Default for SearchConfig {
     fn default() -> Self {
-        SearchConfig { synonyms: Vec::new(), vocabulary: true, vocabulary_off: Vec::new() }
+        SearchConfig {
+            synonyms: Vec::new(),
+            vocabulary: true,
+            vocabulary_off: Vec::new(),
+            weights: RankingWeights::default(),
+        }
     }
 }
 
@@ -67,37 +76,37 @@ pub struct Hit {
     pub score: f32,
 }
 
-/// Boost of alternatives relative to the exact word.
-const PREFIX_BOOST: f32 = 0.6;
-/// The portal's own synonyms: chosen by its technicians, so trusted more than the built-in vocabulary.
-const SYNONYM_BOOST: f32 = 0.7;
-/// A built-in vocabulary term: below the typed word, so exact matches still rank first.
-const VOCABULARY_BOOST: f32 = 0.4;
-/// An article whose title holds every word the teacher typed, negations included ("Drucker
-/// druckt nicht"), is what they were looking for, even where another article uses the words more.
-const WHOLE_TITLE_BOOST: f32 = 1.6;
-/// How much a complaint prefers troubleshooting articles.
-const TROUBLESHOOTING_PREFERENCE: f32 = 1.3;
-const FUZZY_BOOST: f32 = 0.25;
-/// A misspelled word corrected to a vocabulary word: almost as good as typing it right.
-const CORRECTION_BOOST: f32 = 0.8;
-const PHRASE_BOOST: f32 = 3.0;
-/// Typed words found within this many words of each other in an article add [`PROXIMITY_BOOST`].
-const PROXIMITY_SLOP: u32 = 8;
-const PROXIMITY_BOOST: f32 = 0.5;
-/// How many other words may stand between the words of a vocabulary phrase in an article.
-const PHRASE_SLOP: u32 = 3;
-const COMPOUND_PART_BOOST: f32 = 0.5;
-/// The same word as another part of speech ("installieren" for "Installation"): almost the word.
-const DERIVATION_BOOST: f32 = 0.6;
-/// How many longer words a prefix may stand for; more would make short prefixes slow and vague.
-const MAX_PREFIX_TERMS: usize = 24;
+/// A named rule of the ranking, as an explanation names it.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Text match (tantivy's BM25 over the weighted fields), added up over the query's concepts.
+    Match,
+    /// Factor: the share of the query's concepts the article matches, raised to
+    /// [`RankingWeights::coverage_exponent`].
+    Coverage,
+    /// Factor: the title holds every typed word ([`RankingWeights::whole_title`]).
+    WholeTitle,
+    /// Factor: a complaint met a troubleshooting article ([`RankingWeights::troubleshooting`]).
+    Troubleshooting,
+}
+
+/// One line of a hit's explanation: a rule, what it matched, and its contribution (an addend for
+/// [`Rule::Match`], a factor for the others).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScoreDetail {
+    pub rule: Rule,
+    /// For a match: which concept of the query, in query order.
+    pub what: String,
+    pub value: f32,
+}
 
 /// An opened index, ready for queries.
 pub struct Engine {
     searcher: Searcher,
     fields: Fields,
     vocabulary: Vocabulary,
+    weights: RankingWeights,
 }
 
 /// Query words that belong together, with the vocabulary's alternatives for them.
@@ -134,7 +143,7 @@ impl Engine {
             Vocabulary::default()
         };
         let vocabulary = vocabulary.with_groups(&config.synonyms);
-        Ok(Engine { searcher: reader.searcher(), fields, vocabulary })
+        Ok(Engine { searcher: reader.searcher(), fields, vocabulary, weights: config.weights.clone() })
     }
 
     /// How many articles the index holds: exactly the published ones.
@@ -204,14 +213,14 @@ impl Engine {
         // A corrected word is what the teacher meant: searched nearly like a typed word.
         for (i, word) in parsed.words.iter().enumerate() {
             if let Some(fixed) = tokens.get(word.position).filter(|t| **t != parsed.tokens[word.position]) {
-                concepts[i].alternatives.push((vec![fixed.clone()], CORRECTION_BOOST));
+                concepts[i].alternatives.push((vec![fixed.clone()], self.weights.correction));
             }
         }
         for m in self.vocabulary.matches(&tokens) {
             let boost = if self.vocabulary.groups()[m.group].id.starts_with("portal-") {
-                SYNONYM_BOOST
+                self.weights.synonym
             } else {
-                VOCABULARY_BOOST
+                self.weights.vocabulary
             };
             // The concepts of the typed words inside the match become one.
             let inside: Vec<usize> = concepts
@@ -263,7 +272,7 @@ impl Engine {
                 if let Some((_head, others)) = parts[w].split_last().filter(|(_, others)| !others.is_empty()) {
                     concept.split.push(w);
                     parts_apart.extend(others.iter().map(|part| Concept {
-                        alternatives: vec![(vec![part.clone()], COMPOUND_PART_BOOST)],
+                        alternatives: vec![(vec![part.clone()], self.weights.compound_part)],
                         ..Concept::default()
                     }));
                 }
@@ -276,7 +285,7 @@ impl Engine {
             for &w in &concept.words {
                 for swapped in self.head_swaps(&parsed.words[w]) {
                     if !concept.alternatives.iter().any(|(terms, _)| terms.len() == 1 && terms[0] == swapped) {
-                        concept.alternatives.push((vec![swapped], VOCABULARY_BOOST));
+                        concept.alternatives.push((vec![swapped], self.weights.vocabulary));
                     }
                 }
             }
@@ -378,7 +387,7 @@ impl Engine {
             if p == 0 || !PARTICLES.contains(&particle.as_str()) {
                 continue;
             }
-            for q in (p.saturating_sub(6)..p).rev() {
+            for q in (p.saturating_sub(self.weights.separable_verb_reach)..p).rev() {
                 let verb = &parsed.written[q];
                 if verb.chars().count() < 3
                     || crate::analyzer::is_stopword(verb)
@@ -405,19 +414,19 @@ impl Engine {
     }
 
     /// One alternative way of saying a concept: a single word in any field, or the words of a
-    /// phrase close together and in order (at most [`PHRASE_SLOP`] words apart) in the title,
+    /// phrase close together and in order (at most [`RankingWeights::phrase_slop`] words apart) in the title,
     /// headings or text: "fährt nicht hoch" is not found in every article that says "hoch".
     fn alternative_query(&self, terms: &[String], boost: f32) -> Box<dyn Query> {
         let mut fields: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let [term] = terms {
-            for (field, weight) in self.fields.weighted() {
+            for (field, weight) in self.fields.weighted(&self.weights.fields) {
                 let query = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
                 fields.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * boost))));
             }
         } else {
-            for (field, weight) in self.fields.positional() {
+            for (field, weight) in self.fields.positional(&self.weights.fields) {
                 let mut phrase = PhraseQuery::new(terms.iter().map(|t| Term::from_field_text(field, t)).collect());
-                phrase.set_slop(PHRASE_SLOP);
+                phrase.set_slop(self.weights.phrase_slop);
                 fields.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), weight * boost))));
             }
         }
@@ -426,6 +435,31 @@ impl Engine {
 
     /// Searches a parsed query.
     pub fn search_parsed(&self, parsed: &ParsedQuery, platform: Option<&str>, limit: usize) -> Vec<Hit> {
+        self.ranked(parsed, platform, limit, false).into_iter().map(|(hit, _)| hit).collect()
+    }
+
+    /// Searches like [`Self::search`] and says for each hit how its score came about: the text
+    /// match of each concept of the query (tantivy's scores), then each re-ranking rule's factor,
+    /// in the order they apply. The score of a hit is the sum of the matches times the factors.
+    pub fn search_explained(
+        &self,
+        input: &str,
+        platform: Option<&str>,
+        typing: bool,
+        limit: usize,
+    ) -> Vec<(Hit, Vec<ScoreDetail>)> {
+        self.ranked(&parse(input, typing), platform, limit, true)
+    }
+
+    /// The ranking itself: candidates by text match, re-ranked by coverage, whole title and the
+    /// troubleshooting preference; with `explain`, each hit's [`ScoreDetail`]s too.
+    fn ranked(
+        &self,
+        parsed: &ParsedQuery,
+        platform: Option<&str>,
+        limit: usize,
+        explain: bool,
+    ) -> Vec<(Hit, Vec<ScoreDetail>)> {
         if parsed.is_empty() || limit == 0 {
             return Vec::new();
         }
@@ -443,12 +477,13 @@ impl Engine {
             if pair[0].term == pair[1].term {
                 continue;
             }
-            for (field, weight) in self.fields.positional() {
+            for (field, weight) in self.fields.positional(&self.weights.fields) {
                 let terms =
                     vec![Term::from_field_text(field, &pair[0].term), Term::from_field_text(field, &pair[1].term)];
                 let mut near = PhraseQuery::new(terms);
-                near.set_slop(PROXIMITY_SLOP);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(near), weight * PROXIMITY_BOOST))));
+                near.set_slop(self.weights.proximity_slop);
+                clauses
+                    .push((Occur::Should, Box::new(BoostQuery::new(Box::new(near), weight * self.weights.proximity))));
             }
         }
         // A quoted phrase is what the teacher insists on: an article must have its words in this
@@ -456,10 +491,11 @@ impl Engine {
         let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for phrase in &parsed.phrases {
             let mut anywhere: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for (field, weight) in self.fields.positional() {
+            for (field, weight) in self.fields.positional(&self.weights.fields) {
                 let terms = phrase.iter().map(|t| Term::from_field_text(field, t)).collect();
                 let query = PhraseQuery::new(terms);
-                anywhere.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * PHRASE_BOOST))));
+                anywhere
+                    .push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * self.weights.phrase))));
             }
             required.push((Occur::Must, Box::new(BooleanQuery::new(anywhere))));
         }
@@ -477,13 +513,13 @@ impl Engine {
             query = BooleanQuery::new(vec![(Occur::Must, Box::new(query)), (Occur::Must, Box::new(filter))]);
         }
         // More candidates than asked for: reranking may lift some from further down.
-        let candidates = (limit * 2).max(40);
+        let candidates = (limit * 2).max(self.weights.min_candidates);
         let Ok(top) = self.searcher.search(&query, &TopDocs::with_limit(candidates).order_by_score()) else {
             return Vec::new();
         };
         let coverage = self.coverage(&concepts, &top);
         let whole_title = self.title_has_every_word(parsed, &top);
-        let mut hits: Vec<(Hit, DocAddress)> = top
+        let mut hits: Vec<(Hit, DocAddress, Vec<ScoreDetail>)> = top
             .iter()
             .zip(coverage)
             .zip(whole_title)
@@ -491,18 +527,64 @@ impl Engine {
                 let segment = self.searcher.segment_reader(address.segment_ord);
                 let fast = segment.fast_fields();
                 let ord = fast.u64("ord").ok()?.first(address.doc_id)?;
-                let mut score = score * (matched.max(0.5) / concepts.len().max(1) as f32).powf(1.5);
+                let troubleshooting = fast.u64("troubleshooting").ok()?.first(address.doc_id) == Some(1);
+                let share = matched.max(self.weights.coverage_floor) / concepts.len().max(1) as f32;
+                let mut factors = vec![(Rule::Coverage, share.powf(self.weights.coverage_exponent))];
                 if whole_title {
-                    score *= WHOLE_TITLE_BOOST;
+                    factors.push((Rule::WholeTitle, self.weights.whole_title));
                 }
-                if parsed.complaint && fast.u64("troubleshooting").ok()?.first(address.doc_id) == Some(1) {
-                    score *= TROUBLESHOOTING_PREFERENCE;
+                if parsed.complaint && troubleshooting {
+                    factors.push((Rule::Troubleshooting, self.weights.troubleshooting));
                 }
-                Some((Hit { ord, score }, address))
+                let final_score = factors.iter().fold(score, |s, (_, f)| s * f);
+                // Explanations are for the native tools; the browser runtime leaves the code out.
+                let details = if explain && cfg!(not(target_arch = "wasm32")) {
+                    let mut details: Vec<ScoreDetail> = concepts
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| ScoreDetail {
+                            rule: Rule::Match,
+                            what: format!("concept {}", i + 1),
+                            value: self.score_of(c.as_ref(), address),
+                        })
+                        .collect();
+                    let concept_sum: f32 = details.iter().map(|d| d.value).sum();
+                    if score - concept_sum > 1e-4 {
+                        let what = "typed words close together, quoted phrases".to_string();
+                        details.push(ScoreDetail { rule: Rule::Match, what, value: score - concept_sum });
+                    }
+                    details.extend(factors.iter().map(|&(rule, value)| ScoreDetail {
+                        rule,
+                        what: String::new(),
+                        value,
+                    }));
+                    details
+                } else {
+                    Vec::new()
+                };
+                Some((Hit { ord, score: final_score }, address, details))
             })
             .collect();
         hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then(a.0.ord.cmp(&b.0.ord)));
-        hits.into_iter().take(limit).map(|(hit, _)| hit).collect()
+        hits.into_iter().take(limit).map(|(hit, _, details)| (hit, details)).collect()
+    }
+
+    /// The score `query` alone gives the article at `address` (0 where it does not match), for
+    /// explanations. (tantivy's own `Query::explain` trips over some of these scorers.)
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    fn score_of(&self, query: &dyn Query, address: DocAddress) -> f32 {
+        let Ok(weight) = query.weight(EnableScoring::enabled_from_searcher(&self.searcher)) else { return 0.0 };
+        let Ok(mut scorer) = weight.scorer(self.searcher.segment_reader(address.segment_ord), 1.0) else {
+            return 0.0;
+        };
+        if scorer.doc() < address.doc_id {
+            scorer.seek(address.doc_id);
+        }
+        if scorer.doc() == address.doc_id {
+            scorer.score()
+        } else {
+            0.0
+        }
     }
 
     /// For each candidate, whether its title holds every typed word of two or more, negations
@@ -573,17 +655,17 @@ impl Engine {
         } else {
             derivations(&word.normalized, &word.term).into_iter().filter(|d| self.known_term(d)).collect()
         };
-        for (field, weight) in self.fields.weighted() {
+        for (field, weight) in self.fields.weighted(&self.weights.fields) {
             for other in &derived {
-                add(field, other, weight * DERIVATION_BOOST);
+                add(field, other, weight * self.weights.derivation);
             }
             for part in parts {
-                add(field, part, weight * COMPOUND_PART_BOOST);
+                add(field, part, weight * self.weights.compound_part);
             }
             add(field, &word.term, weight);
             for longer in &expansions {
                 if longer != &word.term {
-                    add(field, longer, weight * PREFIX_BOOST);
+                    add(field, longer, weight * self.weights.prefix);
                 }
             }
         }
@@ -600,16 +682,17 @@ impl Engine {
             _ => 2,
         };
         if distance > 0 {
-            for (field, weight) in self.fields.weighted() {
+            for (field, weight) in self.fields.weighted(&self.weights.fields) {
                 let term = Term::from_field_text(field, &word.term);
                 let fuzzy = FuzzyTermQuery::new(term.clone(), distance, true);
-                alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), weight * FUZZY_BOOST))));
+                alternatives
+                    .push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), weight * self.weights.fuzzy))));
                 if word.prefix && word.normalized.chars().count() >= 5 {
                     // Still typing: "Pasw" should reach "Passwort" too.
                     let typed = Term::from_field_text(field, &word.normalized);
                     let fuzzy = FuzzyTermQuery::new_prefix(typed, 1, true);
                     alternatives
-                        .push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), weight * FUZZY_BOOST))));
+                        .push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), weight * self.weights.fuzzy))));
                 }
             }
         }
@@ -722,7 +805,7 @@ impl Engine {
                 let Ok(inverted) = segment.inverted_index(field) else { continue };
                 let Ok(mut stream) = inverted.terms().range().ge(prefix.as_bytes()).into_stream() else { continue };
                 let mut taken = 0;
-                while stream.advance() && taken < MAX_PREFIX_TERMS {
+                while stream.advance() && taken < self.weights.max_prefix_terms {
                     let key = stream.key();
                     if !key.starts_with(prefix.as_bytes()) {
                         break;
@@ -736,7 +819,7 @@ impl Engine {
                 }
             }
         }
-        found.truncate(MAX_PREFIX_TERMS);
+        found.truncate(self.weights.max_prefix_terms);
         found
     }
 }

@@ -15,6 +15,7 @@ pub mod fold;
 pub mod fuzz;
 pub mod lazy;
 pub mod query;
+pub mod ranking;
 pub mod schema;
 pub mod support;
 pub mod vocabulary;

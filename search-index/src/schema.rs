@@ -8,17 +8,17 @@ use tantivy::schema::{Field, IndexRecordOption, NumericOptions, Schema, TextFiel
 /// Handles of the schema's fields.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
-    /// The article title: weight 5, with positions for quoted phrases.
+    /// The article title, the heaviest field, with positions for quoted phrases.
     pub title: Field,
-    /// The summary: weight 2, without positions (phrases are not searched there).
+    /// The summary, without positions (phrases are not searched there).
     pub summary: Field,
-    /// The front-matter keywords, the words teachers type: weight 4.
+    /// The front-matter keywords, the words teachers type.
     pub keywords: Field,
-    /// The tags as written: weight 2.5.
+    /// The tags as written.
     pub tags: Field,
-    /// All heading texts: weight 2.5, with positions for quoted phrases.
+    /// All heading texts, with positions for quoted phrases.
     pub headings: Field,
-    /// The body's plain text: weight 1, with positions for quoted phrases.
+    /// The body's plain text, the lightest field, with positions for quoted phrases.
     pub body: Field,
     /// Platform id, for the platform filter.
     pub platform: Field,
@@ -36,22 +36,22 @@ pub struct Fields {
 }
 
 impl Fields {
-    /// Text fields with their weight: title and keywords count most, then tags and headings, then
-    /// the summary, then the body.
-    pub fn weighted(&self) -> [(Field, f32); 6] {
+    /// Text fields with their weight (see [`crate::ranking::FieldWeights`]): title and keywords
+    /// count most, then tags and headings, then the summary, then the body.
+    pub fn weighted(&self, w: &crate::ranking::FieldWeights) -> [(Field, f32); 6] {
         [
-            (self.title, 5.0),
-            (self.keywords, 4.0),
-            (self.tags, 2.5),
-            (self.headings, 2.5),
-            (self.summary, 2.0),
-            (self.body, 1.0),
+            (self.title, w.title),
+            (self.keywords, w.keywords),
+            (self.tags, w.tags),
+            (self.headings, w.headings),
+            (self.summary, w.summary),
+            (self.body, w.body),
         ]
     }
 
     /// The fields that keep word positions, for phrases, with their weights.
-    pub fn positional(&self) -> [(Field, f32); 3] {
-        [(self.title, 5.0), (self.headings, 2.5), (self.body, 1.0)]
+    pub fn positional(&self, w: &crate::ranking::FieldWeights) -> [(Field, f32); 3] {
+        [(self.title, w.title), (self.headings, w.headings), (self.body, w.body)]
     }
 }
 
