@@ -36,9 +36,10 @@ struct Manifest<'a> {
     docs: DocsChunks,
     config: search_index::engine::SearchConfig,
     platforms: BTreeMap<&'a str, &'a str>,
-    /// For portals of up to [`PACK_LIMIT`]: every file above in one gzipped file, fetched in one
-    /// request while the page is idle, so that no query waits for the network afterwards. The
-    /// files it holds are not written on their own.
+    /// For portals of up to [`PACK_LIMIT`]: the index files and the result list (and, for small
+    /// portals, the article texts) in one gzipped file, fetched in one request while the page is
+    /// idle, so that a query waits for the network at most once (for excerpt texts). The files
+    /// it holds are not written on their own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pack: Option<Pack>,
 }
@@ -50,9 +51,10 @@ struct Pack {
     files: BTreeMap<String, [usize; 2]>,
 }
 
-/// The most search data (uncompressed) that travels as one pack: a school portal of some hundred
-/// articles has about 1 MB, which gzip makes about a third. Larger portals read the index files
-/// in ranges as queries need them.
+/// The most index data (uncompressed: index files and result list) that travels as one pack,
+/// about a third of it after gzip; a portal of a thousand articles has about 1.4 MB. A quarter of
+/// it is the most for a pack that holds the article texts for excerpts too (some hundred
+/// articles). Larger portals read their index files in ranges as queries need them.
 const PACK_LIMIT: usize = 4 * 1024 * 1024;
 
 #[derive(Serialize)]
@@ -208,22 +210,35 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     }
     data.sort_by(|a, b| a.0.cmp(&b.0));
     data.dedup_by(|a, b| a.0 == b.0);
-    let pack = if data.iter().map(|(_, bytes)| bytes.len()).sum::<usize>() <= pack_limit() {
-        let mut joined = Vec::new();
-        let mut files = BTreeMap::new();
-        for (path, bytes) in &data {
+    // What every query needs (the index and the result list) goes into the pack while it fits;
+    // the article texts for excerpts too while everything fits, else they are fetched for the
+    // shown results only, all in one wave.
+    let size = |keep: &dyn Fn(&str) -> bool| data.iter().filter(|(p, _)| keep(p)).map(|(_, b)| b.len()).sum::<usize>();
+    let is_text = |path: &str| path.starts_with("f/");
+    let packed: Box<dyn Fn(&str) -> bool> = if size(&|_| true) <= pack_limit() / 4 {
+        Box::new(|_| true)
+    } else if size(&|p| !is_text(p)) <= pack_limit() {
+        Box::new(move |p| !is_text(p))
+    } else {
+        Box::new(|_| false)
+    };
+    let mut joined = Vec::new();
+    let mut files = BTreeMap::new();
+    for (path, bytes) in &data {
+        if packed(path) {
             files.insert(path.clone(), [joined.len(), bytes.len()]);
             joined.extend_from_slice(bytes);
+        } else {
+            writer.write(&format!("search/{path}"), bytes)?;
         }
+    }
+    let pack = if files.is_empty() {
+        None
+    } else {
         let compressed = gzip(&joined)?;
         let url = format!("p/{}.bin.gz", hash(&compressed));
         writer.write(&format!("search/{url}"), &compressed)?;
         Some(Pack { url, files })
-    } else {
-        for (path, bytes) in &data {
-            writer.write(&format!("search/{path}"), bytes)?;
-        }
-        None
     };
     let runtime = format!("lotse-search.{}.wasm.gz", hash(RUNTIME_WASM_GZ));
     writer.write(&format!("search/{runtime}"), RUNTIME_WASM_GZ)?;

@@ -19,10 +19,16 @@ self.addEventListener("install", function (event) {
         var batch = queue.splice(0, 8);
         if (!batch.length) return Promise.resolve();
         return Promise.all(batch.map(function (path) {
-          // `reload` skips the HTTP cache, which may still hold the previous build's file.
-          return fetch(new Request(path, { cache: "reload" })).then(function (response) {
-            if (!response.ok) throw new Error("offline cache: " + path + " answered " + response.status);
-            return cache.put(path, response);
+          // A file this build's cache holds already (an earlier install failed half-way) is not
+          // fetched again: without this, every page view on a host that refuses one file would
+          // download the whole portal anew.
+          return cache.match(path).then(function (cached) {
+            if (cached) return null;
+            // `reload` skips the HTTP cache, which may still hold the previous build's file.
+            return fetch(new Request(path, { cache: "reload" })).then(function (response) {
+              if (!response.ok) throw new Error("offline cache: " + path + " answered " + response.status);
+              return cache.put(path, response);
+            });
           });
         })).then(next);
       }
