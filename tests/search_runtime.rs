@@ -192,10 +192,16 @@ fn runtime_source_hash() -> String {
         .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
         .map(|e| e.path().to_path_buf())
         .collect();
+    // The vocabulary and the word lists are compiled into the runtime too.
+    files.extend(
+        std::fs::read_dir(search.join("vocabulary"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "txt")),
+    );
     files.extend(
         [
             "search-index/Cargo.toml",
-            "search-index/vocabulary/de.txt",
             "search-index/wasm/Cargo.toml",
             "search-index/wasm/Cargo.lock",
             "search-index/wasm/regex-lite-shim/Cargo.toml",

@@ -61,23 +61,21 @@ pub fn normalize(word: &str) -> String {
     out
 }
 
-/// Words, in folded spelling, whose umlaut separates them from another word a help text uses
-/// with a different meaning. Kept short on purpose: folding is what lets "Schueler" and "Schuler"
-/// find "Schüler", and most umlaut pairs ("wählen"/"Wahl", "zählen"/"Zahl") are close enough to
-/// meet.
-const UMLAUT_KEPT: &[&str] = &["drueck"];
+// The words whose umlaut is kept are listed in `vocabulary/umlaut-kept.txt`. Kept short on
+// purpose: folding is what lets "Schueler" and "Schuler" find "Schüler", and most umlaut pairs
+// ("wählen"/"Wahl", "zählen"/"Zahl") are close enough to meet.
 
 /// Whether a normalised word keeps an umlaut that tells it apart from another word: such a word
 /// was typed as meant, and a spelling one edit away ("drucken" for "drücken") is the other word,
 /// not a typo of it.
 pub fn keeps_umlaut(normalized: &str) -> bool {
-    UMLAUT_KEPT.iter().any(|word| normalized.contains(word))
+    crate::wordlists::UMLAUT_KEPT.iter().any(|word| normalized.contains(word))
 }
 
-/// Byte positions in `folded` of the `e` of an umlaut spelling that [`UMLAUT_KEPT`] keeps.
+/// Byte positions in `folded` of the `e` of an umlaut spelling that [`crate::wordlists::UMLAUT_KEPT`] keeps.
 fn kept_umlaut_e(folded: &str) -> Vec<usize> {
     let mut kept = Vec::new();
-    for word in UMLAUT_KEPT {
+    for word in crate::wordlists::UMLAUT_KEPT.iter() {
         let e = word.find("ue").or_else(|| word.find("ae")).or_else(|| word.find("oe")).map_or(0, |v| v + 1);
         kept.extend(folded.match_indices(word).map(|(start, _)| start + e));
     }
@@ -158,19 +156,9 @@ pub fn term(word: &str) -> String {
     stem(&normalize(word))
 }
 
-/// German function words that carry no topic. They are dropped from queries that have other words,
-/// so "wie kann ich das Passwort ändern" searches for "Passwort ändern".
-const STOPWORDS: &[&str] = &[
-    "aber", "alle", "als", "also", "am", "an", "auch", "auf", "aus", "bei", "bin", "bis", "da", "das", "dass", "dem",
-    "den", "der", "des", "die", "dies", "diese", "doch", "du", "ein", "eine", "einem", "einen", "einer", "es", "fur",
-    "hat", "ich", "ihr", "im", "in", "ist", "ja", "kann", "man", "mein", "meine", "mich", "mir", "mit", "muss", "nach",
-    "noch", "nur", "ob", "oder", "sich", "sie", "sind", "so", "um", "und", "uns", "vom", "von", "vor", "was", "wie",
-    "wir", "wo", "zu", "zum", "zur",
-];
-
 /// Whether a normalised word is a German function word.
 pub fn is_stopword(normalized: &str) -> bool {
-    STOPWORDS.binary_search(&normalized).is_ok()
+    crate::wordlists::STOPWORDS.contains(&normalized)
 }
 
 /// Words of a corpus, used to find the parts of compound words.
@@ -214,14 +202,12 @@ impl Lexicon {
     }
 }
 
-/// Word endings that look like words of their own once a compound is cut, but only derive a word
-/// ("persönlich" is no "Person" + "Licht", "Sicherheit" no "sicher" + "Heit"). A compound's head
-/// is never one of them.
-const DERIVATION_SUFFIXES: &[&str] = &["heit", "keit", "lich", "ling", "schaft", "isch", "chen", "ungen", "igkeit"];
-
-/// Whether `part` (normalised) is a derivational ending, possibly inflected ("liche", "keiten").
+/// Whether `part` (normalised) is a derivational ending (`vocabulary/derivation-suffixes.txt`):
+/// a word ending that looks like a word of its own once a compound is cut, but only derives a word
+/// ("persönlich" is no "Person" + "Licht"); a compound's head is never one. Also inflected
+/// ("liche", "keiten").
 pub(crate) fn is_derivation_suffix(part: &str) -> bool {
-    DERIVATION_SUFFIXES.iter().any(|suffix| {
+    crate::wordlists::DERIVATION_SUFFIXES.iter().any(|suffix| {
         part.strip_prefix(suffix).is_some_and(|rest| matches!(rest, "" | "e" | "en" | "er" | "es" | "em" | "n" | "s"))
     })
 }
@@ -428,7 +414,6 @@ mod tests {
 
     #[test]
     fn stopwords_are_sorted_for_binary_search() {
-        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(is_stopword("wie") && is_stopword("fur") && !is_stopword("wlan"));
     }
 

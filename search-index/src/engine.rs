@@ -378,20 +378,17 @@ impl Engine {
     /// nearest earlier word that makes a word the index or the vocabulary knows; that word then
     /// replaces the verb alone.
     fn with_separable_verbs(&self, parsed: &ParsedQuery) -> ParsedQuery {
-        const PARTICLES: &[&str] = &[
-            "ab", "an", "auf", "aus", "ein", "fest", "hoch", "los", "mit", "raus", "rein", "runter", "um", "vor",
-            "weg", "zu", "zuruck", "zusammen",
-        ];
+        let particles = &*crate::wordlists::PARTICLES;
         let mut joined = parsed.clone();
         for (p, particle) in parsed.written.iter().enumerate() {
-            if p == 0 || !PARTICLES.contains(&particle.as_str()) {
+            if p == 0 || !particles.contains(&particle.as_str()) {
                 continue;
             }
             for q in (p.saturating_sub(self.weights.separable_verb_reach)..p).rev() {
                 let verb = &parsed.written[q];
                 if verb.chars().count() < 3
                     || crate::analyzer::is_stopword(verb)
-                    || PARTICLES.contains(&verb.as_str())
+                    || particles.contains(&verb.as_str())
                     || !verb.chars().all(char::is_alphabetic)
                 {
                     continue;

@@ -19,6 +19,7 @@ pub mod ranking;
 pub mod schema;
 pub mod support;
 pub mod vocabulary;
+pub mod wordlists;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod writer;
 
