@@ -6,13 +6,10 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::Portal;
+use common::{Portal, Server};
 
 /// A small, deterministic random source (xorshift), so that a failing sequence can be replayed.
 struct Rng(u64);
@@ -30,54 +27,9 @@ impl Rng {
     }
 }
 
-struct Serve {
-    child: Child,
-    address: String,
-    build: PathBuf,
-}
-
-impl Serve {
-    fn start(root: &Path) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lotse"))
-            .args(["serve", "--port", "0", "--root"])
-            .arg(root)
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut build = PathBuf::new();
-        let address = loop {
-            let line = lines.next().expect("serve printed its address").unwrap();
-            if let Some(path) = line.strip_prefix("Preview build in ") {
-                build = path.into();
-            }
-            if let Some(rest) = line.strip_prefix("Serving http://") {
-                break rest.split('/').next().unwrap().to_string();
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Serve { child, address, build }
-    }
-
-    /// The preview's state: build version and current errors.
-    fn status(&self) -> serde_json::Value {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-        write!(stream, "GET /__lotse/poll HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.address).unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        serde_json::from_str(response.split_once("\r\n\r\n").unwrap().1).unwrap()
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        // SAFETY: a signal to our own child; Ctrl-C lets it remove its temporary build.
-        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGINT) };
-        let _ = self.child.wait();
-    }
+/// The preview's state: build version and current errors.
+fn status(serve: &Server) -> serde_json::Value {
+    serde_json::from_str(&serve.get("/__lotse/poll").2).unwrap()
 }
 
 /// Every file of a site folder with its bytes, as a visitor can reach it. Left out, by design of
@@ -277,10 +229,10 @@ fn relative(from: &str, to: &str) -> String {
 
 /// Waits until the preview equals a full build of the sources, or the deadline passes; returns
 /// the differences left.
-fn settle(serve: &Serve, expected: &BTreeMap<String, Vec<u8>>, since: u64) -> Vec<String> {
+fn settle(serve: &Server, expected: &BTreeMap<String, Vec<u8>>, since: u64) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let status = serve.status();
+        let status = status(serve);
         let rebuilt = status["version"].as_u64().unwrap() > since;
         let found = differences(&tree(&serve.build), expected);
         if rebuilt && found.is_empty() {
@@ -309,7 +261,7 @@ fn incremental_rebuilds_equal_a_full_build_after_every_edit() {
         ],
         next_id: 0,
     };
-    let serve = Serve::start(portal.root());
+    let serve = Server::start(&portal);
     let full = tempfile::tempdir().unwrap();
     let seed = std::env::var("LOTSE_EDIT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261205u64);
     let mut rng = Rng(seed);
@@ -332,7 +284,7 @@ fn incremental_rebuilds_equal_a_full_build_after_every_edit() {
             // The sources are broken (a random edit can link a public article to an internal
             // one): the preview reports it and keeps serving the last good site.
             let deadline = Instant::now() + Duration::from_secs(20);
-            while serve.status()["errors"].as_array().unwrap().is_empty() {
+            while status(&serve)["errors"].as_array().unwrap().is_empty() {
                 assert!(Instant::now() < deadline, "step {step} (seed {seed}) — {what}: the preview showed no error");
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -351,20 +303,20 @@ fn incremental_rebuilds_equal_a_full_build_after_every_edit() {
             found.is_empty(),
             "step {step} (seed {seed}) — {what}: the preview differs from a full build:\n{found:#?}"
         );
-        assert!(serve.status()["errors"].as_array().unwrap().is_empty(), "step {step}: errors left after a good build");
+        assert!(status(&serve)["errors"].as_array().unwrap().is_empty(), "step {step}: errors left after a good build");
         last_good = Some(expected);
         true
     };
     let mut broken_builds = 0;
     for step in 1..=40 {
-        let version = serve.status()["version"].as_u64().unwrap();
+        let version = status(&serve)["version"].as_u64().unwrap();
         if step % 13 == 0 {
             // The error path on purpose: a dead link, then its fix.
             let pick = sources.articles[0].clone();
             let text = sources.read(&pick);
             sources.write(&pick, &format!("{text}\n[kaputt](gibt-es-nicht.md)\n"));
             assert!(!check(step, &format!("dead link in {pick}"), version), "step {step}: the dead link built");
-            let version = serve.status()["version"].as_u64().unwrap();
+            let version = status(&serve)["version"].as_u64().unwrap();
             sources.write(&pick, &text);
             check(step, &format!("dead link in {pick} fixed"), version);
             continue;
@@ -377,7 +329,7 @@ fn incremental_rebuilds_equal_a_full_build_after_every_edit() {
                 sources.set_field(&article, "internal", None);
                 sources.set_field(&article, "draft", None);
             }
-            let version = serve.status()["version"].as_u64().unwrap();
+            let version = status(&serve)["version"].as_u64().unwrap();
             assert!(check(step, &format!("{what}, repaired"), version), "step {step}: the repair did not build");
         }
     }

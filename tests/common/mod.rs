@@ -2,8 +2,11 @@
 #![allow(dead_code)]
 
 use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// A fixture portal copied into a temporary folder, so tests can change and build it freely.
 pub struct Portal {
@@ -199,4 +202,108 @@ pub fn search_file(search: &Path, manifest: &serde_json::Value, name: &str) -> V
         return pack[start..start + len].to_vec();
     }
     fs::read(search.join(name)).unwrap_or_else(|e| panic!("search/{name}: {e}"))
+}
+
+/// A running `lotse serve` on a free loopback port, stopped with Ctrl-C when dropped.
+pub struct Server {
+    pub child: Child,
+    pub address: String,
+    /// Where the preview build lives.
+    pub build: std::path::PathBuf,
+}
+
+impl Server {
+    pub fn start(portal: &Portal) -> Server {
+        Server::start_at(portal.root())
+    }
+
+    /// Starts `lotse serve` for the portal folder `root`.
+    pub fn start_at(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lotse"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut build = std::path::PathBuf::new();
+        let address = loop {
+            let line = lines.next().expect("serve printed its address").unwrap();
+            if let Some(path) = line.strip_prefix("Preview build in ") {
+                build = path.into();
+            }
+            if let Some(rest) = line.strip_prefix("Serving http://") {
+                break rest.split('/').next().unwrap().to_string();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, address, build }
+    }
+
+    /// A GET request; returns status, content type and body.
+    pub fn get(&self, path: &str) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.address).unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let content_type = head
+            .lines()
+            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type:").map(|v| v.trim().to_string()))
+            .unwrap_or_default();
+        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+            dechunk(body)
+        } else {
+            body.to_string()
+        };
+        (status, content_type, body)
+    }
+
+    /// The reload channel's state after the build `since`, waiting for the next one.
+    pub fn poll(&self, since: u64) -> serde_json::Value {
+        serde_json::from_str(&self.get(&format!("/__lotse/poll?since={since}")).2).unwrap()
+    }
+
+    pub fn version(&self) -> u64 {
+        let state: serde_json::Value = serde_json::from_str(&self.get("/__lotse/poll").2).unwrap();
+        state["version"].as_u64().unwrap()
+    }
+}
+
+impl Drop for Server {
+    /// Stops the server as a technician does, with Ctrl-C, so that it removes its temporary
+    /// build; SIGKILL only if it does not stop within ten seconds.
+    fn drop(&mut self) {
+        // SAFETY: sends a signal to our own child process; no memory is involved.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGINT) };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&after[..size.min(after.len())]);
+        rest = after.get(size + 2..).unwrap_or("");
+    }
+    out
 }
