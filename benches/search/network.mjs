@@ -125,7 +125,8 @@ async function start(page, engine) {
 
 const timed = (page, q) => page.evaluate(async (q) => { const t0 = performance.now(); const r = await window.__search(q); return { ms: performance.now() - t0, n: r.length }; }, q);
 
-/** Request waves among log entries: a request that starts after all earlier ones ended opens a new one. */
+/** Request waves among the browser's requests: a request that starts after all earlier ones
+ * ended opens a new one, as a reader waiting for a round trip does. */
 function waves(entries) {
   let count = 0, lastEnd = -Infinity;
   for (const e of [...entries].sort((a, b) => a.started - b.started)) {
@@ -137,6 +138,13 @@ function waves(entries) {
 
 async function page(browser, network) {
   const context = await browser.newContext({ serviceWorkers: "block" });
+  // Request timings as the browser sees them (the host sees throttled requests at other times).
+  const requests = [];
+  context.on("request", (r) => requests.push({ request: r, started: performance.now(), ended: Infinity }));
+  const ended = (r) => { const e = requests.find((x) => x.request === r); if (e) e.ended = performance.now(); };
+  context.on("requestfinished", ended);
+  context.on("requestfailed", ended);
+  context.requestLog = requests;
   const p = await context.newPage();
   if (network) {
     const cdp = await context.newCDPSession(p);
@@ -156,9 +164,9 @@ async function measure(browser, server, engine, network, queries) {
   const first = await timed(p, queries[0]);
   const coldBytes = server.log.reduce((s, e) => s + e.bytes, 0);
   const coldRequests = server.log.length;
-  const before = server.log.length;
+  const before = context.requestLog.length;
   const second = await timed(p, queries[1]);
-  const secondWaves = waves(server.log.slice(before));
+  const secondWaves = waves(context.requestLog.slice(before));
   const times = [];
   for (const q of queries.slice(2)) times.push((await timed(p, q)).ms);
   await context.close();
