@@ -4,9 +4,20 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+/// What `lotse --version` prints: the version, the commit it was built from and the hash of the
+/// search runtime's sources, so that a bug report names exactly what was used.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("LOTSE_COMMIT"),
+    ", search runtime ",
+    env!("LOTSE_RUNTIME_HASH"),
+    ")"
+);
+
 /// Lotse builds a static IT support portal for schools from Markdown how-tos.
 #[derive(Debug, Parser)]
-#[command(name = "lotse", version, about, long_about = None, propagate_version = true)]
+#[command(name = "lotse", version = VERSION, about, long_about = None, propagate_version = true)]
 pub struct Cli {
     /// Print nothing but errors.
     #[arg(short, long, global = true)]

@@ -214,7 +214,13 @@ fn usage_errors_exit_2_and_help_exits_0() {
     let help = lotse(&["build", "--help"], dir.path());
     help.expect_code(0);
     assert!(help.stdout.contains("--base-url"));
-    assert!(lotse(&["--version"], dir.path()).stdout.starts_with("lotse "));
+    let version = lotse(&["--version"], dir.path()).stdout;
+    assert!(version.starts_with(&format!("lotse {} (commit ", env!("CARGO_PKG_VERSION"))), "{version}");
+    let runtime = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("search-index/runtime/source-hash.txt"),
+    )
+    .unwrap();
+    assert!(version.contains(&format!("search runtime {}", runtime.trim())), "{version}");
     let missing = lotse(&["build"], dir.path());
     missing.expect_code(2);
     assert!(missing.stderr.contains("no lotse.yaml found"), "{}", missing.stderr);
