@@ -213,15 +213,12 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     // What every query needs (the index and the result list) goes into the pack while it fits;
     // the article texts for excerpts too while everything fits, else they are fetched for the
     // shown results only, all in one wave.
-    let size = |keep: &dyn Fn(&str) -> bool| data.iter().filter(|(p, _)| keep(p)).map(|(_, b)| b.len()).sum::<usize>();
     let is_text = |path: &str| path.starts_with("f/");
-    let packed: Box<dyn Fn(&str) -> bool> = if size(&|_| true) <= pack_limit() / 4 {
-        Box::new(|_| true)
-    } else if size(&|p| !is_text(p)) <= pack_limit() {
-        Box::new(move |p| !is_text(p))
-    } else {
-        Box::new(|_| false)
-    };
+    let text_bytes: usize = data.iter().filter(|(p, _)| is_text(p)).map(|(_, b)| b.len()).sum();
+    let all_bytes: usize = data.iter().map(|(_, b)| b.len()).sum();
+    let pack_texts = all_bytes <= pack_limit() / 4;
+    let pack_index = pack_texts || all_bytes - text_bytes <= pack_limit();
+    let packed = |path: &str| pack_index && (pack_texts || !is_text(path));
     let mut joined = Vec::new();
     let mut files = BTreeMap::new();
     for (path, bytes) in &data {

@@ -212,7 +212,7 @@ impl Staging {
         let lock = lock_output(&parent.join(format!(".{name}.lotse-lock")), &output)?;
         let staging = parent.join(format!(".{name}.lotse-staging"));
         let old = parent.join(format!(".{name}.lotse-old"));
-        restore_interrupted_swap(&output)?;
+        // (An interrupted swap was repaired by `restore_interrupted_swap` before the build.)
         remove_own_folder(&staging)?;
         remove_own_folder(&old)?;
         fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;

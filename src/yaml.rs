@@ -95,7 +95,7 @@ impl YamlSource<'_> {
         let mut value = if value.is_null() { Value::Mapping(Mapping::new()) } else { value };
         // Each round replaces one wrong value; a document has only so many.
         for _ in 0..MAX_TYPE_ERRORS {
-            match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+            match serde_path_to_error::deserialize::<_, T>(&value) {
                 Ok(parsed) => return (Some(parsed), problems),
                 Err(e) => {
                     let path = path_segments(e.path());
