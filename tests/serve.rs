@@ -164,9 +164,80 @@ fn raw_status(address: &str, request: &str) -> u16 {
     let mut stream = TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     stream.write_all(request.as_bytes()).unwrap();
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response);
-    String::from_utf8_lossy(&response).split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+    status_of(&read_head(&mut stream))
+}
+
+/// Reads an answer's head (up to the blank line), or what came before the server closed.
+fn read_head(stream: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && matches!(stream.read(&mut byte), Ok(1)) {
+        head.push(byte[0]);
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+fn status_of(head: &str) -> u16 {
+    head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// How long until the server closes `stream` (reads whatever it still sends), at most `limit`.
+fn time_until_closed(stream: &mut TcpStream, limit: Duration) -> Duration {
+    let started = Instant::now();
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let mut sink = [0u8; 4096];
+    while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+    started.elapsed()
+}
+
+#[test]
+fn slow_silent_and_idle_clients_are_dropped_after_the_request_deadline() {
+    let portal = Portal::fixture("valid");
+    let server = Server::start(&portal);
+    let limit = Duration::from_secs(30);
+    // A client that sends its request one header line every second never completes it.
+    let mut dripping = TcpStream::connect(&server.address).unwrap();
+    let drip_address = server.address.clone();
+    let dripper = std::thread::spawn(move || {
+        let mut sender = dripping.try_clone().unwrap();
+        let _ = sender.write_all(format!("GET / HTTP/1.1\r\nHost: {drip_address}\r\n").as_bytes());
+        for i in 0..40 {
+            std::thread::sleep(Duration::from_secs(1));
+            if sender.write_all(format!("X-Langsam-{i}: ja\r\n").as_bytes()).is_err() {
+                break;
+            }
+        }
+        time_until_closed(&mut dripping, Duration::from_millis(10))
+    });
+    // A kept-alive connection that asks for nothing after its first answer.
+    let mut idle = TcpStream::connect(&server.address).unwrap();
+    idle.write_all(format!("GET /__lotse/live.js HTTP/1.1\r\nHost: {}\r\n\r\n", server.address).as_bytes()).unwrap();
+    let head = read_head(&mut idle);
+    assert_eq!(status_of(&head), 200, "{head}");
+    let idle_for = time_until_closed(&mut idle, limit);
+    assert!(idle_for < Duration::from_secs(15), "an idle kept-alive connection stayed open {idle_for:?}");
+    // Dripping stops being possible once the server closed: well before 40 lines.
+    let started = Instant::now();
+    dripper.join().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(25), "a dripping client was served for 40 s");
+}
+
+#[test]
+fn head_has_no_body_and_other_methods_are_refused() {
+    let portal = Portal::fixture("valid");
+    let server = Server::start(&portal);
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let request = format!("HEAD /ipad/wlan/ HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", server.address);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert_eq!(status_of(head), 200, "{head}");
+    assert!(head.to_ascii_lowercase().contains("content-type: text/html"), "{head}");
+    assert_eq!(body, "", "HEAD sends no body");
+    let post = format!("POST / HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\n\r\n", server.address);
+    assert_eq!(raw_status(&server.address, &post), 405);
 }
 
 #[test]

@@ -1,6 +1,10 @@
 // Save-to-reloaded-page time of the live preview: `lotse serve` against `hugo server`.
 //
 //   npm ci --prefix benches/search && node benches/search/preview.mjs [--sizes 1000,10000] [--edits 15]
+//        [--baseline OTHER_LOTSE_BINARY]
+//
+// With --baseline, a second Lotse binary (an older build, say) is measured in the same run, so
+// that a change to the dev server is judged against what it replaces on the same machine state.
 //
 // For each size, a synthetic portal (benches/build_vs_hugo.py's generator, the same Markdown for
 // both tools) is served by both dev servers. An article page is open in headless Chromium; the
@@ -18,6 +22,7 @@ const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const sizes = opt("--sizes", "1000,10000").split(",").map(Number);
 const edits = Number(opt("--edits", "15"));
+const baseline = opt("--baseline", null);
 
 function generate(n) {
   const dir = mkdtempSync(join(tmpdir(), `lotse-preview-${n}-`));
@@ -81,11 +86,17 @@ for (const n of sizes) {
   const lotse = await start(lotseBinary(), ["serve", "--root", lotseRoot, "--port", String(await freePort())], /Serving (http:\/\/\S+)/);
   const lotseTimes = await measure(lotse.url, `/${platform}/${slug}/`, join(lotseRoot, "content", platform, `${slug}.md`));
   lotse.child.kill("SIGINT");
+  let baselineTimes = null;
+  if (baseline) {
+    const other = await start(baseline, ["serve", "--root", lotseRoot, "--port", String(await freePort())], /Serving (http:\/\/\S+)/);
+    baselineTimes = await measure(other.url, `/${platform}/${slug}/`, join(lotseRoot, "content", platform, `${slug}.md`));
+    other.child.kill("SIGINT");
+  }
   const hugoPort = await freePort();
   const hugo = await start("hugo", ["server", "--source", hugoRoot, "--bind", "127.0.0.1", "--port", String(hugoPort), "--disableFastRender=false"], /Web Server is available at (http:\/\/\S+)/);
   const hugoTimes = await measure(hugo.url, `/${platform}/${slug}/`, join(hugoRoot, "content", platform, `${slug}.md`));
   hugo.child.kill("SIGINT");
-  rows.push({ n, lotse: lotseTimes, hugo: hugoTimes });
+  rows.push({ n, lotse: lotseTimes, baseline: baselineTimes, hugo: hugoTimes });
   console.error(`size ${n} done`);
 }
 
@@ -94,6 +105,14 @@ console.log("  size   Lotse median   Lotse p95   Hugo median   Hugo p95   Hugo/L
 for (const r of rows) {
   const f = (x) => `${x.toFixed(0).padStart(6)} ms`;
   console.log(`${String(r.n).padStart(6)}      ${f(median(r.lotse))}   ${f(p95(r.lotse))}     ${f(median(r.hugo))}  ${f(p95(r.hugo))}   ${(median(r.hugo) / median(r.lotse)).toFixed(1).padStart(6)}x`);
+}
+if (baseline) {
+  console.log(`Baseline ${baseline}, same portals and edits:`);
+  console.log("  size   this median   this p95   baseline median   baseline p95");
+  for (const r of rows) {
+    const f = (x) => `${x.toFixed(0).padStart(6)} ms`;
+    console.log(`${String(r.n).padStart(6)}      ${f(median(r.lotse))}  ${f(p95(r.lotse))}         ${f(median(r.baseline))}      ${f(p95(r.baseline))}`);
+  }
 }
 const last = rows[rows.length - 1];
 console.log(`Goal (median under 100 ms at the largest size, and faster than Hugo): ${median(last.lotse) < 100 && median(last.lotse) < median(last.hugo) ? "HOLDS" : "NOT MET"}`);

@@ -4,16 +4,14 @@
 //! A failed rebuild never takes the preview down: the last good site stays served, and every open
 //! page shows the errors in an overlay until they are fixed. Pages learn about rebuilds by long
 //! polling `/__lotse/poll` (plain HTTP, no WebSocket needed) and reload only when a file they show
-//! changed, keeping their scroll position. The server answers only with files inside the output
-//! folder; anything else, including `..` in any spelling, is the portal's 404 page.
+//! changed, keeping their scroll position. The HTTP side, with its bounds, is in [`http`].
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
 use std::io::Write as _;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Component, Path, PathBuf};
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -23,13 +21,10 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::output::DirectWriter;
 use crate::site::{self, BuildError, BuildOptions};
 
+mod http;
 mod incremental;
 
 use incremental::{LiveSite, Update};
-
-/// The preview's reload client and its overlay style, served under `/__lotse/`.
-const LIVE_JS: &str = include_str!("live.js");
-const LIVE_CSS: &str = include_str!("live.css");
 
 /// How long an editor's burst of saves may take before the rebuild starts: editors write a file
 /// (or a temporary file and a rename) within a few milliseconds.
@@ -40,9 +35,6 @@ const SEARCH_REFRESH_DELAY: Duration = Duration::from_millis(300);
 
 /// The portal folders whose changes trigger a rebuild (besides `lotse.yaml`).
 const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "static", "i18n"];
-
-/// How long a poll waits for a change before answering "nothing new".
-const POLL_TIMEOUT: Duration = Duration::from_secs(25);
 
 /// What `lotse serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -70,7 +62,8 @@ struct Status {
     changed: Vec<String>,
 }
 
-type Shared = Arc<(Mutex<Status>, Condvar)>;
+/// The current status; open pages' long polls wait for its next version.
+type Shared = tokio::sync::watch::Sender<Status>;
 
 /// Runs the dev server until Ctrl-C.
 pub fn run(options: ServeOptions) -> Result<()> {
@@ -90,7 +83,7 @@ pub fn run(options: ServeOptions) -> Result<()> {
         service_worker: false,
     };
 
-    let shared: Shared = Arc::new((Mutex::new(Status::default()), Condvar::new()));
+    let shared: Shared = tokio::sync::watch::Sender::new(Status::default());
     let mut preview = Preview {
         options: build_options,
         live: None,
@@ -146,95 +139,7 @@ pub fn run(options: ServeOptions) -> Result<()> {
         std::thread::spawn(move || watch_loop(changes, &root, &mut preview, &shared, quiet));
     }
 
-    let hosts = Arc::new(AllowedHosts::new(local));
-    let open_connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    loop {
-        let connection = match listener.accept() {
-            Ok((connection, _)) => connection,
-            // Out of file descriptors (EMFILE) or a connection reset before it was accepted: wait a
-            // moment instead of spinning, so that the connections being served can finish.
-            Err(_) => {
-                std::thread::sleep(ACCEPT_BACKOFF);
-                continue;
-            }
-        };
-        let slot = ConnectionSlot::take(&open_connections);
-        let Some(slot) = slot else {
-            let _ = refuse_busy(connection);
-            continue;
-        };
-        let (shared, output, hosts) = (shared.clone(), output.clone(), hosts.clone());
-        // A thread that cannot be started only drops this one connection.
-        let _ = std::thread::Builder::new().name("lotse-http".into()).spawn(move || {
-            let _slot = slot;
-            let _ = handle_connection(connection, &output, &shared, &hosts);
-        });
-    }
-}
-
-/// At most this many connections are served at once; further ones get 503 and are closed. Each
-/// open page holds one for its long poll, so this is far more than a technician's browser needs.
-const MAX_CONNECTIONS: usize = 64;
-
-/// How long one request may take to arrive, in all: a slow or silent client is dropped after it.
-const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
-
-/// How long the accept loop waits after a failed accept (such as running out of file descriptors).
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
-
-/// One of the [`MAX_CONNECTIONS`] places, given back when the connection's thread ends.
-struct ConnectionSlot(Arc<std::sync::atomic::AtomicUsize>);
-
-impl ConnectionSlot {
-    fn take(open: &Arc<std::sync::atomic::AtomicUsize>) -> Option<ConnectionSlot> {
-        use std::sync::atomic::Ordering;
-        open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < MAX_CONNECTIONS).then_some(n + 1))
-            .ok()
-            .map(|_| ConnectionSlot(open.clone()))
-    }
-}
-
-impl Drop for ConnectionSlot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-    }
-}
-
-fn refuse_busy(mut stream: TcpStream) -> std::io::Result<()> {
-    stream.set_write_timeout(Some(Duration::from_secs(1)))?;
-    stream.write_all(
-        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n",
-    )
-}
-
-/// The `Host` names the preview answers to. A web page elsewhere could otherwise point its own
-/// domain at 127.0.0.1 (DNS rebinding) and read the preview, drafts included. Browsers reach the
-/// preview by an IP address or `localhost`; a name that resolves to this machine is refused.
-struct AllowedHosts {
-    port: u16,
-}
-
-impl AllowedHosts {
-    fn new(local: SocketAddr) -> AllowedHosts {
-        AllowedHosts { port: local.port() }
-    }
-
-    /// Whether a request's `Host` header names this server: an IP address or `localhost`, with
-    /// this server's port.
-    fn allows(&self, host: &str) -> bool {
-        let host = host.trim().to_ascii_lowercase();
-        let (name, port) = match host.rsplit_once(':') {
-            Some((name, port)) if !name.is_empty() && (name.ends_with(']') || !name.contains(':')) => {
-                (name, port.parse::<u16>().ok())
-            }
-            _ => (host.as_str(), Some(80)),
-        };
-        if port != Some(self.port) {
-            return false;
-        }
-        let bare = name.trim_start_matches('[').trim_end_matches(']');
-        name == "localhost" || name.ends_with(".localhost") || bare.parse::<std::net::IpAddr>().is_ok()
-    }
+    http::serve_forever(listener, http::Site { output, status: shared, hosts: http::AllowedHosts::new(local) })
 }
 
 /// The preview's build state between rebuilds.
@@ -386,12 +291,11 @@ struct RefreshState {
 
 /// Tells open pages about a new build.
 fn publish(shared: &Shared, changed: Vec<String>, errors: Vec<String>) {
-    let (lock, wake) = &**shared;
-    let mut status = lock.lock().expect("no panics while holding the lock");
-    status.changed = changed;
-    status.errors = errors;
-    status.version += 1;
-    wake.notify_all();
+    shared.send_modify(|status| {
+        status.changed = changed;
+        status.errors = errors;
+        status.version += 1;
+    });
 }
 
 /// Prints the problems and shows them on every open page; the served site stays as it was.
@@ -543,194 +447,6 @@ fn changed_paths(old: &BTreeMap<String, u64>, new: &BTreeMap<String, u64>) -> Ve
     changed
 }
 
-/// Maps a request path to a file inside `output`, refusing anything that could leave it.
-pub fn resolve(output: &Path, url_path: &str) -> Option<PathBuf> {
-    let path = url_path.split(['?', '#']).next().unwrap_or("");
-    let decoded = percent_decode(path)?;
-    if decoded.contains('\0') || decoded.contains('\\') {
-        return None;
-    }
-    let mut file = output.to_path_buf();
-    for component in Path::new(decoded.trim_start_matches('/')).components() {
-        match component {
-            Component::Normal(part) => file.push(part),
-            Component::CurDir => {}
-            _ => return None,
-        }
-    }
-    if file.is_dir() {
-        file.push("index.html");
-    }
-    let canonical = file.canonicalize().ok()?;
-    let base = output.canonicalize().ok()?;
-    (canonical.starts_with(&base) && canonical.is_file()).then_some(canonical)
-}
-
-/// Decodes `%xx` escapes; `None` for malformed ones or bytes that are not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// The Content-Type of a file, by its ending.
-pub fn mime_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "wasm" => "application/wasm",
-        "gz" => "application/gzip",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "pdf" => "application/pdf",
-        "txt" => "text/plain; charset=utf-8",
-        "xml" => "application/xml",
-        "webmanifest" => "application/manifest+json",
-        _ => "application/octet-stream",
-    }
-}
-
-/// One HTTP response, written in a single piece.
-struct Response {
-    status: u16,
-    content_type: &'static str,
-    body: Vec<u8>,
-}
-
-impl Response {
-    fn new(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Response {
-        Response { status, content_type, body: body.into() }
-    }
-}
-
-/// Reads one request from a connection and answers it. The preview speaks just enough HTTP/1.1
-/// for a browser: GET and HEAD, one request per connection. Responses go out in one write with
-/// Nagle's algorithm off, because a response split into header and body packets waits for the
-/// client's delayed ACK, adding 40 ms to every reload.
-fn handle_connection(
-    mut stream: TcpStream,
-    output: &Path,
-    shared: &Shared,
-    hosts: &AllowedHosts,
-) -> std::io::Result<()> {
-    stream.set_nodelay(true)?;
-    stream.set_write_timeout(Some(REQUEST_DEADLINE))?;
-    let deadline = Instant::now() + REQUEST_DEADLINE;
-    let mut head = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        // The deadline holds for the whole request, not for each read: a client sending one byte
-        // every few seconds is dropped as surely as a silent one.
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Ok(());
-        }
-        stream.set_read_timeout(Some(left))?;
-        let read = stream.read(&mut buffer)?;
-        if read == 0 || head.len() > 64 * 1024 {
-            return Ok(());
-        }
-        head.extend_from_slice(&buffer[..read]);
-    }
-    let head = String::from_utf8_lossy(&head);
-    let mut parts = head.lines().next().unwrap_or("").split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-    let host = head.lines().skip(1).find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        name.trim().eq_ignore_ascii_case("host").then_some(value)
-    });
-    let response = if !host.is_some_and(|h| hosts.allows(h)) {
-        Response::new(
-            421,
-            "text/plain; charset=utf-8",
-            "This preview answers only to its own address: open it as http://127.0.0.1:PORT/ or http://localhost:PORT/, or on the LAN by the computer's IP address.",
-        )
-    } else if method == "GET" || method == "HEAD" {
-        respond(target, output, shared)
-    } else {
-        Response::new(405, "text/plain; charset=utf-8", "method not allowed")
-    };
-    let reason = match response.status {
-        200 => "OK",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        421 => "Misdirected Request",
-        _ => "",
-    };
-    let mut bytes = format!(
-        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        response.status,
-        response.content_type,
-        response.body.len()
-    )
-    .into_bytes();
-    if method != "HEAD" {
-        bytes.extend_from_slice(&response.body);
-    }
-    stream.write_all(&bytes)?;
-    stream.flush()
-}
-
-/// Adds the preview client to an HTML page.
-fn inject_live_reload(html: String) -> String {
-    let tags = "<link rel=\"stylesheet\" href=\"/__lotse/live.css\"><script src=\"/__lotse/live.js\" defer></script>";
-    match html.find("</head>") {
-        Some(at) => format!("{}{tags}{}", &html[..at], &html[at..]),
-        None => html + tags,
-    }
-}
-
-/// The answer to a request for `target` (path and query).
-fn respond(target: &str, output: &Path, shared: &Shared) -> Response {
-    let path = target.split('?').next().unwrap_or("");
-    match path {
-        "/__lotse/live.js" => return Response::new(200, "text/javascript; charset=utf-8", LIVE_JS),
-        "/__lotse/live.css" => return Response::new(200, "text/css; charset=utf-8", LIVE_CSS),
-        "/__lotse/poll" => {
-            let since: Option<u64> = target.split_once("since=").and_then(|(_, v)| v.split('&').next()?.parse().ok());
-            let (lock, wake) = &**shared;
-            let mut status = lock.lock().expect("no panics while holding the lock");
-            if since == Some(status.version) {
-                status =
-                    wake.wait_timeout_while(status, POLL_TIMEOUT, |s| s.version == since.unwrap_or(0)).expect("lock").0;
-            }
-            return Response::new(200, "application/json", serde_json::to_string(&*status).unwrap_or_default());
-        }
-        _ => {}
-    }
-    let (status, file) = match resolve(output, path) {
-        Some(file) => (200, file),
-        None => (404, output.join("404.html")),
-    };
-    let Ok(bytes) = std::fs::read(&file) else {
-        return Response::new(404, "text/plain; charset=utf-8", "not found");
-    };
-    let content_type = mime_type(&file);
-    let body = if content_type.starts_with("text/html") {
-        inject_live_reload(String::from_utf8_lossy(&bytes).into_owned()).into_bytes()
-    } else {
-        bytes
-    };
-    Response::new(status, content_type, body)
-}
-
 fn open_browser(url: &str) {
     for opener in ["xdg-open", "open"] {
         if std::process::Command::new(opener).arg(url).spawn().is_ok() {
@@ -769,51 +485,6 @@ mod tests {
     }
 
     #[test]
-    fn answers_only_to_its_own_addresses() {
-        let hosts = AllowedHosts::new("127.0.0.1:1111".parse().unwrap());
-        for good in [
-            "127.0.0.1:1111",
-            "localhost:1111",
-            "LOCALHOST:1111",
-            "[::1]:1111",
-            "192.168.1.20:1111",
-            "vorschau.localhost:1111",
-        ] {
-            assert!(hosts.allows(good), "{good}");
-        }
-        for bad in
-            ["evil.example:1111", "127.0.0.1.nip.io:1111", "localhost:2222", "localhost", "", "::1:1111", "127.0.0.1:x"]
-        {
-            assert!(!hosts.allows(bad), "{bad}");
-        }
-        let default_port = AllowedHosts::new("0.0.0.0:80".parse().unwrap());
-        assert!(default_port.allows("10.0.0.5"));
-        assert!(!default_port.allows("intranet.example"));
-    }
-
-    #[test]
-    fn resolve_never_leaves_the_output() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        std::fs::create_dir_all(out.join("ipad/wlan")).unwrap();
-        std::fs::write(out.join("ipad/wlan/index.html"), "x").unwrap();
-        std::fs::write(dir.path().join("secret.txt"), "geheim").unwrap();
-        assert!(resolve(&out, "/ipad/wlan/").unwrap().ends_with("ipad/wlan/index.html"));
-        assert!(resolve(&out, "/ipad/wlan/?q=1").is_some());
-        for attack in [
-            "/../secret.txt",
-            "/%2e%2e/secret.txt",
-            "/ipad/..%2f..%2fsecret.txt",
-            "/%2E%2E%5Csecret.txt",
-            "/ipad/%00",
-            "/%zz",
-            "//etc/passwd",
-        ] {
-            assert_eq!(resolve(&out, attack), None, "{attack}");
-        }
-    }
-
-    #[test]
     fn changed_paths_name_pages_or_everything() {
         let old: BTreeMap<String, u64> =
             [("index.html".into(), 1), ("ipad/wlan/index.html".into(), 2), ("alt/index.html".into(), 3)].into();
@@ -823,11 +494,5 @@ mod tests {
         let mut css = new.clone();
         css.insert("assets/css/lotse.css".into(), 9);
         assert_eq!(changed_paths(&new, &css), ["*"]);
-    }
-
-    #[test]
-    fn mime_types_include_wasm() {
-        assert_eq!(mime_type(Path::new("a/b.wasm")), "application/wasm");
-        assert_eq!(mime_type(Path::new("index.html")), "text/html; charset=utf-8");
     }
 }
