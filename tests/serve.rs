@@ -222,6 +222,36 @@ fn slow_silent_and_idle_clients_are_dropped_after_the_request_deadline() {
     assert!(started.elapsed() < Duration::from_secs(25), "a dripping client was served for 40 s");
 }
 
+/// CPU time (user and system) a process has used so far, from `/proc`.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_millis(ticks * 10) // USER_HZ is 100 on Linux
+}
+
+#[test]
+fn out_of_file_descriptors_the_server_waits_instead_of_spinning() {
+    let portal = Portal::fixture("valid");
+    let server = Server::start_with_open_file_limit(&portal, 40);
+    let host = format!("GET / HTTP/1.1\r\nHost: {}\r\n\r\n", server.address);
+    assert_eq!(raw_status(&server.address, &host), 200);
+    // More silent clients than the server may open files for: accepting fails with EMFILE.
+    let idle: Vec<TcpStream> = (0..60).map(|_| TcpStream::connect(&server.address).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let before = cpu_time(server.child.id());
+    std::thread::sleep(Duration::from_secs(2));
+    let used = cpu_time(server.child.id()) - before;
+    assert!(used < Duration::from_millis(500), "the server burnt {used:?} of CPU in 2 s while out of files");
+    drop(idle);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut status = 0;
+    while Instant::now() < deadline && status != 200 {
+        status = raw_status(&server.address, &host);
+    }
+    assert_eq!(status, 200, "the server answers again once files are free");
+}
+
 #[test]
 fn head_has_no_body_and_other_methods_are_refused() {
     let portal = Portal::fixture("valid");

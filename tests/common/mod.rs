@@ -219,14 +219,18 @@ impl Server {
 
     /// Starts `lotse serve` for the portal folder `root`.
     pub fn start_at(root: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lotse"))
-            .args(["serve", "--port", "0", "--root"])
-            .arg(root)
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        Server::spawn(Command::new(env!("CARGO_BIN_EXE_lotse")).args(["serve", "--port", "0", "--root"]).arg(root))
+    }
+
+    /// Starts `lotse serve` allowed only `limit` open files, as on a machine with a low limit.
+    #[allow(dead_code)] // used by some test binaries only
+    pub fn start_with_open_file_limit(portal: &Portal, limit: u32) -> Server {
+        let script = format!("ulimit -n {limit} && exec \"$0\" serve --port 0 --root \"$1\"");
+        Server::spawn(Command::new("sh").args(["-c", &script, env!("CARGO_BIN_EXE_lotse")]).arg(portal.root()))
+    }
+
+    fn spawn(command: &mut Command) -> Server {
+        let mut child = command.env("NO_COLOR", "1").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut build = std::path::PathBuf::new();
         let address = loop {
