@@ -137,7 +137,7 @@ pub fn load(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Con
         );
         return content;
     }
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let canonical_root = dunce::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let walker = WalkDir::new(&content_dir)
         .follow_links(false)
         .sort_by_file_name()
@@ -156,7 +156,7 @@ pub fn load(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Con
         let path = entry.path();
         let rel_to_root = relative(root, path);
         if entry.path_is_symlink() {
-            match path.canonicalize() {
+            match dunce::canonicalize(path) {
                 Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
                 Ok(target) if target.starts_with(&canonical_root) => {
                     problems.push(

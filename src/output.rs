@@ -190,7 +190,7 @@ pub fn absolute(path: &Path) -> Result<PathBuf> {
             Component::Normal(name) => {
                 resolved.push(name);
                 // Resolve symlinks as soon as a component exists; a missing one cannot be a link.
-                if let Ok(real) = resolved.canonicalize() {
+                if let Ok(real) = dunce::canonicalize(&resolved) {
                     resolved = real;
                 }
             }

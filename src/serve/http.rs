@@ -243,8 +243,8 @@ fn resolve(output: &Path, url_path: &str) -> Option<PathBuf> {
     if file.is_dir() {
         file.push("index.html");
     }
-    let canonical = file.canonicalize().ok()?;
-    let base = output.canonicalize().ok()?;
+    let canonical = dunce::canonicalize(&file).ok()?;
+    let base = dunce::canonicalize(output).ok()?;
     (canonical.starts_with(&base) && canonical.is_file()).then_some(canonical)
 }
 

@@ -62,7 +62,7 @@ fn tag_slugs(page: &Page) -> HashSet<String> {
 impl LiveSite {
     /// Keeps the site and view data of a successful full build.
     pub fn new(options: BuildOptions, site: Site, view_data: ViewData) -> LiveSite {
-        let root = options.root.canonicalize().unwrap_or_else(|_| options.root.clone());
+        let root = dunce::canonicalize(&options.root).unwrap_or_else(|_| options.root.clone());
         LiveSite { options, site, view_data, root }
     }
 

@@ -123,7 +123,7 @@ pub fn run(options: ServeOptions) -> Result<()> {
     // Watch canonical paths, so that events name absolute paths whatever `--root` said. Only the
     // portal's sources are watched recursively: a portal in a repository may hold a `target/` or
     // `node_modules/` with more folders than the system allows watches for.
-    let root = options.root.canonicalize().unwrap_or_else(|_| options.root.clone());
+    let root = dunce::canonicalize(&options.root).unwrap_or_else(|_| options.root.clone());
     watcher.watch(&root, notify::RecursiveMode::NonRecursive).context("cannot watch the portal folder")?;
     for dir in WATCHED_DIRS {
         let dir = root.join(dir);
