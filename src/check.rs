@@ -7,9 +7,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 
-use crate::content::CONTENT_DIR;
+use crate::content::{Page, Review, CONTENT_DIR};
 use crate::diagnostics::Diagnostic;
 use crate::site::Site;
 
@@ -52,7 +52,6 @@ pub fn content_findings(site: &Site, today: NaiveDate, stale_after_months: u32) 
         }
     }
 
-    let stale_before = today.checked_sub_months(Months::new(stale_after_months)).unwrap_or(today);
     for page in pages {
         let line = title_line(&page.source_text);
         if page.summary.is_empty() {
@@ -69,24 +68,85 @@ pub fn content_findings(site: &Site, today: NaiveDate, stale_after_months: u32) 
                     .help("add `keywords:` with the words teachers type, such as [\"Kennwort\", \"komme nicht rein\"]"),
             );
         }
-        match page.updated {
-            Some(date) if date < stale_before => found.push(
-                Diagnostic::warning(
-                    &page.source,
-                    format!("not updated since {date}, more than {stale_after_months} months ago"),
-                )
-                .at(&page.source_text, key_line(&page.source_text, "updated").unwrap_or(line), 1)
-                .help("check that the steps still match the current version, then set `updated:` to today"),
-            ),
-            None => found.push(
+        if let Some(due) = page.review_due(stale_after_months).filter(|due| *due < today) {
+            found.push(overdue_warning(page, due, stale_after_months));
+        }
+        if page.updated.is_none() {
+            found.push(
                 Diagnostic::warning(&page.source, "the article has no `updated` date")
                     .at(&page.source_text, line, 1)
                     .help("add `updated: YYYY-MM-DD`, so that stale how-tos can be found"),
-            ),
-            _ => {}
+            );
         }
     }
     found
+}
+
+/// The warning for an article whose check is overdue, at the front-matter line that set the date.
+fn overdue_warning(page: &Page, due: NaiveDate, stale_after_months: u32) -> Diagnostic {
+    let line = |key| key_line(&page.source_text, key).unwrap_or_else(|| title_line(&page.source_text));
+    let updated = page.updated.map(|d| d.to_string()).unwrap_or_default();
+    let (message, at) = match page.review {
+        Review::Default => {
+            (format!("not updated since {updated}, more than {stale_after_months} months ago"), line("updated"))
+        }
+        Review::EveryMonths(months) => (
+            format!("due for a check since {due}: `review_every: {months}` months after `updated: {updated}`"),
+            line("review_every"),
+        ),
+        Review::By(_) => (format!("due for a check since {due} (`review_by`)"), line("review_by")),
+    };
+    let owner = page.owner.as_deref().map(|o| format!(" ({o} looks after it)")).unwrap_or_default();
+    Diagnostic::warning(&page.source, message)
+        .at(&page.source_text, at, 1)
+        .help(format!("check that the steps still match the current version, then set `updated:` to today{owner}"))
+}
+
+/// One article whose check is overdue, for the list by owner.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Overdue {
+    /// The article's file, such as `content/ipad/wlan.md`.
+    pub file: String,
+    pub title: String,
+    /// The day the check was due, YYYY-MM-DD.
+    pub due: String,
+    /// The `updated` date, YYYY-MM-DD, or `null`.
+    pub updated: Option<String>,
+}
+
+/// The overdue articles of one owner.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OwnerGroup {
+    /// As written in `owner:`, or `null` for articles without one.
+    pub owner: Option<String>,
+    pub articles: Vec<Overdue>,
+}
+
+/// Articles (public and internal; drafts are not published yet) whose check is overdue on
+/// `today`, grouped by owner: named owners alphabetically, then the articles nobody owns; inside a
+/// group, the longest overdue first.
+pub fn overdue_by_owner(site: &Site, today: NaiveDate, stale_after_months: u32) -> Vec<OwnerGroup> {
+    let mut groups: std::collections::BTreeMap<(bool, String), Vec<(NaiveDate, Overdue)>> = Default::default();
+    for page in site.content.pages.iter().filter(|p| !p.draft) {
+        let Some(due) = page.review_due(stale_after_months).filter(|due| *due < today) else { continue };
+        let key = (page.owner.is_none(), page.owner.clone().unwrap_or_default());
+        groups.entry(key).or_default().push((
+            due,
+            Overdue {
+                file: page.source.to_string_lossy().replace('\\', "/"),
+                title: page.title.clone(),
+                due: due.to_string(),
+                updated: page.updated.map(|d| d.to_string()),
+            },
+        ));
+    }
+    groups
+        .into_iter()
+        .map(|((unowned, owner), mut articles)| {
+            articles.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.file.cmp(&b.1.file)));
+            OwnerGroup { owner: (!unowned).then_some(owner), articles: articles.into_iter().map(|(_, a)| a).collect() }
+        })
+        .collect()
 }
 
 fn key_line(text: &str, key: &str) -> Option<usize> {

@@ -66,9 +66,17 @@ pub struct ServeArgs {
     /// Open the preview in the browser.
     #[arg(long)]
     pub open: bool,
-    /// Include articles marked `draft: true`.
+    /// Include articles marked `draft: true`. The preview on loopback shows them anyway; this adds
+    /// them to `--public` and to a LAN preview.
     #[arg(long)]
     pub drafts: bool,
+    /// Preview exactly what `lotse build` publishes: no drafts (unless `--drafts`), no internal articles.
+    #[arg(long, conflicts_with = "internal")]
+    pub public: bool,
+    /// Show internal articles on a LAN preview (`--bind` other than loopback) too; on loopback
+    /// they are shown by default.
+    #[arg(long)]
+    pub internal: bool,
 }
 
 /// How `lotse check` reports.
@@ -89,8 +97,9 @@ pub struct CheckArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
-    /// Warn about articles not updated for longer than this many months.
-    #[arg(long, default_value_t = 12, value_name = "MONTHS")]
+    /// Articles without `review_every` or `review_by` are due for a check this many months after
+    /// `updated`; overdue ones are listed by owner.
+    #[arg(long, default_value_t = crate::content::DEFAULT_REVIEW_MONTHS, value_name = "MONTHS")]
     pub stale_after: u32,
     /// The date to judge staleness against, instead of today (for reproducible CI runs and tests).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
@@ -129,15 +138,20 @@ pub struct BuildArgs {
     /// The portal folder, holding lotse.yaml and content/.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// Where to write the site; relative paths are relative to the portal folder.
-    #[arg(long, short, default_value = "public")]
-    pub output: PathBuf,
+    /// Where to write the site; relative paths are relative to the portal folder [default:
+    /// public, or with --internal `internal_output` from lotse.yaml, else public-intern].
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
     /// The URL the site is published under (overrides base_url in lotse.yaml), e.g. `https://schule.example/hilfe/`.
     #[arg(long)]
     pub base_url: Option<String>,
-    /// Include articles marked `draft: true` (internal articles are never included).
+    /// Include articles marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Build the technicians' portal: public and internal articles, every page marked "Intern"
+    /// and kept out of search engines. Never inside the public output.
+    #[arg(long)]
+    pub internal: bool,
 }
 
 /// Flags of `lotse init`.

@@ -35,7 +35,11 @@ pub const CONFIG_KEYS: &[&str] = &[
     "offline",
     "ticket",
     "raw_html",
+    "internal_output",
 ];
+
+/// Where `lotse build --internal` writes the technicians' portal without `--output`.
+pub const DEFAULT_INTERNAL_OUTPUT: &str = "public-intern";
 
 /// Keys of the `accessibility:` section.
 pub const ACCESSIBILITY_KEYS: &[&str] = &["contact", "status", "issues", "alternatives", "prepared", "enforcement"];
@@ -143,6 +147,9 @@ pub struct Config {
     /// Articles with at least this many `##`/`###` headings get a table of contents.
     #[serde(default = "default_toc_min_headings")]
     pub toc_min_headings: usize,
+    /// Where `lotse build --internal` writes, relative to the portal: by default `public-intern/`.
+    #[serde(default)]
+    pub internal_output: Option<std::path::PathBuf>,
     /// How search understands teachers' words; absent means no synonyms.
     #[serde(default)]
     pub search: SearchSettings,

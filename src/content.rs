@@ -20,9 +20,29 @@ pub const CONTENT_DIR: &str = "content";
 
 /// Front-matter keys an article may use.
 pub const FRONT_MATTER_KEYS: &[&str] = &[
-    "title", "summary", "platform", "audience", "tags", "keywords", "updated", "draft", "internal", "featured",
-    "weight", "aliases",
+    "title",
+    "summary",
+    "platform",
+    "audience",
+    "tags",
+    "keywords",
+    "updated",
+    "draft",
+    "internal",
+    "featured",
+    "weight",
+    "aliases",
+    "owner",
+    "review_every",
+    "review_by",
 ];
+
+/// How many months after `updated` an article without `review_every` or `review_by` is due
+/// for a check: the default of `lotse check --stale-after`.
+pub const DEFAULT_REVIEW_MONTHS: u32 = 12;
+
+/// The longest review interval `review_every` accepts, in months: five years.
+pub const MAX_REVIEW_MONTHS: u32 = 60;
 
 /// Who an article is written for; `technicians` alone does not hide an article (use `internal`).
 pub const AUDIENCES: &[&str] = &["teachers", "students", "staff", "technicians"];
@@ -50,6 +70,9 @@ struct RawFrontMatter {
     weight: Option<i64>,
     #[serde(default)]
     aliases: Vec<String>,
+    owner: Option<String>,
+    review_every: Option<u32>,
+    review_by: Option<String>,
 }
 
 /// One how-to article, with its validated front matter and its Markdown body.
@@ -92,6 +115,21 @@ pub struct Page {
     pub weight: Option<i64>,
     /// Old site paths without leading or trailing slash, such as `ipad/wifi`.
     pub aliases: Vec<String>,
+    /// Who keeps the article current: a person or team, optionally with an address in `<…>`.
+    pub owner: Option<String>,
+    /// When the article is due for its next check; see [`Review`].
+    pub review: Review,
+}
+
+/// When an article must be checked again, from its front matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Review {
+    /// The portal-wide default (`lotse check --stale-after`) counted from `updated`.
+    Default,
+    /// `review_every: N`: N months after `updated`.
+    EveryMonths(u32),
+    /// `review_by: YYYY-MM-DD`: on that date, whatever `updated` says.
+    By(NaiveDate),
 }
 
 impl Page {
@@ -101,6 +139,17 @@ impl Page {
         (self.weight.is_none(), self.weight.unwrap_or(0), self.title.to_lowercase())
     }
 
+    /// The day this article is due for its next check, with `default_months` for articles that
+    /// set neither `review_every` nor `review_by`; `None` when it has no `updated` date to count from.
+    pub fn review_due(&self, default_months: u32) -> Option<NaiveDate> {
+        let months = match self.review {
+            Review::By(date) => return Some(date),
+            Review::EveryMonths(months) => months,
+            Review::Default => default_months,
+        };
+        self.updated?.checked_add_months(chrono::Months::new(months))
+    }
+
     /// The Markdown body after the front matter.
     pub fn body(&self) -> &str {
         &self.source_text[self.body_offset..]
@@ -108,7 +157,12 @@ impl Page {
 
     /// Whether this page goes into the public output.
     pub fn is_public(&self, include_drafts: bool) -> bool {
-        !self.internal && (include_drafts || !self.draft)
+        self.is_included(include_drafts, false)
+    }
+
+    /// Whether this page goes into an output that includes drafts and internal articles or not.
+    pub fn is_included(&self, include_drafts: bool, include_internal: bool) -> bool {
+        (include_internal || !self.internal) && (include_drafts || !self.draft)
     }
 
     /// The folder, relative to `content/`, that relative links in this article start from.
@@ -375,6 +429,47 @@ pub fn parse_page(rel: &Path, content_rel: &Path, text: String, config: &Config)
         }
     }
 
+    let owner = raw.owner.as_deref().and_then(|owner| match check_owner(owner) {
+        Ok(owner) => Some(owner),
+        Err(why) => {
+            problems.push(source.error_at_value("owner", owner, why).help(
+                "write a person or team, optionally with an e-mail address: `owner: Anna Schmidt <a.schmidt@schul-it.example>` or `owner: Team iPad`",
+            ));
+            None
+        }
+    });
+    let review = match (raw.review_every, &raw.review_by) {
+        (Some(_), Some(_)) => {
+            problems.push(
+                source
+                    .error_at_key("review_by", "`review_every` and `review_by` both say when to check the article")
+                    .help("keep one: `review_every: 12` (months after `updated`) or `review_by: 2027-03-01`"),
+            );
+            Review::Default
+        }
+        (Some(months), None) if months == 0 || months > MAX_REVIEW_MONTHS => {
+            problems.push(
+                source
+                    .error_at_key("review_every", format!("`review_every: {months}` is not a number of months from 1 to {MAX_REVIEW_MONTHS}"))
+                    .help("write how many months after `updated` the article is checked again, such as `review_every: 12`"),
+            );
+            Review::Default
+        }
+        (Some(months), None) => Review::EveryMonths(months),
+        (None, Some(value)) => match NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
+            Ok(date) => Review::By(date),
+            Err(_) => {
+                problems.push(
+                    source
+                        .error_at_value("review_by", value, format!("`{value}` is not a date"))
+                        .help("write the date as YYYY-MM-DD, for example `review_by: 2027-03-01`"),
+                );
+                Review::Default
+            }
+        },
+        (None, None) => Review::Default,
+    };
+
     let url = format!("{platform}/{slug}/");
     let page = Page {
         source: rel.to_path_buf(),
@@ -394,9 +489,49 @@ pub fn parse_page(rel: &Path, content_rel: &Path, text: String, config: &Config)
         featured: raw.featured,
         weight: raw.weight,
         aliases,
+        owner,
+        review,
         source_text: text,
     };
     (Some(page), problems)
+}
+
+/// An `owner` as written, trimmed, or why it is not one: a name of a person or team on one line,
+/// optionally followed by one e-mail address in angle brackets.
+fn check_owner(owner: &str) -> Result<String, String> {
+    let owner = owner.trim();
+    if owner.is_empty() {
+        return Err("`owner` is empty".into());
+    }
+    if owner.contains(['\n', '\r']) {
+        return Err("`owner` spans several lines".into());
+    }
+    if owner.chars().count() > 100 {
+        return Err("`owner` is longer than 100 characters".into());
+    }
+    let (name, address) = match owner.split_once('<') {
+        Some((name, rest)) => match rest.strip_suffix('>') {
+            Some(address) => (name.trim(), Some(address.trim())),
+            None => return Err(format!("`{owner}` opens `<` but does not end with `>`")),
+        },
+        None => (owner, None),
+    };
+    if name.is_empty() || !name.chars().any(char::is_alphabetic) {
+        return Err(format!("`{owner}` names no person or team"));
+    }
+    if name.contains(['<', '>', '@']) {
+        return Err(format!("`{owner}`: write an e-mail address in angle brackets after the name"));
+    }
+    if let Some(address) = address {
+        let valid = address.split_once('@').is_some_and(|(user, domain)| {
+            !user.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        }) && !address.contains(char::is_whitespace)
+            && !address.contains(['<', '>']);
+        if !valid {
+            return Err(format!("`{address}` is not an e-mail address"));
+        }
+    }
+    Ok(owner.to_string())
 }
 
 /// A front-matter problem found before the file's path is known to the splitter.

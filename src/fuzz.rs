@@ -43,6 +43,7 @@ pub fn markdown(data: &[u8]) {
             pages: &pages,
             page_index: &page_index,
             public: &public,
+            included: &public,
             assets: &assets,
             content_dir: Path::new("/nonexistent"),
             language: config.language,

@@ -147,8 +147,9 @@ pub fn search_version(docs: &[IndexDoc], site: &Site) -> String {
 pub struct SearchInput {
     /// What the index gets of each published article; a doc's position is its `ord` in search hits.
     pub docs: Vec<IndexDoc>,
-    /// URL, title, platform, summary and updated date of each indexed article, in `docs` order.
-    pub entries: Vec<(String, String, String, String, String)>,
+    /// URL, title, platform, summary, updated date and status (`draft`, `internal` or empty) of
+    /// each indexed article, in `docs` order.
+    pub entries: Vec<(String, String, String, String, String, &'static str)>,
     /// Synonyms and vocabulary settings from `lotse.yaml`, handed to the runtime in the manifest.
     pub config: search_index::engine::SearchConfig,
     /// Platform id → name, so the runtime can label each result with its platform's name.
@@ -163,7 +164,8 @@ impl SearchInput {
             .map(|&i| {
                 let page = &site.content.pages[i];
                 let updated = page.updated.map(|d| d.to_string()).unwrap_or_default();
-                (page.url.clone(), page.title.clone(), page.platform.clone(), page.summary.clone(), updated)
+                let status = crate::views::card(page, "", site.config.language).status;
+                (page.url.clone(), page.title.clone(), page.platform.clone(), page.summary.clone(), updated, status)
             })
             .collect();
         SearchInput {
@@ -195,11 +197,17 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         data.push((target, bytes));
     }
     let mut entries = Vec::with_capacity(input.entries.len());
-    for ((url, title, platform, summary, updated), doc) in input.entries.iter().zip(docs) {
+    for ((url, title, platform, summary, updated, status), doc) in input.entries.iter().zip(docs) {
         let text = format!("{}\n{}", doc.title, doc.body);
         let fragment = format!("f/{}.txt", hash(text.as_bytes()));
         data.push((fragment.clone(), text.into_bytes()));
-        entries.push((url, title, platform, summary, fragment, updated));
+        let mut entry = serde_json::json!([url, title, platform, summary, fragment, updated]);
+        // Only the preview and the internal portal hold drafts and internal articles; a result
+        // marks them, and the public portal's result list stays as it was.
+        if !status.is_empty() {
+            entry.as_array_mut().expect("an array").push((*status).into());
+        }
+        entries.push(entry);
     }
     let mut chunks = Vec::new();
     for chunk in entries.chunks(DOCS_CHUNK) {

@@ -75,8 +75,10 @@ pub struct Context<'a> {
     pub pages: &'a [Page],
     /// Article index by path relative to `content/`.
     pub page_index: &'a HashMap<PathBuf, usize>,
-    /// Which articles are published.
+    /// Which articles the public portal publishes: a public article may link only to those.
     pub public: &'a [bool],
+    /// Which articles go into this build's output (the internal portal adds internal ones).
+    pub included: &'a [bool],
     /// Files other than articles, relative to `content/`, that links and images must point to.
     pub assets: &'a HashSet<PathBuf>,
     /// Absolute path of `content/`, to read image sizes.
@@ -584,7 +586,9 @@ fn rewrite_link(
             out.diagnostics.push(d);
             return dest.to_string();
         };
-        if is_public && !ctx.public[target] {
+        // In the internal portal, an internal article may link to a public or internal one, but
+        // not to a draft that this build leaves out.
+        if (is_public && !ctx.public[target]) || (ctx.included[index] && !ctx.included[target]) {
             let why = if ctx.pages[target].internal { "internal" } else { "a draft" };
             out.diagnostics.push(
                 Diagnostic::error(
@@ -768,7 +772,8 @@ fn highlight(lang: &str, source: &str) -> String {
         }
         None => escape_html(source),
     };
-    format!("<pre class=\"code\"{lang_attr}><code>{body}</code></pre>\n")
+    // Focusable, so that keyboard users can scroll a long command line into view (WCAG 2.1.1).
+    format!("<pre class=\"code\"{lang_attr} tabindex=\"0\"><code>{body}</code></pre>\n")
 }
 
 #[cfg(test)]
@@ -804,6 +809,7 @@ mod tests {
             pages: &f.pages,
             page_index: &f.index,
             public: &f.public,
+            included: &f.public,
             assets: &f.assets,
             content_dir: Path::new("/nonexistent"),
             language: Language::De,
@@ -991,7 +997,9 @@ mod tests {
         );
         let r = render_first(&f);
         assert!(
-            r.html.contains("<pre class=\"code\" data-lang=\"bash\"><code><span class=\"hl-source hl-shell"),
+            r.html.contains(
+                "<pre class=\"code\" data-lang=\"bash\" tabindex=\"0\"><code><span class=\"hl-source hl-shell"
+            ),
             "{}",
             r.html
         );

@@ -18,11 +18,11 @@ const WORKER_CODE: &str = include_str!("offline/service-worker.js");
 
 const REMOVE_WORKER_CODE: &str = r#"// Lotse offline mode is switched off (`offline: false`): remove this portal's caches and worker.
 "use strict";
-var PREFIX = "lotse:" + self.registration.scope + ":";
+var PREFIXES = ["lotse:", "lotse-intern:"].map(function (p) { return p + self.registration.scope + ":"; });
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (names) {
-    return Promise.all(names.filter(function (name) { return name.indexOf(PREFIX) === 0; })
+    return Promise.all(names.filter(function (name) { return PREFIXES.some(function (p) { return name.indexOf(p) === 0; }); })
       .map(function (name) { return caches.delete(name); }));
   }).then(function () { return self.registration.unregister(); }));
 });
@@ -30,13 +30,17 @@ self.addEventListener("activate", function (event) {
 
 /// Writes `sw.js` into the staged site: the caching worker when `enabled`, else the one that
 /// removes an earlier build's worker. Must run after every other file has been written.
-pub fn write_service_worker(staging: &Staging, enabled: bool) -> Result<()> {
-    let script = if enabled { caching_worker(&staging.digests()) } else { REMOVE_WORKER_CODE.to_string() };
+///
+/// `cache_prefix` names the caches: the internal portal's differ from the public one's, so that
+/// a device that opens both never answers one from the other's cache.
+pub fn write_service_worker(staging: &Staging, enabled: bool, cache_prefix: &str) -> Result<()> {
+    let script =
+        if enabled { caching_worker(&staging.digests(), cache_prefix) } else { REMOVE_WORKER_CODE.to_string() };
     staging.write(SERVICE_WORKER, script.as_bytes()).context("cannot write the service worker sw.js")
 }
 
 /// The caching worker for a build made of `files` (site-relative paths with their CRC-32).
-fn caching_worker(files: &[(String, u32)]) -> String {
+fn caching_worker(files: &[(String, u32)], cache_prefix: &str) -> String {
     let mut version = Fnv64::new();
     let mut urls = Vec::with_capacity(files.len());
     for (path, crc) in files {
@@ -48,8 +52,9 @@ fn caching_worker(files: &[(String, u32)]) -> String {
         urls.push(cache_url(path));
     }
     let header = format!(
-        "var VERSION = {};\nvar FILES = {};\n",
+        "var VERSION = {};\nvar CACHE_PREFIX = {};\nvar FILES = {};\n",
         serde_json::to_string(&format!("{:016x}", version.finish())).expect("strings serialise"),
+        serde_json::to_string(cache_prefix).expect("strings serialise"),
         serde_json::to_string(&urls).expect("strings serialise"),
     );
     header + WORKER_CODE
@@ -79,13 +84,13 @@ mod tests {
     #[test]
     fn version_changes_with_any_file_and_ignores_the_worker_itself() {
         let files = |crc: u32| vec![("index.html".to_string(), 1), ("ipad/wlan/index.html".to_string(), crc)];
-        let version = |script: &str| script.lines().next().unwrap().to_string();
-        let a = caching_worker(&files(7));
-        let b = caching_worker(&files(8));
+        let version = |script: &str| script.lines().find(|l| l.starts_with("var VERSION")).unwrap().to_string();
+        let a = caching_worker(&files(7), "lotse");
+        let b = caching_worker(&files(8), "lotse");
         assert_ne!(version(&a), version(&b));
         let mut with_worker = files(7);
         with_worker.push((SERVICE_WORKER.to_string(), 99));
-        assert_eq!(caching_worker(&with_worker), a);
+        assert_eq!(caching_worker(&with_worker, "lotse"), a);
         assert!(a.contains(r#"var FILES = ["./","ipad/wlan/"];"#), "{a}");
     }
 }

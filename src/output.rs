@@ -174,6 +174,26 @@ fn foreign_files(output: &Path) -> Result<Vec<String>> {
     Ok(foreign)
 }
 
+/// Where `lotse build` writes without `--output`, relative to the portal.
+pub const DEFAULT_OUTPUT: &str = "public";
+
+/// Refuses an output folder for the internal portal that is the public output or inside it (or
+/// holds it): whatever is uploaded as the public portal would carry the runbooks along.
+pub fn check_internal_output_location(root: &Path, output: &Path) -> Result<()> {
+    let public = absolute(&root.join(DEFAULT_OUTPUT))?;
+    let output = absolute(output)?;
+    // The portal folder itself, or one above it, is refused with its own message.
+    let holds_portal = absolute(root)?.starts_with(&output);
+    if !holds_portal && (output.starts_with(&public) || public.starts_with(&output)) {
+        bail!(
+            "the internal portal's output folder {} is the public output {} or shares it\n  help: the public folder is uploaded for teachers; build the internal portal into a folder of its own, such as `--output public-intern` (the default)",
+            output.display(),
+            public.display()
+        );
+    }
+    Ok(())
+}
+
 /// `path` made absolute with every `..`, `.` and symlink resolved, even where a folder on the way
 /// does not exist yet: `nichtda/../content` is `content`, not a folder beside it.
 pub fn absolute(path: &Path) -> Result<PathBuf> {

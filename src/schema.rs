@@ -12,6 +12,66 @@ fn string_list(description: &str) -> Value {
     json!({ "type": "array", "items": { "type": "string" }, "description": description })
 }
 
+/// The schema of `lotse check --format json`, for a content repository's CI and dashboards.
+pub fn check_report_schema() -> Value {
+    let date = json!({ "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$" });
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://lotse.example/schemas/check-report.schema.json",
+        "title": "Lotse check report (lotse check --format json)",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["errors", "warnings", "diagnostics", "overdue"],
+        "properties": {
+            "errors": { "type": "integer", "minimum": 0, "description": "How many diagnostics are errors; any error fails the check." },
+            "warnings": { "type": "integer", "minimum": 0 },
+            "diagnostics": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["severity", "path", "line", "column", "message", "help"],
+                    "properties": {
+                        "severity": { "enum": ["error", "warning"] },
+                        "path": { "type": "string", "description": "Relative to the portal folder." },
+                        "line": { "type": "integer", "minimum": 0, "description": "1-based; 0 for the file as a whole." },
+                        "column": { "type": "integer", "minimum": 0 },
+                        "message": { "type": "string", "minLength": 1 },
+                        "help": { "type": ["string", "null"] }
+                    }
+                }
+            },
+            "overdue": {
+                "type": "array",
+                "description": "Articles due for a check, by owner: named owners alphabetically, then those without an owner (owner null).",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["owner", "articles"],
+                    "properties": {
+                        "owner": { "type": ["string", "null"] },
+                        "articles": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": false,
+                                "required": ["file", "title", "due", "updated"],
+                                "properties": {
+                                    "file": { "type": "string" },
+                                    "title": { "type": "string" },
+                                    "due": date,
+                                    "updated": { "anyOf": [date, { "type": "null" }] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// The schema of `lotse.yaml`.
 pub fn config_schema() -> Value {
     json!({
@@ -30,6 +90,7 @@ pub fn config_schema() -> Value {
             "theme": { "type": "string", "default": "default", "description": "Theme name: the built-in `default` or a folder in themes/." },
             "raw_html": { "enum": ["safe", "trusted"], "default": "safe", "description": "safe: raw HTML in articles may only format text (kbd, sup, details, …); scripts, event handlers, frames and external resources are errors. trusted: raw HTML is published as written, so every author can run code on every reader's device." },
             "offline": { "type": "boolean", "default": true, "description": "Install a service worker so that pages, images and search keep working without network." },
+            "internal_output": { "type": "string", "default": "public-intern", "description": "Where `lotse build --internal` writes the technicians' portal (relative to the portal folder). Never inside the public output." },
             "toc_min_headings": { "type": "integer", "minimum": 0, "default": 3, "description": "Articles with at least this many ##/### headings get a table of contents." },
             "platforms": {
                 "type": "array",
@@ -128,7 +189,10 @@ pub fn front_matter_schema() -> Value {
             "internal": { "type": "boolean", "description": "For technicians only: never published." },
             "featured": { "type": "boolean", "description": "Listed under \"Häufige Probleme\" on the home page." },
             "weight": { "type": "integer", "description": "Order on the platform page and among featured articles (lower first); articles without a weight come after all weighted ones." },
-            "aliases": { "type": "array", "items": { "type": "string", "pattern": "^/" }, "description": "Old addresses that redirect here, such as \"/ipad/wifi/\"." }
+            "aliases": { "type": "array", "items": { "type": "string", "pattern": "^/" }, "description": "Old addresses that redirect here, such as \"/ipad/wifi/\"." },
+            "owner": { "type": "string", "minLength": 1, "maxLength": 100, "description": "Who keeps the article current: a person or team, optionally with an e-mail address, such as \"Anna Schmidt <a.schmidt@schul-it.example>\"." },
+            "review_every": { "type": "integer", "minimum": 1, "maximum": crate::content::MAX_REVIEW_MONTHS, "description": "Check the article again this many months after `updated` (instead of `lotse check --stale-after`)." },
+            "review_by": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "description": "Check the article again by this date, YYYY-MM-DD. Use either this or review_every." }
         }
     })
 }

@@ -29,13 +29,44 @@ pub struct BuildOptions {
     pub output: PathBuf,
     /// Overrides `base_url` from the config.
     pub base_url: Option<String>,
-    /// Publish `draft: true` articles too; internal articles are never published.
+    /// Publish `draft: true` articles too.
     pub include_drafts: bool,
+    /// Which portal this is: the public one leaves internal articles out.
+    pub edition: Edition,
     /// Show a progress bar (only on a terminal).
     pub progress: bool,
     /// Let pages register the offline service worker when the config allows it; off in the dev
     /// server, whose pages change under a cache.
     pub service_worker: bool,
+}
+
+/// Which portal a build makes. The same sources give the teachers' portal, the technicians' one,
+/// and the preview; only what goes in and how it is marked differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edition {
+    /// The teachers' portal, what `lotse build` publishes: internal articles are never in it.
+    Public,
+    /// The technicians' portal (`lotse build --internal`): public and internal articles, every
+    /// page marked "Intern", kept out of search engines, with a service-worker cache of its own.
+    Internal,
+    /// `lotse serve`: everything the options include, drafts and internal articles marked.
+    Preview,
+}
+
+impl Edition {
+    /// Whether internal articles go into this portal.
+    pub fn includes_internal(self) -> bool {
+        self != Edition::Public
+    }
+
+    /// The name templates and scripts see as `site.edition`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Edition::Public => "public",
+            Edition::Internal => "internal",
+            Edition::Preview => "preview",
+        }
+    }
 }
 
 /// What a successful build did, for the summary line.
@@ -82,10 +113,15 @@ pub struct Site {
     pub content: Content,
     /// The rendering of each article, by the same index as `content.pages`.
     pub rendered: Vec<Rendered>,
-    /// Whether each article (same index) goes into the output with these options.
+    /// Whether each article (same index) goes into the output with these options (in the
+    /// internal portal and the preview, internal articles too).
     pub public: Vec<bool>,
     /// Every problem found while loading and rendering, sorted; any error stops the build before writing.
     pub diagnostics: Vec<Diagnostic>,
+    /// Which portal this is.
+    pub edition: Edition,
+    /// The build's date, against which the internal portal marks overdue articles.
+    pub today: chrono::NaiveDate,
 }
 
 /// Loads and renders the portal in memory; `lotse check` stops here.
@@ -111,7 +147,14 @@ pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
         }
     }
     let content = content::load(&options.root, &config, &mut problems);
-    let public: Vec<bool> = content.pages.iter().map(|p| p.is_public(options.include_drafts)).collect();
+    // Links are checked against the public portal whatever this build makes: a public article
+    // linking to an internal one would be a dead link for teachers.
+    let linkable: Vec<bool> = content.pages.iter().map(|p| p.is_public(options.include_drafts)).collect();
+    let public: Vec<bool> = content
+        .pages
+        .iter()
+        .map(|p| p.is_included(options.include_drafts, options.edition.includes_internal()))
+        .collect();
     let page_index: HashMap<PathBuf, usize> =
         content.pages.iter().enumerate().map(|(i, p)| (p.content_path.clone(), i)).collect();
     let assets: HashSet<PathBuf> = content.assets.iter().cloned().collect();
@@ -119,7 +162,8 @@ pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
     let ctx = markdown::Context {
         pages: &content.pages,
         page_index: &page_index,
-        public: &public,
+        public: &linkable,
+        included: &public,
         assets: &assets,
         content_dir: &content_dir,
         language: config.language,
@@ -144,7 +188,16 @@ pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
         }
     }
     diagnostics::sort(&mut problems);
-    Ok(Site { config, theme, content, rendered, public, diagnostics: problems })
+    Ok(Site {
+        config,
+        theme,
+        content,
+        rendered,
+        public,
+        diagnostics: problems,
+        edition: options.edition,
+        today: chrono::Local::now().date_naive(),
+    })
 }
 
 /// Builds the portal into the output folder, replacing the last good output only on success.
@@ -156,6 +209,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 /// dev server keeps to rebuild single articles later.
 pub(crate) fn build_keeping_site(options: &BuildOptions) -> Result<(BuildReport, Site, ViewData), BuildError> {
     let started = Instant::now();
+    if options.edition == Edition::Internal {
+        output::check_internal_output_location(&options.root, &options.output)?;
+    }
     output::restore_interrupted_swap(&options.output)?;
     output::check_output_location(&options.root, &options.output)?;
     let site = load(options)?;
@@ -316,6 +372,7 @@ impl<'a> Views<'a> {
             "platforms": platforms,
             "asset_version": asset_version,
             "generator": format!("Lotse {}", env!("CARGO_PKG_VERSION")),
+            "edition": site.edition.name(),
             "accessibility": site.config.accessibility,
             "accessibility_url": site.config.accessibility.as_ref().map(|_| accessibility_url(site.config.language)),
             "ticket": site.config.ticket.as_ref().map(|ticket| ticket_view(ticket, site.config.language)),
@@ -374,6 +431,8 @@ impl<'a> Views<'a> {
         let page = &self.site.content.pages[i];
         let rendered = &self.site.rendered[i];
         let toc: Vec<_> = rendered.headings.iter().filter(|h| h.level == 2 || h.level == 3).cloned().collect();
+        // Owners and overdue checks are for technicians: never on a page teachers see.
+        let internal_readers = self.site.edition != Edition::Public;
         ArticleView {
             card: self.card(i),
             content: rendered.html.clone(),
@@ -383,6 +442,13 @@ impl<'a> Views<'a> {
             audience: page.audience.iter().map(|a| self.string(&format!("audience_{a}"))).collect(),
             keywords: page.keywords.clone(),
             related: self.related(i).into_iter().map(|j| self.card(j)).collect(),
+            owner: if internal_readers { page.owner.clone().unwrap_or_default() } else { String::new() },
+            review_overdue_since: match page.review_due(crate::content::DEFAULT_REVIEW_MONTHS) {
+                Some(due) if internal_readers && due < self.site.today => {
+                    views::display_date(due, self.site.config.language)
+                }
+                _ => String::new(),
+            },
         }
     }
 
@@ -575,7 +641,8 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
         diagnostics::sort(&mut problems);
         return Err(WriteError::Render(problems));
     }
-    crate::offline::write_service_worker(staging, site.config.offline && options.service_worker)?;
+    let cache_prefix = if site.edition == Edition::Public { "lotse" } else { "lotse-intern" };
+    crate::offline::write_service_worker(staging, site.config.offline && options.service_worker, cache_prefix)?;
     Ok(views.into_data())
 }
 

@@ -76,6 +76,9 @@ pub struct ArticleCard {
     pub updated_display: String,
     /// Set by `featured: true`; lets a theme mark cards of frequent problems (the default theme does not).
     pub featured: bool,
+    /// `draft` or `internal` for articles that teachers never see (they appear only in the
+    /// preview and the internal portal, marked); empty otherwise.
+    pub status: &'static str,
 }
 
 /// Everything an article page shows.
@@ -98,6 +101,11 @@ pub struct ArticleView {
     pub keywords: Vec<String>,
     /// Up to four published articles sharing tags or links with this one, best first, for cards.
     pub related: Vec<ArticleCard>,
+    /// Who keeps the article current (`owner:`); shown only in the internal portal and the preview.
+    pub owner: String,
+    /// When the article was due for its check, in running text, if that day has passed; only in
+    /// the internal portal and the preview, whose readers can do something about it.
+    pub review_overdue_since: String,
 }
 
 /// A group of articles under a heading, such as one tag on a platform page.
@@ -167,6 +175,13 @@ pub fn card(page: &Page, platform_name: &str, language: Language) -> ArticleCard
         updated: page.updated.map(|d| d.to_string()).unwrap_or_default(),
         updated_display: page.updated.map(|d| display_date(d, language)).unwrap_or_default(),
         featured: page.featured,
+        status: if page.draft {
+            "draft"
+        } else if page.internal {
+            "internal"
+        } else {
+            ""
+        },
     }
 }
 

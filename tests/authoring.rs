@@ -205,3 +205,120 @@ fn schema_writes_both_json_schemas() {
         assert!(schema["properties"][property].is_object(), "{file}");
     }
 }
+
+/// The check fixture plus articles with owners and their own review rules, all judged on TODAY.
+fn portal_with_owners() -> Portal {
+    let portal = Portal::fixture("check");
+    let article =
+        |title: &str, extra: &str| format!("---\ntitle: {title}\nsummary: Kurz.\nkeywords: [x]\n{extra}---\n\nText.\n");
+    // Due 2026-11-01 (review_every 6 from 2026-05-01): overdue, owned by Anna.
+    portal.write(
+        "content/ipad/halbjahr.md",
+        &article(
+            "Halbjährlich prüfen",
+            "updated: 2026-05-01\nreview_every: 6\nowner: Anna Schmidt <a.schmidt@schul-it.example>\n",
+        ),
+    );
+    // Due by 2026-12-01: overdue, owned by Anna too.
+    portal.write(
+        "content/ipad/termin.md",
+        &article(
+            "Bis Dezember prüfen",
+            "updated: 2026-11-20\nreview_by: 2026-12-01\nowner: Anna Schmidt <a.schmidt@schul-it.example>\n",
+        ),
+    );
+    // Team iPad's article is fresh: review_by lies ahead even though `updated` is old.
+    portal.write(
+        "content/ipad/spaeter.md",
+        &article("Später prüfen", "updated: 2020-01-01\nreview_by: 2027-06-01\nowner: Team iPad\n"),
+    );
+    // Team iPad's other article: due 2025-04-01 by the portal default of 12 months.
+    portal.write("content/ipad/team.md", &article("Team-Anleitung", "updated: 2024-04-01\nowner: Team iPad\n"));
+    portal
+}
+
+#[test]
+fn check_lists_overdue_articles_by_owner() {
+    let portal = portal_with_owners();
+    let run = check(&portal, &[]);
+    run.expect_code(0);
+    let list = run.stdout.split("Due for a check:").nth(1).unwrap_or_else(|| panic!("no list in:\n{}", run.stdout));
+    assert!(list.starts_with(" 4 articles, by owner"), "{list}");
+    let anna = list.find("Anna Schmidt <a.schmidt@schul-it.example>: 2").expect("Anna's group");
+    let team = list.find("Team iPad: 1").expect("Team iPad's group");
+    let nobody = list.find("(no owner").expect("the unowned group");
+    assert!(anna < team && team < nobody, "named owners alphabetically, then the unowned:\n{list}");
+    // Longest overdue first inside a group; the fresh article is not listed.
+    let halbjahr = list.find("content/ipad/halbjahr.md  due 2026-11-01").expect("halbjahr");
+    let termin = list.find("content/ipad/termin.md  due 2026-12-01").expect("termin");
+    assert!(halbjahr < termin && termin < team, "{list}");
+    assert!(list.contains("content/ipad/team.md  due 2025-04-01"), "{list}");
+    assert!(list.contains("content/ipad/alt.md  due 2024-01-15"), "{list}");
+    assert!(!list.contains("spaeter.md"), "{list}");
+    // The warnings say where the rule was set.
+    assert!(run
+        .stderr
+        .contains("due for a check since 2026-11-01: `review_every: 6` months after `updated: 2026-05-01`"));
+    assert!(run.stderr.contains("due for a check since 2026-12-01 (`review_by`)"), "{}", run.stderr);
+}
+
+#[test]
+fn the_json_report_lists_overdue_articles_and_matches_its_schema() {
+    let portal = portal_with_owners();
+    let run = check(&portal, &["--format", "json"]);
+    run.expect_code(0);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let schema = lotse(&["schema", "--output", "schemas"], portal.root());
+    schema.expect_code(0);
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(portal.root().join("schemas/check-report.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let problems: Vec<String> =
+        validator.iter_errors(&report).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    let overdue = report["overdue"].as_array().unwrap();
+    let owners: Vec<&serde_json::Value> = overdue.iter().map(|g| &g["owner"]).collect();
+    assert_eq!(
+        owners,
+        [
+            &serde_json::json!("Anna Schmidt <a.schmidt@schul-it.example>"),
+            &"Team iPad".into(),
+            &serde_json::Value::Null
+        ]
+    );
+    assert_eq!(overdue[0]["articles"][0]["file"], "content/ipad/halbjahr.md");
+    assert_eq!(overdue[0]["articles"][0]["due"], "2026-11-01");
+    assert_eq!(overdue[0]["articles"][0]["updated"], "2026-05-01");
+    // The schema is not a rubber stamp: a report with a wrong field fails it.
+    let mut broken = report.clone();
+    broken["overdue"][0]["articles"][0]["due"] = "bald".into();
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn owner_and_review_mistakes_are_reported_at_their_line() {
+    let portal = Portal::fixture("check");
+    let article = |extra: &str| {
+        format!("---\ntitle: Falsch\nsummary: Kurz.\nkeywords: [x]\nupdated: 2026-01-01\n{extra}---\n\nText.\n")
+    };
+    portal.write("content/ipad/a.md", &article("owner: \"<a@b.example>\"\n"));
+    portal.write("content/ipad/b.md", &article("owner: Anna <keine-adresse>\n"));
+    portal.write("content/ipad/c.md", &article("review_by: nächsten Sommer\n"));
+    portal.write("content/ipad/d.md", &article("review_every: 0\n"));
+    portal.write("content/ipad/e.md", &article("review_every: 6\nreview_by: 2027-01-01\n"));
+    portal.write("content/ipad/f.md", &article("owner: [Anna, Ben]\n"));
+    let run = check(&portal, &[]);
+    run.expect_code(1);
+    for (message, location) in [
+        ("names no person or team", "content/ipad/a.md:6:"),
+        ("`keine-adresse` is not an e-mail address", "content/ipad/b.md:6:"),
+        ("`nächsten Sommer` is not a date", "content/ipad/c.md:6:"),
+        ("`review_every: 0` is not a number of months from 1 to 60", "content/ipad/d.md:6:"),
+        ("`review_every` and `review_by` both say when to check the article", "content/ipad/e.md:7:"),
+        ("owner", "content/ipad/f.md:6:"),
+    ] {
+        let found = run.stderr.split("error: ").any(|block| block.contains(message) && block.contains(location));
+        assert!(found, "no `{message}` at {location} in:\n{}", run.stderr);
+    }
+}

@@ -94,6 +94,67 @@ fn internal_and_draft_articles_never_reach_the_output() {
     }
 }
 
+/// Canary strings of the fixture's internal article: title, body, image name, tag.
+const INTERNAL_CANARIES: [&str; 5] =
+    ["GEHEIMTITEL-7431", "GEHEIMTEXT-7431", "GEHEIMBILD-7431", "intern-only-tag", "intern-geheim"];
+
+#[test]
+fn the_internal_portal_is_complete_marked_and_the_public_build_after_it_has_no_trace() {
+    let portal = Portal::fixture("valid");
+    portal.build(&["--internal"]).expect_code(0);
+    let internal = portal.root().join("public-intern");
+    for canary in INTERNAL_CANARIES {
+        assert!(!files_containing(&internal, canary).is_empty(), "the internal portal lacks `{canary}`");
+    }
+    assert!(internal.join("allgemein/geheim.svg").is_file(), "the internal article's image");
+    let page = std::fs::read_to_string(internal.join("allgemein/intern-geheim/index.html")).unwrap();
+    assert!(page.contains("Intern – nur im internen Portal"), "the article's banner");
+    // Every page: the marker, and no search engine may index it.
+    for file in files(&internal).iter().filter(|f| f.ends_with(".html")) {
+        let html = std::fs::read_to_string(internal.join(file)).unwrap();
+        if html.contains("http-equiv=\"refresh\"") {
+            continue; // alias redirects carry noindex of their own
+        }
+        assert!(html.contains(r#"<meta name="robots" content="noindex, nofollow">"#), "{file} may be indexed");
+        assert!(html.contains("class=\"edition-banner\""), "{file} lacks the Intern marker");
+    }
+    let worker = std::fs::read_to_string(internal.join("sw.js")).unwrap();
+    assert!(worker.contains("\nvar CACHE_PREFIX = \"lotse-intern\";\n"), "{}", &worker[..80]);
+    // The public portal, built right after into its own folder: no trace, no marker.
+    portal.build(&[]).expect_code(0);
+    for canary in INTERNAL_CANARIES {
+        let found = files_containing(&portal.public(), canary);
+        assert!(found.is_empty(), "`{canary}` leaked into {found:?}");
+    }
+    assert!(!portal.public().join("allgemein/geheim.svg").exists());
+    let home = portal.read_output("index.html");
+    assert!(!home.contains("noindex") && !home.contains("edition-banner"), "the public portal is marked internal");
+    assert!(portal.read_output("sw.js").contains("\nvar CACHE_PREFIX = \"lotse\";\n"));
+}
+
+#[test]
+fn the_internal_portal_is_never_written_into_the_public_output() {
+    let portal = Portal::fixture("valid");
+    portal.build(&[]).expect_code(0);
+    let before = snapshot(&portal.public());
+    for output in ["public", "public/intern", "./public/../public/x"] {
+        let run = portal.build(&["--internal", "--output", output]);
+        run.expect_code(2);
+        assert!(run.stderr.contains("is the public output"), "{output}: {}", run.stderr);
+        assert_eq!(snapshot(&portal.public()), before, "{output}: the public output changed");
+    }
+    assert!(!portal.root().join("public-intern").exists(), "nothing else was written");
+}
+
+#[test]
+fn the_internal_portal_goes_where_lotse_yaml_says() {
+    let portal = Portal::fixture("valid");
+    let config = std::fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();
+    portal.write("lotse.yaml", &format!("{config}\ninternal_output: technik-portal\n"));
+    portal.build(&["--internal"]).expect_code(0);
+    assert!(portal.root().join("technik-portal/allgemein/intern-geheim/index.html").is_file());
+}
+
 #[test]
 fn drafts_flag_publishes_drafts_but_never_internal_articles() {
     let portal = Portal::fixture("valid");

@@ -123,5 +123,7 @@ fn the_example_ci_files_call_only_commands_and_options_lotse_has() {
         for needed in ["check", "build"] {
             assert!(subcommands.contains(needed), "{file} never runs lotse {needed}: {calls:?}");
         }
+        // Both portals are built, each into its own folder.
+        assert!(calls.iter().any(|c| c.starts_with("lotse build --internal")), "{file}: no internal portal: {calls:?}");
     }
 }

@@ -131,6 +131,25 @@ fn internal_and_draft_articles_are_not_in_the_index_the_browser_searches() {
 }
 
 #[test]
+fn the_internal_portal_finds_its_runbooks_and_the_public_one_built_right_after_does_not() {
+    let portal = common::Portal::fixture("valid");
+    portal.build(&["--internal"]).expect_code(0);
+    let internal = portal.root().join("public-intern");
+    let (engine, docs) = engine_of(&internal);
+    assert_eq!(engine.num_docs(), 5, "four public articles and the internal one");
+    let answer = engine.answer("GEHEIMTEXT", None, false, 10);
+    let found: Vec<&str> = answer.hits.iter().map(|h| docs[h.ord as usize][0].as_str().unwrap()).collect();
+    assert_eq!(found.first().copied(), Some("allgemein/intern-geheim/"), "{found:?}");
+    let entry = docs.iter().find(|d| d[0] == "allgemein/intern-geheim/").unwrap();
+    assert_eq!(entry[6], "internal", "the result is marked: {entry}");
+    // Public results carry no mark at all: their entries are as before.
+    assert!(docs.iter().filter(|d| d[0] != "allgemein/intern-geheim/").all(|d| d.as_array().unwrap().len() == 6));
+    // The public portal, built right after, holds nothing of it.
+    portal.build(&[]).expect_code(0);
+    assert_no_secrets_in(&portal.public(), 4, false);
+}
+
+#[test]
 fn internal_articles_are_not_in_the_search_index() {
     let (engine, docs) = bundled_engine();
     assert!(docs.iter().all(|d| !d[0].as_str().unwrap().contains("lizenzen-zuweisen")));

@@ -308,3 +308,51 @@ fn idle_connections_are_bounded_and_the_server_keeps_answering() {
     }
     assert_eq!(status, 200, "places are given back when clients leave");
 }
+
+#[test]
+fn the_preview_shows_drafts_and_internal_articles_marked_and_public_shows_what_is_published() {
+    let portal = Portal::fixture("valid");
+    let server = Server::start(&portal);
+    let (status, _, draft) = server.get("/allgemein/entwurf/");
+    assert_eq!(status, 200);
+    assert!(draft.contains("Entwurf – wird nicht veröffentlicht"), "{draft}");
+    let (status, _, internal) = server.get("/allgemein/intern-geheim/");
+    assert_eq!(status, 200);
+    assert!(internal.contains("Intern – nur im internen Portal"), "{internal}");
+    // A draft started while the preview runs appears, marked, as the README promises.
+    let new = common::lotse(
+        &["new", "ipad/neuer-entwurf", "--title", "Neuer Entwurf", "--root", portal.root().to_str().unwrap()],
+        portal.root(),
+    );
+    new.expect_code(0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let page = loop {
+        let (status, _, page) = server.get("/ipad/neuer-entwurf/");
+        if status == 200 || Instant::now() > deadline {
+            break page;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(page.contains("Neuer Entwurf") && page.contains("Entwurf – wird nicht veröffentlicht"), "{page}");
+    drop(server);
+
+    let public = Server::start_with(portal.root(), &["--public"]);
+    for path in ["/allgemein/entwurf/", "/allgemein/intern-geheim/", "/ipad/neuer-entwurf/"] {
+        assert_eq!(public.get(path).0, 404, "--public served {path}");
+    }
+    assert_eq!(public.get("/ipad/wlan/").0, 200);
+}
+
+#[test]
+fn a_preview_shared_on_the_lan_shows_runbooks_only_when_asked() {
+    let portal = Portal::fixture("valid");
+    let lan = Server::start_with(portal.root(), &["--bind", "0.0.0.0"]);
+    assert_eq!(lan.get("/ipad/wlan/").0, 200);
+    assert_eq!(lan.get("/allgemein/intern-geheim/").0, 404, "a LAN preview served an internal article");
+    assert!(!lan.get("/search/").2.contains("GEHEIM"));
+    drop(lan);
+    let asked = Server::start_with(portal.root(), &["--bind", "0.0.0.0", "--internal"]);
+    let (status, _, page) = asked.get("/allgemein/intern-geheim/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Intern – nur im internen Portal"));
+}

@@ -261,7 +261,9 @@ fn incremental_rebuilds_equal_a_full_build_after_every_edit() {
         ],
         next_id: 0,
     };
-    let serve = Server::start(&portal);
+    // `--public`: the preview of exactly what `lotse build` publishes, so that the two compare
+    // byte for byte (the default preview adds drafts and internal articles, marked).
+    let serve = Server::start_with(portal.root(), &["--public"]);
     let full = tempfile::tempdir().unwrap();
     let seed = std::env::var("LOTSE_EDIT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261205u64);
     let mut rng = Rng(seed);

@@ -6,7 +6,7 @@
 //               {type:"search", id, query, platform, typing, limit}
 //               {type:"highlight", id, query, texts}
 // Messages out: {type:"ready"} | {type:"error", message}
-//               {type:"results", id, query, results:[{url,title,platform,platformName,summary,excerpt}],
+//               {type:"results", id, query, results:[{url,title,platform,platformName,summary,status,excerpt}],
 //                suggestion, closest, searchMs}         searchMs: time the index search itself took;
 //                                                       suggestion: "Meinten Sie …?" or null; closest: the
 //                                                       results are the closest articles, not matches
@@ -226,6 +226,7 @@ function search(message) {
         platform: doc[2],
         platformName: manifest.platforms[doc[2]] || doc[2],
         summary: doc[3],
+        status: doc[6] || "",
         excerpt: excerpt(body, highlight(body, marked)),
       };
     });

@@ -4,17 +4,19 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::cli::BuildArgs;
-use crate::site::{self, BuildError, BuildOptions};
+use crate::site::{self, BuildError, BuildOptions, Edition};
 
 use super::{print_diagnostics, print_fatal, EXIT_CONTENT, EXIT_USAGE};
 
 pub fn run(args: BuildArgs, quiet: bool) -> ExitCode {
-    let output = if args.output.is_absolute() { args.output.clone() } else { args.root.join(&args.output) };
+    let output = args.output.clone().unwrap_or_else(|| default_output(&args));
+    let output = if output.is_absolute() { output } else { args.root.join(output) };
     let options = BuildOptions {
         root: args.root,
         output,
         base_url: args.base_url,
         include_drafts: args.drafts,
+        edition: if args.internal { Edition::Internal } else { Edition::Public },
         progress: !quiet && std::io::stderr().is_terminal(),
         service_worker: true,
     };
@@ -50,4 +52,16 @@ pub fn run(args: BuildArgs, quiet: bool) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// `public/`, or for the internal portal `internal_output` from `lotse.yaml` (a config that does
+/// not load gets the default here; the build then reports its errors).
+fn default_output(args: &BuildArgs) -> std::path::PathBuf {
+    if !args.internal {
+        return crate::output::DEFAULT_OUTPUT.into();
+    }
+    crate::config::Config::load(&args.root)
+        .ok()
+        .and_then(|config| config.internal_output)
+        .unwrap_or_else(|| crate::config::DEFAULT_INTERNAL_OUTPUT.into())
 }

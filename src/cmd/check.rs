@@ -15,14 +15,18 @@ pub fn run(args: CheckArgs, quiet: bool) -> ExitCode {
         base_url: None,
         // Like `lotse build`: a public article linking to a draft is an error.
         include_drafts: false,
+        // The internal portal is checked too: its articles' links and fields must be right.
+        edition: crate::site::Edition::Internal,
         progress: false,
         service_worker: true,
     };
+    let mut overdue = Vec::new();
     let (mut found, code) = match site::load(&options) {
         Ok(site) => {
             let today = args.today.unwrap_or_else(|| chrono::Local::now().date_naive());
             let mut found = site.diagnostics.clone();
             found.extend(crate::check::content_findings(&site, today, args.stale_after));
+            overdue = crate::check::overdue_by_owner(&site, today, args.stale_after);
             let code = if found.iter().any(Diagnostic::is_error) { EXIT_CONTENT } else { 0 };
             (found, code)
         }
@@ -41,6 +45,7 @@ pub fn run(args: CheckArgs, quiet: bool) -> ExitCode {
                 "errors": errors,
                 "warnings": found.len() - errors,
                 "diagnostics": found,
+                "overdue": overdue,
             });
             crate::outln!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
         }
@@ -49,7 +54,24 @@ pub fn run(args: CheckArgs, quiet: bool) -> ExitCode {
             if found.is_empty() && !quiet {
                 crate::outln!("No problems found.");
             }
+            if !overdue.is_empty() && !quiet {
+                crate::outln!("{}", overdue_list(&overdue));
+            }
         }
     }
     ExitCode::from(code)
+}
+
+/// The overdue articles by owner, for people: who has to check what.
+fn overdue_list(groups: &[crate::check::OwnerGroup]) -> String {
+    let total: usize = groups.iter().map(|g| g.articles.len()).sum();
+    let mut out = format!("Due for a check: {total} article{}, by owner", if total == 1 { "" } else { "s" });
+    for group in groups {
+        let owner = group.owner.as_deref().unwrap_or("(no owner: set `owner:` in the front matter)");
+        out.push_str(&format!("\n  {owner}: {}", group.articles.len()));
+        for article in &group.articles {
+            out.push_str(&format!("\n    {}  due {}  {}", article.file, article.due, article.title));
+        }
+    }
+    out
 }

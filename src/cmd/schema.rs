@@ -31,6 +31,7 @@ fn write(args: &SchemaArgs) -> Result<Vec<std::path::PathBuf>> {
     for (name, schema) in [
         ("lotse.schema.json", crate::schema::config_schema()),
         ("front-matter.schema.json", crate::schema::front_matter_schema()),
+        ("check-report.schema.json", crate::schema::check_report_schema()),
     ] {
         let path = args.output.join(name);
         std::fs::write(&path, serde_json::to_string_pretty(&schema)? + "\n")

@@ -13,6 +13,8 @@ pub fn run(args: ServeArgs, quiet: bool) -> ExitCode {
         bind: args.bind,
         port: args.port,
         include_drafts: args.drafts,
+        public_only: args.public,
+        internal_on_lan: args.internal,
         open: args.open,
         quiet,
     };

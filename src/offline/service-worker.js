@@ -6,7 +6,7 @@
 // open page tells it to take over (lotse.js) and reloads once. Old caches of this portal are deleted.
 "use strict";
 
-var PREFIX = "lotse:" + self.registration.scope + ":";
+var PREFIX = CACHE_PREFIX + ":" + self.registration.scope + ":";
 var CACHE = PREFIX + VERSION;
 
 self.addEventListener("install", function (event) {

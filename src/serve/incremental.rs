@@ -132,10 +132,14 @@ impl LiveSite {
         let page_index = self.site.content.pages.iter().enumerate().map(|(i, p)| (p.content_path.clone(), i)).collect();
         let assets = self.site.content.assets.iter().cloned().collect();
         let content_dir = self.options.root.join(CONTENT_DIR);
+        // As in a full build: links are checked against what the public portal publishes.
+        let linkable: Vec<bool> =
+            self.site.content.pages.iter().map(|p| p.is_public(self.options.include_drafts)).collect();
         let ctx = markdown::Context {
             pages: &self.site.content.pages,
             page_index: &page_index,
-            public: &self.site.public,
+            public: &linkable,
+            included: &self.site.public,
             assets: &assets,
             content_dir: &content_dir,
             language: self.site.config.language,

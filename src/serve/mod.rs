@@ -19,7 +19,7 @@ use notify::Watcher as _;
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::output::DirectWriter;
-use crate::site::{self, BuildError, BuildOptions};
+use crate::site::{self, BuildError, BuildOptions, Edition};
 
 mod http;
 mod incremental;
@@ -45,8 +45,12 @@ pub struct ServeOptions {
     pub bind: String,
     /// The port to listen on; 0 picks any free port.
     pub port: u16,
-    /// Preview `draft: true` articles too; internal articles stay out even so.
+    /// `--drafts`: drafts also in a `--public` or LAN preview.
     pub include_drafts: bool,
+    /// `--public`: exactly what `lotse build` publishes.
+    pub public_only: bool,
+    /// `--internal`: internal articles also on a LAN preview.
+    pub internal_on_lan: bool,
     /// Open the preview URL in the default browser once the first build is served.
     pub open: bool,
     /// Print only errors and the serving URL, no build summaries.
@@ -74,11 +78,13 @@ pub fn run(options: ServeOptions) -> Result<()> {
         .with_context(|| format!("`{}` is not an IP address to listen on", options.bind))?;
     let listener = TcpListener::bind(address).with_context(|| format!("cannot listen on {address}"))?;
     let local = listener.local_addr()?;
+    let (edition, include_drafts) = preview_edition(&options, address.ip().is_loopback());
     let build_options = BuildOptions {
         root: options.root.clone(),
         output: output.clone(),
         base_url: Some("/".into()),
-        include_drafts: options.include_drafts,
+        include_drafts,
+        edition,
         progress: false,
         service_worker: false,
     };
@@ -106,6 +112,9 @@ pub fn run(options: ServeOptions) -> Result<()> {
     let url = format!("http://{local}/");
     if !options.quiet {
         crate::outln!("Preview build in {}", output.display());
+    }
+    if !options.quiet {
+        crate::outln!("{}", edition_note(edition, include_drafts, address.ip().is_loopback()));
     }
     crate::outln!("Serving {url} (Ctrl-C to stop)");
     let _ = std::io::stdout().flush();
@@ -140,6 +149,27 @@ pub fn run(options: ServeOptions) -> Result<()> {
     }
 
     http::serve_forever(listener, http::Site { output, status: shared, hosts: http::AllowedHosts::new(local) })
+}
+
+/// What the preview shows. On loopback, everything, marked: a technician sees the new draft they
+/// just started and the runbooks they maintain. Shared on the LAN, only what `lotse build`
+/// publishes, unless `--internal` asks for more, so that runbooks never show by accident.
+fn preview_edition(options: &ServeOptions, loopback: bool) -> (Edition, bool) {
+    if options.public_only || (!loopback && !options.internal_on_lan) {
+        (Edition::Public, options.include_drafts)
+    } else {
+        (Edition::Preview, true)
+    }
+}
+
+fn edition_note(edition: Edition, drafts: bool, loopback: bool) -> &'static str {
+    match (edition, drafts, loopback) {
+        (Edition::Preview, _, true) => "Showing drafts and internal articles, marked (--public shows only what is published).",
+        (Edition::Preview, _, false) => "Showing drafts and internal articles, marked, to the LAN (--internal).",
+        (_, true, _) => "Showing published articles and drafts; internal articles are hidden.",
+        (_, false, true) => "Showing exactly what `lotse build` publishes (--public).",
+        (_, false, false) => "Shared on the LAN: showing only what `lotse build` publishes (add --internal for internal articles, --drafts for drafts).",
+    }
 }
 
 /// The preview's build state between rebuilds.

@@ -28,8 +28,16 @@ const PAGES = {
   "ticket form from an article": "/problem-melden/?article=ipad%2Fwlan-verbinden%2F&title=Dienst-iPad%20mit%20dem%20WLAN%20verbinden&platform=ipad",
 };
 
+/** The technicians' portal: its banner, an internal article's banner and marked results. */
+const INTERNAL_PAGES = {
+  "internal home": "/",
+  "internal article": "/office365/lizenzen-zuweisen/",
+  "internal search results": "/search/?q=Lizenzen%20PowerShell",
+};
+
 let tmp;
 let site;
+let internal;
 let browser;
 
 before(async () => {
@@ -37,12 +45,16 @@ before(async () => {
   const run = spawnSync(LOTSE, ["build", "--quiet", "--root", REPO, "--output", path.join(tmp, "public")], { encoding: "utf8" });
   assert.equal(run.status, 0, run.stderr);
   site = await serve(path.join(tmp, "public"));
+  const intern = spawnSync(LOTSE, ["build", "--quiet", "--internal", "--root", REPO, "--output", path.join(tmp, "intern")], { encoding: "utf8" });
+  assert.equal(intern.status, 0, intern.stderr);
+  internal = await serve(path.join(tmp, "intern"));
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
   await site?.close();
+  await internal?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -52,8 +64,9 @@ for (const scheme of ["light", "dark"]) {
     const context = await browser.newContext({ bypassCSP: true, colorScheme: scheme });
     const page = await context.newPage();
     const found = [];
-    for (const [kind, url] of Object.entries(PAGES)) {
-      await page.goto(site.origin + url);
+    const pages = [...Object.entries(PAGES).map(([k, u]) => [k, u, site]), ...Object.entries(INTERNAL_PAGES).map(([k, u]) => [k, u, internal])];
+    for (const [kind, url, host] of pages) {
+      await page.goto(host.origin + url);
       if (url.includes("?q=")) await page.waitForSelector("#search-results a", { timeout: 15_000 });
       await page.addScriptTag({ content: AXE });
       const result = await page.evaluate(() =>

@@ -17,10 +17,10 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const LOTSE = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
 const TIMEOUT = 15_000; // generous for a busy 2-core CI machine; a result usually takes < 1 s
 
-let tmp, browser, site, hostile, articleCount;
+let tmp, browser, site, hostile, internal, articleCount;
 
-function build(root, output, env = {}) {
-  const run = spawnSync(LOTSE, ["build", "--quiet", "--root", root, "--output", output], { encoding: "utf8", env: { ...process.env, ...env } });
+function build(root, output, env = {}, extra = []) {
+  const run = spawnSync(LOTSE, ["build", "--quiet", "--root", root, "--output", output, ...extra], { encoding: "utf8", env: { ...process.env, ...env } });
   if (run.error) throw new Error(`cannot run ${LOTSE} (set LOTSE_BIN): ${run.error.message}`);
   assert.equal(run.status, 0, `lotse build --root ${root} failed:\n${run.stdout}${run.stderr}`);
 }
@@ -67,6 +67,9 @@ before(async () => {
   site = await serve(path.join(tmp, "public"));
   // The second host ignores Range headers, so the whole-file fallback of the runtime runs too.
   hostile = await serve(path.join(tmp, "hostile-public"), 0, { ranges: false });
+  // The technicians' portal of the bundled content (lotse build --internal).
+  build(REPO, path.join(tmp, "intern"), {}, ["--internal"]);
+  internal = await serve(path.join(tmp, "intern"));
   browser = await launchChromium();
 });
 
@@ -74,6 +77,7 @@ after(async () => {
   await browser?.close();
   await site?.close();
   await hostile?.close();
+  await internal?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -445,5 +449,30 @@ test("worker (search-index/runtime source): queries sent before init are answere
   assert.equal(answers.results.id, 1);
   assert.equal(answers.results.results[0].url, "ipad/wlan-verbinden/");
   assert.deepEqual(answers.highlighted.ranges, [[[4, 8]], []]);
+  clean();
+});
+
+test("the internal portal finds its runbooks, marked, and the public portal does not", async (t) => {
+  const { page, clean } = await openPage(t);
+  const query = "Lizenzen per PowerShell zuweisen";
+  await page.goto(`${internal.origin}/search/?q=${encodeURIComponent(query)}`);
+  await resultsFor(page, "#search-results", query);
+  const first = await page.$eval("#search-results .search-result", (a) => ({
+    path: new URL(a.href).pathname,
+    tag: a.querySelector(".status-tag")?.textContent,
+  }));
+  assert.match(first.path, /lizenzen-zuweisen/, "the internal how-to comes first");
+  assert.equal(first.tag, "Intern", "the result is marked as internal");
+  assert.match(await page.textContent(".edition-banner"), /Intern/, "every page of the internal portal says so");
+  // Public results in the same portal carry no mark.
+  const marks = await page.$$eval("#search-results .search-result", (links) => links.map((a) => a.querySelector(".status-tag")?.textContent || ""));
+  assert.ok(marks.filter((m) => m === "").length >= 1, `every result was marked: ${marks}`);
+  clean();
+  // The same search on the teachers' portal never shows the runbook.
+  await page.goto(`${site.origin}/search/?q=${encodeURIComponent(query)}`);
+  await page.waitForFunction(() => document.querySelector("#search-results .search-result, #search-results .search-empty"), null, { timeout: TIMEOUT });
+  const paths = await page.$$eval("#search-results .search-result", (links) => links.map((a) => new URL(a.href).pathname));
+  assert.ok(paths.every((p) => !p.includes("lizenzen-zuweisen")), `the public portal found the runbook: ${paths}`);
+  assert.equal(await page.$(".edition-banner"), null);
   clean();
 });

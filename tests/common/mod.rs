@@ -219,7 +219,14 @@ impl Server {
 
     /// Starts `lotse serve` for the portal folder `root`.
     pub fn start_at(root: &Path) -> Server {
-        Server::spawn(Command::new(env!("CARGO_BIN_EXE_lotse")).args(["serve", "--port", "0", "--root"]).arg(root))
+        Server::start_with(root, &[])
+    }
+
+    /// Starts `lotse serve` for the portal folder `root` with more arguments.
+    pub fn start_with(root: &Path, extra: &[&str]) -> Server {
+        Server::spawn(
+            Command::new(env!("CARGO_BIN_EXE_lotse")).args(["serve", "--port", "0", "--root"]).arg(root).args(extra),
+        )
     }
 
     /// Starts `lotse serve` allowed only `limit` open files, as on a machine with a low limit.

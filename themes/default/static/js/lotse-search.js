@@ -149,6 +149,10 @@
     link.appendChild(el("span", "search-result-title", r.title));
     var meta = link.appendChild(el("span", "search-result-meta"));
     meta.appendChild(el("span", "platform-badge platform-" + r.platform, r.platformName));
+    // Drafts and internal articles exist only in the preview and the internal portal: marked.
+    if (r.status === "draft" || r.status === "internal") {
+      meta.appendChild(el("span", "status-tag status-" + r.status, text("status-" + r.status)));
+    }
     var excerpt = link.appendChild(el("span", "search-result-excerpt"));
     var parts = r.excerpt && r.excerpt.length ? r.excerpt : [[r.summary || "", false]];
     parts.forEach(function (part) {
