@@ -464,3 +464,21 @@ fn the_search_page_stays_small_however_many_articles_there_are() {
     assert!(many <= few + 16, "the search page grew from {few} to {many} bytes with 300 more articles");
     assert!(few < 16_000, "the search page has {few} bytes");
 }
+
+#[test]
+fn an_overdue_article_shows_its_owner_and_a_banner_to_technicians_only() {
+    let portal = Portal::fixture("valid");
+    let path = portal.root().join("content/ipad/wlan.md");
+    let text = fs::read_to_string(&path).unwrap();
+    // Due long ago, whatever today is.
+    let text = text.replacen("---\n", "---\nowner: Team iPad <ipad@schul-it.example>\nreview_by: 2020-01-01\n", 1);
+    fs::write(&path, text).unwrap();
+    portal.build(&["--internal"]).expect_code(0);
+    let internal = fs::read_to_string(portal.root().join("public-intern/ipad/wlan/index.html")).unwrap();
+    assert!(internal.contains("Überprüfung fällig seit 1. Januar 2020"), "no overdue banner");
+    assert!(internal.contains("Team iPad &lt;ipad@schul-it.example&gt;"), "no owner");
+    portal.build(&[]).expect_code(0);
+    let public = portal.read_output("ipad/wlan/index.html");
+    assert!(!public.contains("Überprüfung") && !public.contains("Team iPad"), "teachers see the review");
+    assert!(public.contains("Geprüft am"));
+}
