@@ -6,6 +6,13 @@
 //! same [`schema`] and build queries with the same [`engine`], so they can never disagree about
 //! what a word is. The crate therefore stays free of file-system, thread and clock dependencies
 //! outside the native-only [`writer`].
+//!
+//! Where to change what: a number of the ranking in [`ranking`] (`RankingWeights`, with the one
+//! `TypoPolicy`); a word list in `vocabulary/*.txt` ([`wordlists`], [`vocabulary`]); how a query is
+//! read in one module of `engine/rewrite/` each (separable verbs, compounds, corrections, head
+//! swaps, derivations, prefixes), which adds typed alternatives (`engine/concepts.rs`); a
+//! re-ranking factor in one module of `engine/signal/` each. The engine's tests sit in
+//! `engine/tests/`, one file per rule.
 
 pub mod analyzer;
 pub mod engine;

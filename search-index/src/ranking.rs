@@ -56,6 +56,81 @@ pub struct RankingWeights {
     pub min_candidates: usize,
     /// How many words before a separable verb's particle ("schaltet … ein") its verb may stand. 1–10.
     pub separable_verb_reach: usize,
+    /// How far off a misspelled word may be, wherever typos are handled.
+    pub typo: TypoPolicy,
+}
+
+/// The one typo policy: how many edits a word may be off, by its length, in the three places that
+/// handle typos. Lengths count letters; fuzzy matching counts the stem's, because a misspelled
+/// word also stems differently ("Pasword" keeps its "d": two edits from "passwor").
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TypoPolicy {
+    /// Fuzzy matching against the index: stems shorter than this never match fuzzily. 3–6.
+    pub min_stem: usize,
+    /// A stem of exactly `min_stem` letters matches fuzzily only when its word has at least this
+    /// many ("Drucer" → "druc"; also lets "Beamer" reach "team", ranked below any exact match).
+    pub short_stem_min_word: usize,
+    /// From this stem length on, two edits instead of one. ≥ `min_stem`.
+    pub two_edits_from_stem: usize,
+    /// A word still being typed is also matched as a fuzzy prefix from this many letters on
+    /// ("Pasw" reaches "Passwort").
+    pub prefix_min_letters: usize,
+    /// Reading a word as the closest vocabulary word: only words of at least this many letters
+    /// that neither the index nor the vocabulary knows.
+    pub correction_min_letters: usize,
+    /// … with two edits from this many letters on, else one.
+    pub correction_two_edits_from: usize,
+    /// "Meinten Sie …?": words of at least this many letters are checked against the index.
+    pub suggestion_min_letters: usize,
+    /// … with two edits from this many letters on, else one.
+    pub suggestion_two_edits_from: usize,
+}
+
+impl Default for TypoPolicy {
+    fn default() -> Self {
+        TypoPolicy {
+            min_stem: 4,
+            short_stem_min_word: 6,
+            two_edits_from_stem: 7,
+            prefix_min_letters: 5,
+            correction_min_letters: 5,
+            correction_two_edits_from: 8,
+            suggestion_min_letters: 3,
+            suggestion_two_edits_from: 6,
+        }
+    }
+}
+
+impl TypoPolicy {
+    /// Edits allowed when matching a typed stem fuzzily against the index (0: exact only).
+    pub fn fuzzy_edits(&self, stem_letters: usize, word_letters: usize) -> u8 {
+        if stem_letters < self.min_stem || (stem_letters == self.min_stem && word_letters < self.short_stem_min_word) {
+            0
+        } else if stem_letters < self.two_edits_from_stem {
+            1
+        } else {
+            2
+        }
+    }
+
+    /// Edits allowed when reading a word as a vocabulary word (0: not corrected).
+    pub fn correction_edits(&self, letters: usize) -> usize {
+        match letters {
+            n if n < self.correction_min_letters => 0,
+            n if n >= self.correction_two_edits_from => 2,
+            _ => 1,
+        }
+    }
+
+    /// Edits allowed when suggesting an index word for an unknown one (0: not checked).
+    pub fn suggestion_edits(&self, letters: usize) -> usize {
+        match letters {
+            n if n < self.suggestion_min_letters => 0,
+            n if n >= self.suggestion_two_edits_from => 2,
+            _ => 1,
+        }
+    }
 }
 
 /// The weight of each searchable field.
@@ -98,6 +173,7 @@ impl Default for RankingWeights {
             troubleshooting: 1.3,
             min_candidates: 40,
             separable_verb_reach: 6,
+            typo: TypoPolicy::default(),
         }
     }
 }

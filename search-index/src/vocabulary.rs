@@ -22,6 +22,17 @@ pub struct Group {
     pub terms: Vec<Vec<String>>,
     /// Each term's content words, function words left out: what is searched for it.
     pub content: Vec<Vec<String>>,
+    /// Where the group comes from: the portal's own synonyms weigh more than the built-in list.
+    pub source: GroupSource,
+}
+
+/// Where a vocabulary group comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupSource {
+    /// `vocabulary/de.txt`, the school-IT vocabulary built into Lotse.
+    Builtin,
+    /// The portal's `search.synonyms` in `lotse.yaml`.
+    Portal,
 }
 
 /// Parsed groups, indexed by the first word of every term.
@@ -86,14 +97,14 @@ impl Vocabulary {
             if terms.len() < 2 {
                 return Err(format!("line {}: group `{key}` needs at least two terms", number + 1));
             }
-            vocabulary.push(key, &terms);
+            vocabulary.push(key, &terms, GroupSource::Builtin);
         }
         Ok(vocabulary)
     }
 
     /// Adds a group; terms that analyse to nothing are skipped.
-    fn push(&mut self, id: &str, terms: &[&str]) {
-        let mut group = Group { id: id.to_string(), terms: Vec::new(), content: Vec::new() };
+    fn push(&mut self, id: &str, terms: &[&str], source: GroupSource) {
+        let mut group = Group { id: id.to_string(), terms: Vec::new(), content: Vec::new(), source };
         for term in terms {
             let tokens = term_tokens(term);
             if !tokens.is_empty() && !group.terms.contains(&tokens) {
@@ -132,7 +143,7 @@ impl Vocabulary {
     pub fn with_groups(mut self, groups: &[Vec<String>]) -> Vocabulary {
         for (i, group) in groups.iter().enumerate() {
             let terms: Vec<&str> = group.iter().map(String::as_str).collect();
-            self.push(&format!("portal-{}", i + 1), &terms);
+            self.push(&format!("portal-{}", i + 1), &terms, GroupSource::Portal);
         }
         self
     }
