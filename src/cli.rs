@@ -49,6 +49,29 @@ pub enum Command {
     New(NewArgs),
     /// Write JSON Schemas for lotse.yaml and the front matter, for editor autocompletion.
     Schema(SchemaArgs),
+    /// Outage notices ("Aktuelle Störungen") in notices/: `lotse notice new` starts one.
+    #[command(subcommand)]
+    Notice(NoticeCommand),
+}
+
+/// What `lotse notice` does.
+#[derive(Debug, clap::Subcommand)]
+pub enum NoticeCommand {
+    /// Start a notice in notices/, beginning now, status `investigating`; edit it, then build and upload.
+    New(NoticeNewArgs),
+}
+
+/// Flags of `lotse notice new`.
+#[derive(Debug, clap::Args)]
+pub struct NoticeNewArgs {
+    /// What is broken, in a few words; also gives the file name, such as "IServ-E-Mail verschickt nichts".
+    pub title: String,
+    /// The affected platform ids from lotse.yaml (repeat or separate by commas).
+    #[arg(long, short, value_delimiter = ',', required = true)]
+    pub platform: Vec<String>,
+    /// The portal folder, holding lotse.yaml and notices/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
 }
 
 /// Flags of `lotse serve`.

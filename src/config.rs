@@ -62,6 +62,8 @@ pub const RESERVED_PATHS: &[&str] = &[
     "accessibility",
     "problem-melden",
     "report-problem",
+    "stoerungen",
+    "incidents",
 ];
 
 /// What raw HTML in articles may do.

@@ -293,7 +293,7 @@ pub fn load_page(rel: &Path, content_rel: &Path, abs: &Path, config: &Config) ->
 
 /// Old Mac files end lines with a lone CR; as line feeds they parse like any other file. Both are
 /// one byte, so every offset stays where it was.
-fn with_line_feeds(text: String) -> String {
+pub(crate) fn with_line_feeds(text: String) -> String {
     if !text.contains('\r') {
         return text;
     }
@@ -535,20 +535,20 @@ fn check_owner(owner: &str) -> Result<String, String> {
 }
 
 /// A front-matter problem found before the file's path is known to the splitter.
-struct SplitError {
+pub(crate) struct SplitError {
     offset: usize,
     message: &'static str,
     help: &'static str,
 }
 
 impl SplitError {
-    fn fill(self, rel: &Path, text: &str) -> Diagnostic {
+    pub(crate) fn fill(self, rel: &Path, text: &str) -> Diagnostic {
         Diagnostic::error(rel, self.message).at_offset(text, self.offset).help(self.help)
     }
 }
 
 /// Finds the YAML between the opening and closing `---` lines and where the body starts.
-fn split_front_matter(text: &str) -> Result<(std::ops::Range<usize>, usize), SplitError> {
+pub(crate) fn split_front_matter(text: &str) -> Result<(std::ops::Range<usize>, usize), SplitError> {
     let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     let rest = &text[start..];
     let first_line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);

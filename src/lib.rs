@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod fuzz;
 pub mod index;
 pub mod markdown;
+pub mod notices;
 pub mod offline;
 pub mod output;
 pub mod raw_html;

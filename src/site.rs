@@ -122,6 +122,11 @@ pub struct Site {
     pub edition: Edition,
     /// The build's date, against which the internal portal marks overdue articles.
     pub today: chrono::NaiveDate,
+    /// The outage notices of `notices/`, newest first; `None` when the portal has no such folder.
+    pub notices: Option<Vec<crate::notices::Notice>>,
+    /// The build's time, against which notices are active or past (`SOURCE_DATE_EPOCH` when set,
+    /// for reproducible builds and tests).
+    pub now: chrono::DateTime<chrono::FixedOffset>,
 }
 
 /// Loads and renders the portal in memory; `lotse check` stops here.
@@ -187,6 +192,11 @@ pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
             }
         }
     }
+    let notices = options.root.join(crate::notices::NOTICES_DIR).is_dir().then(|| {
+        let articles: Vec<PathBuf> =
+            content.pages.iter().zip(&linkable).filter(|(_, l)| **l).map(|(p, _)| p.content_path.clone()).collect();
+        crate::notices::load(&options.root, &config, &articles, &mut problems)
+    });
     diagnostics::sort(&mut problems);
     Ok(Site {
         config,
@@ -197,7 +207,21 @@ pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
         diagnostics: problems,
         edition: options.edition,
         today: chrono::Local::now().date_naive(),
+        notices,
+        now: build_time(),
     })
+}
+
+/// The time a build happens at: `SOURCE_DATE_EPOCH` (seconds, the reproducible-builds
+/// convention) when set, else now, in the machine's time zone.
+fn build_time() -> chrono::DateTime<chrono::FixedOffset> {
+    let now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .map(|utc| utc.with_timezone(&chrono::Local))
+        .unwrap_or_else(chrono::Local::now);
+    now.fixed_offset()
 }
 
 /// Builds the portal into the output folder, replacing the last good output only on success.
@@ -373,6 +397,8 @@ impl<'a> Views<'a> {
             "asset_version": asset_version,
             "generator": format!("Lotse {}", env!("CARGO_PKG_VERSION")),
             "edition": site.edition.name(),
+            "notices": active_notices(site),
+            "incidents_url": site.notices.as_ref().map(|_| incidents_url(site.config.language)),
             "accessibility": site.config.accessibility,
             "accessibility_url": site.config.accessibility.as_ref().map(|_| accessibility_url(site.config.language)),
             "ticket": site.config.ticket.as_ref().map(|ticket| ticket_view(ticket, site.config.language)),
@@ -415,6 +441,9 @@ impl<'a> Views<'a> {
         ctx.insert("page_url", url);
         ctx.insert("page_kind", kind);
         ctx.insert("page_title", title);
+        // The platform whose notices a page shows besides the home page's all: set by article
+        // and platform pages.
+        ctx.insert("notice_platform", "");
         let canonical =
             self.site.config.base_url.as_deref().filter(|b| b.starts_with("http")).map(|b| format!("{b}{url}"));
         ctx.insert("canonical", &canonical);
@@ -554,6 +583,7 @@ pub(crate) fn render_article_page(views: &Views, writer: &dyn SiteWriter, i: usi
     let mut ctx = views.base_context(&page.url, &page.title, "article");
     ctx.insert("article", &article);
     ctx.insert("platform", &platform);
+    ctx.insert("notice_platform", &page.platform);
     let platform_name = platform.map(|p| p.name.as_str()).unwrap_or("");
     ctx.insert(
         "breadcrumbs",
@@ -605,6 +635,11 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
     if site.config.ticket.is_some() {
         let url = ticket_url(site.config.language);
         problems.extend(render_single_page(&views, staging, url, "ticket_title", "ticket"));
+    }
+
+    // The incidents page and its feed, when the portal keeps notices.
+    if let Some(notices) = &site.notices {
+        problems.extend(render_incidents(&views, staging, notices));
     }
 
     // Redirects for old URLs.
@@ -745,6 +780,7 @@ pub(crate) fn render_lists(views: &Views, writer: &dyn SiteWriter, which: &ListP
         groups.sort_by_key(|g| g.tag.is_none());
         let mut ctx = views.base_context(&platform.url, &platform.name, "platform");
         ctx.insert("platform", platform);
+        ctx.insert("notice_platform", &platform.id);
         ctx.insert("groups", &groups);
         ctx.insert("breadcrumbs", &views.crumbs(&[(&platform.name, &platform.url)]));
         problems.extend(render_to(views, writer, "platform.html", &ctx, &platform.url));
@@ -774,6 +810,98 @@ pub(crate) fn render_lists(views: &Views, writer: &dyn SiteWriter, which: &ListP
     ctx.insert("breadcrumbs", &views.crumbs(&[(&search_title, "search/")]));
     problems.extend(render_to(views, writer, "search.html", &ctx, "search/"));
 
+    problems
+}
+
+/// Where the incidents page lives, in the portal's language.
+pub(crate) fn incidents_url(language: crate::config::Language) -> &'static str {
+    match language {
+        crate::config::Language::De => "stoerungen/",
+        crate::config::Language::En => "incidents/",
+    }
+}
+
+/// The notices that are active at build time, for banners on every page.
+fn active_notices(site: &Site) -> Vec<views::NoticeView> {
+    let Some(notices) = &site.notices else { return Vec::new() };
+    notices.iter().filter(|n| n.is_active(site.now)).map(|n| notice_view(site, n)).collect()
+}
+
+fn notice_view(site: &Site, notice: &crate::notices::Notice) -> views::NoticeView {
+    let language = site.config.language;
+    let platform_name =
+        |id: &str| site.config.platforms.iter().find(|p| p.id == id).map_or_else(|| id.to_string(), |p| p.name.clone());
+    let article = notice.article.as_ref().and_then(|path| site.content.pages.iter().find(|p| &p.content_path == path));
+    views::NoticeView {
+        id: notice.id.clone(),
+        title: notice.title.clone(),
+        status: notice.status.key(),
+        status_label: site
+            .theme
+            .strings
+            .get(&format!("notice_status_{}", notice.status.key()))
+            .cloned()
+            .unwrap_or_else(|| notice.status.key().to_string()),
+        platforms: notice.platforms.clone(),
+        platform_names: notice.platforms.iter().map(|p| platform_name(p)).collect(),
+        locations: notice.locations.clone(),
+        start: notice.start.to_rfc3339(),
+        start_display: views::display_time(notice.start, language),
+        end: notice.end.map(|e| e.to_rfc3339()).unwrap_or_default(),
+        end_display: notice.end.map(|e| views::display_time(e, language)).unwrap_or_default(),
+        updated: notice.updated.to_rfc3339(),
+        updated_display: views::display_time(notice.updated, language),
+        url: format!("{}#{}", incidents_url(language), notice.id),
+        article_url: article.map(|p| p.url.clone()).unwrap_or_default(),
+        article_title: article.map(|p| p.title.clone()).unwrap_or_default(),
+        content: notice.html.clone(),
+    }
+}
+
+/// The incidents page (current, upcoming and recent notices) and its Atom feed.
+fn render_incidents(views: &Views, staging: &dyn SiteWriter, notices: &[crate::notices::Notice]) -> Vec<Diagnostic> {
+    let site = views.site;
+    let url = incidents_url(site.config.language);
+    let now = site.now;
+    let view = |n: &crate::notices::Notice| notice_view(site, n);
+    let current: Vec<_> = notices.iter().filter(|n| n.is_active(now)).map(view).collect();
+    let upcoming: Vec<_> =
+        notices.iter().filter(|n| n.status != crate::notices::Status::Resolved && n.start > now).map(view).collect();
+    let recent: Vec<_> =
+        notices.iter().filter(|n| !n.is_active(now) && n.start <= now && n.is_recent(now)).map(view).collect();
+    // With nothing in the last 30 days, the page still says when the last incident was, so that
+    // it never looks abandoned.
+    let earlier: Vec<_> = if recent.is_empty() {
+        notices.iter().filter(|n| !n.is_active(now) && n.start <= now).take(1).map(view).collect()
+    } else {
+        Vec::new()
+    };
+    let title = views.string("incidents_title");
+    let mut ctx = views.base_context(url, &title, "incidents");
+    ctx.insert("current", &current);
+    ctx.insert("earlier", &earlier);
+    ctx.insert("upcoming", &upcoming);
+    ctx.insert("recent", &recent);
+    ctx.insert("breadcrumbs", &views.crumbs(&[(&title, url)]));
+    let mut problems: Vec<Diagnostic> = render_to(views, staging, "incidents.html", &ctx, url).into_iter().collect();
+    // The feed: everything the page lists, newest update first.
+    let mut entries: Vec<&crate::notices::Notice> = notices.iter().filter(|n| n.is_recent(now)).collect();
+    entries.sort_by_key(|n| std::cmp::Reverse(n.updated));
+    let mut ctx = views.base_context(url, &title, "feed");
+    ctx.insert("entries", &entries.into_iter().map(view).collect::<Vec<_>>());
+    ctx.insert("updated", &now.to_rfc3339());
+    ctx.insert("feed_url", &format!("{url}feed.xml"));
+    // Without a base URL, entries still need ids that stay the same from build to build.
+    ctx.insert("urn", &format!("urn:lotse:{}", search_index::slugify(&site.config.title)));
+    match templates::render(&site.theme, "incidents.xml", &ctx) {
+        Ok(xml) => {
+            if let Err(e) = staging.write(&format!("{url}feed.xml"), xml.as_bytes()) {
+                problems.push(Diagnostic::error("notices", format!("cannot write the incidents feed: {e:#}")));
+            }
+        }
+        Err(e) => problems
+            .push(Diagnostic::error("templates/incidents.xml", format!("cannot render the incidents feed: {e}"))),
+    }
     problems
 }
 

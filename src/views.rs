@@ -155,6 +155,49 @@ const MONTHS_EN: [&str; 12] = [
     "December",
 ];
 
+/// An outage notice as banners, the incidents page and the feed show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeView {
+    /// The anchor on the incidents page.
+    pub id: String,
+    pub title: String,
+    /// `investigating`, `identified`, `monitoring` or `resolved`; the label is the theme string
+    /// `notice_status_<status>`.
+    pub status: &'static str,
+    /// The status in words, from the theme string `notice_status_<status>`.
+    pub status_label: String,
+    /// Platform ids, for showing the notice on their pages (and, in scripts, in their searches).
+    pub platforms: Vec<String>,
+    pub platform_names: Vec<String>,
+    pub locations: Vec<String>,
+    /// RFC 3339 times for `<time datetime>` and for scripts that hide ended notices.
+    pub start: String,
+    pub start_display: String,
+    /// Empty while the incident lasts.
+    pub end: String,
+    pub end_display: String,
+    /// The newest update the notice names.
+    pub updated: String,
+    pub updated_display: String,
+    /// The notice on the incidents page, relative to the site root.
+    pub url: String,
+    /// The how-to with the workaround, relative to the site root; empty when none.
+    pub article_url: String,
+    pub article_title: String,
+    /// The body as HTML (Markdown without raw HTML or images); safe to output unescaped.
+    pub content: String,
+}
+
+/// A date and time as written in running text: `7. Dezember 2026, 8:40 Uhr`.
+pub fn display_time(time: chrono::DateTime<chrono::FixedOffset>, language: Language) -> String {
+    use chrono::Timelike;
+    let date = display_date(time.date_naive(), language);
+    match language {
+        Language::De => format!("{date}, {}:{:02} Uhr", time.hour(), time.minute()),
+        Language::En => format!("{date}, {}:{:02}", time.hour(), time.minute()),
+    }
+}
+
 /// A date as written in running text of the portal's language.
 pub fn display_date(date: NaiveDate, language: Language) -> String {
     let month = date.month0() as usize;

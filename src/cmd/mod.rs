@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod init;
 mod new;
+mod notice;
 mod schema;
 mod serve;
 
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(args, quiet),
         Command::New(args) => new::run(args, quiet),
         Command::Schema(args) => schema::run(args, quiet),
+        Command::Notice(crate::cli::NoticeCommand::New(args)) => notice::new(args, quiet),
     };
     // A report that could not be written is an I/O problem, unless the run failed anyway.
     if code == ExitCode::SUCCESS && crate::terminal::stdout_failed() {

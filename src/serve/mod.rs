@@ -34,7 +34,7 @@ const DEBOUNCE: Duration = Duration::from_millis(15);
 const SEARCH_REFRESH_DELAY: Duration = Duration::from_millis(300);
 
 /// The portal folders whose changes trigger a rebuild (besides `lotse.yaml`).
-const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "static", "i18n"];
+const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "static", "i18n", "notices"];
 
 /// What `lotse serve` was asked to do.
 #[derive(Debug, Clone)]

@@ -75,10 +75,16 @@ impl Run {
 
 /// Runs the `lotse` binary built for this test run, without colours.
 pub fn lotse(args: &[&str], cwd: &Path) -> Run {
+    lotse_with_env(args, cwd, &[])
+}
+
+/// Runs `lotse` like [`lotse`], with more environment variables (`SOURCE_DATE_EPOCH`, say).
+pub fn lotse_with_env(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_lotse"))
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("lotse runs");
     Run::from(output)
