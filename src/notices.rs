@@ -23,6 +23,10 @@ pub const NOTICES_DIR: &str = "notices";
 /// Front-matter keys a notice may use.
 pub const NOTICE_KEYS: &[&str] = &["title", "start", "end", "status", "platforms", "locations", "article"];
 
+/// The current and announced notices as JSON at the site root, fetched fresh by pages (network
+/// first in the service worker), so that a page from the cache never shows an ended outage.
+pub const NOTICES_JSON: &str = "notices.json";
+
 /// How long a notice stays on the incidents page and in the feed after it ended.
 pub const RECENT_DAYS: i64 = 30;
 

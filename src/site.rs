@@ -821,10 +821,15 @@ pub(crate) fn incidents_url(language: crate::config::Language) -> &'static str {
     }
 }
 
-/// The notices that are active at build time, for banners on every page.
+/// The notices that are active at build time or announced, for banners: announced ones are
+/// hidden until a script sees that their start has come.
 fn active_notices(site: &Site) -> Vec<views::NoticeView> {
     let Some(notices) = &site.notices else { return Vec::new() };
-    notices.iter().filter(|n| n.is_active(site.now)).map(|n| notice_view(site, n)).collect()
+    notices.iter().filter(|n| is_current_or_announced(n, site.now)).map(|n| notice_view(site, n)).collect()
+}
+
+fn is_current_or_announced(notice: &crate::notices::Notice, now: chrono::DateTime<chrono::FixedOffset>) -> bool {
+    notice.is_active(now) || (notice.status != crate::notices::Status::Resolved && notice.start > now)
 }
 
 fn notice_view(site: &Site, notice: &crate::notices::Notice) -> views::NoticeView {
@@ -855,6 +860,7 @@ fn notice_view(site: &Site, notice: &crate::notices::Notice) -> views::NoticeVie
         article_url: article.map(|p| p.url.clone()).unwrap_or_default(),
         article_title: article.map(|p| p.title.clone()).unwrap_or_default(),
         content: notice.html.clone(),
+        upcoming: notice.start > site.now,
     }
 }
 
@@ -884,12 +890,20 @@ fn render_incidents(views: &Views, staging: &dyn SiteWriter, notices: &[crate::n
     ctx.insert("recent", &recent);
     ctx.insert("breadcrumbs", &views.crumbs(&[(&title, url)]));
     let mut problems: Vec<Diagnostic> = render_to(views, staging, "incidents.html", &ctx, url).into_iter().collect();
+    // What pages' scripts and the service worker fetch fresh: the current and announced notices.
+    let fresh: Vec<_> = notices.iter().filter(|n| is_current_or_announced(n, now)).map(view).collect();
+    let json = serde_json::json!({ "notices": fresh });
+    if let Err(e) = staging.write(crate::notices::NOTICES_JSON, json.to_string().as_bytes()) {
+        problems.push(Diagnostic::error("notices", format!("cannot write {}: {e:#}", crate::notices::NOTICES_JSON)));
+    }
     // The feed: everything the page lists, newest update first.
     let mut entries: Vec<&crate::notices::Notice> = notices.iter().filter(|n| n.is_recent(now)).collect();
     entries.sort_by_key(|n| std::cmp::Reverse(n.updated));
     let mut ctx = views.base_context(url, &title, "feed");
     ctx.insert("entries", &entries.into_iter().map(view).collect::<Vec<_>>());
-    ctx.insert("updated", &now.to_rfc3339());
+    // The feed changed when a notice last did: the same sources give the same feed, whenever built.
+    let last_change = notices.iter().map(|n| n.updated).max();
+    ctx.insert("updated", &last_change.map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |t| t.to_rfc3339()));
     ctx.insert("feed_url", &format!("{url}feed.xml"));
     // Without a base URL, entries still need ids that stay the same from build to build.
     ctx.insert("urn", &format!("urn:lotse:{}", search_index::slugify(&site.config.title)));

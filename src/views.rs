@@ -186,6 +186,8 @@ pub struct NoticeView {
     pub article_title: String,
     /// The body as HTML (Markdown without raw HTML or images); safe to output unescaped.
     pub content: String,
+    /// Announced: it starts after the build; its banner stays hidden until then.
+    pub upcoming: bool,
 }
 
 /// A date and time as written in running text: `7. Dezember 2026, 8:40 Uhr`.

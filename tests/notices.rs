@@ -52,16 +52,23 @@ fn an_active_notice_shows_on_the_home_page_and_its_platform_only() {
     for page in ["index.html", "iserv/index.html", "iserv/passwort-vergessen/index.html"] {
         let html = portal.read_output(page);
         assert!(html.contains(banner), "{page} lacks the banner");
-        assert!(html.contains(r#"<div class="notice-banners" role="status">"#), "{page}: not announced politely");
+        assert!(html.contains(r#"<div class="notice-banners" role="status""#), "{page}: not announced politely");
         assert!(html.contains("wir arbeiten daran") && html.contains("8:40 Uhr"), "{page}: status and last update");
         assert!(html.contains("stoerungen/#iserv-mail"), "{page}: the banner links to the notice");
     }
     for page in ["ipad/index.html", "ipad/wlan/index.html", "allgemein/drucker/index.html", "tags/index.html"] {
         assert!(!portal.read_output(page).contains(banner), "{page} shows another platform's notice");
     }
-    // Neither the ended nor the upcoming notice is a banner anywhere.
-    assert!(!portal.read_output("index.html").contains("AirPlay gestört"));
-    assert!(!portal.read_output("index.html").contains("Wartung des Druckservers"));
+    // The ended notice is no banner anywhere; the announced one waits hidden for its start.
+    let home = portal.read_output("index.html");
+    assert!(!home.contains("AirPlay gestört"));
+    let announced = home.find("Wartung des Druckservers").expect("the announced notice waits on the page");
+    let its_banner = &home[home[..announced].rfind("<p ").unwrap()..announced];
+    assert!(its_banner.contains(" hidden>"), "the announced notice shows before its start: {its_banner}");
+    // The current and announced notices, for scripts and the service worker.
+    let json: serde_json::Value = serde_json::from_str(&portal.read_output("notices.json")).unwrap();
+    let ids: Vec<&str> = json["notices"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["wartung", "iserv-mail"]);
 }
 
 #[test]

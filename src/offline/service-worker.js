@@ -73,9 +73,32 @@ function rangeResponse(response, header) {
   });
 }
 
+/** How long the notices may take from the network before the cached ones are shown. */
+var NOTICES_TIMEOUT_MS = 3000;
+
+/** Outage notices: the network first, so that an ended outage never shows from the cache; the
+ * cached copy when the network fails or is too slow. */
+function noticesFirstFromNetwork(request) {
+  return caches.open(CACHE).then(function (cache) {
+    var fromNetwork = fetch(request, { cache: "no-store" }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      cache.put(request.url.split("?")[0], response.clone());
+      return response;
+    });
+    var timeout = new Promise(function (resolve, reject) { setTimeout(reject, NOTICES_TIMEOUT_MS); });
+    return Promise.race([fromNetwork, timeout]).catch(function () {
+      return cache.match(request, { ignoreSearch: true }).then(function (cached) { return cached || fromNetwork; });
+    });
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET" || request.url.indexOf(self.registration.scope) !== 0) return;
+  if (/\/notices\.json(\?|$)/.test(request.url)) {
+    event.respondWith(noticesFirstFromNetwork(request));
+    return;
+  }
   event.respondWith(
     caches.open(CACHE).then(function (cache) {
       // Asset URLs carry `?v=` and the search page `?q=`: one cache holds one build, so the

@@ -189,6 +189,24 @@
     return box;
   }
 
+  /** Above results about a platform with an ongoing outage: "Bekannte Störung: … (Stand …)", so
+   * that a teacher learns at once that it is not their device. The platforms are those of the
+   * first results and of the filter: what the search relates the query to. */
+  function knownOutages(w, results) {
+    if (!window.LotseNotices) return;
+    var platforms = results.slice(0, 3).map(function (r) { return r.platform; });
+    if (w.filter && w.filter.value) platforms.push(w.filter.value);
+    window.LotseNotices.onFor(platforms).forEach(function (n) {
+      var line = el("p", "search-notice notice-" + n.status);
+      line.appendChild(el("strong", "", text("notice-known") + ":"));
+      line.appendChild(document.createTextNode(" "));
+      var link = line.appendChild(el("a", "", n.title));
+      link.href = ROOT + n.url;
+      line.appendChild(document.createTextNode(" – " + n.status_label + " (" + text("notice-as-of") + " " + n.updated_display + ")"));
+      w.message.appendChild(line);
+    });
+  }
+
   /** Shows a state: null (nothing typed), "loading", "error", "empty" or "results"; `answer`
    * carries the worker's suggestion and whether the results are the closest articles only. */
   function show(w, state, results, query, answer) {
@@ -199,6 +217,7 @@
     w.input.removeAttribute("aria-activedescendant");
     var status = "";
     if (answer && (answer.suggestion || answer.closest)) w.message.appendChild(help(w, answer));
+    if (state === "results") knownOutages(w, results);
     if (state === "results") {
       results.forEach(function (r, i) { w.list.appendChild(result(w, r, query, i)); });
       status = text(results.length === 1 ? "one" : "many").replace("{n}", results.length);

@@ -128,6 +128,9 @@
     if (context.article) add(form.getAttribute("data-label-article"), (context.title || context.article) + " – " + absolute(context.article));
     if (context.article) add(form.elements.step.getAttribute("data-label"), value("step"));
     if (context.query) add(form.getAttribute("data-label-query"), "„" + context.query + "“");
+    knownOutages().forEach(function (n) {
+      add(outageBox.getAttribute("data-label"), n.title + " (" + n.status_label + ", " + outageBox.getAttribute("data-label-as-of") + " " + n.updated_display + ")");
+    });
     lines.push("", form.getAttribute("data-label-description") + ":", description);
     return lines.join("\n");
   }
@@ -187,12 +190,37 @@
     return (target.email ? "An: " + target.email + "\n" : "") + "Betreff: " + v.subject + "\n\n" + v.body;
   }
 
+  // ---- known outages: "Wir wissen Bescheid" -----------------------------------------------------------
+
+  var outageBox = form.querySelector("[data-known-outage]");
+
+  /** The ongoing outages of the chosen platform (none without a platform or notices). */
+  function knownOutages() {
+    if (!outageBox || !window.LotseNotices || !platform().id) return [];
+    return window.LotseNotices.onFor([platform().id]);
+  }
+
+  /** Shows the chosen platform's outages before the description, so that a teacher sees that
+   * the team knows; a ticket sent anyway names them. */
+  function showOutages() {
+    if (!outageBox) return;
+    var list = outageBox.querySelector("[data-known-outage-list]");
+    list.textContent = "";
+    knownOutages().forEach(function (n) {
+      var link = list.appendChild(document.createElement("li")).appendChild(document.createElement("a"));
+      link.href = ROOT + n.url;
+      link.textContent = n.title + " – " + n.status_label;
+    });
+    outageBox.hidden = !list.children.length;
+  }
+
   function say(text) {
     statusBox.textContent = "";
     if (text) statusBox.appendChild(document.createElement("p")).textContent = text;
   }
 
   function update() {
+    showOutages();
     preview.textContent = fullText();
     save();
   }
@@ -237,6 +265,7 @@
   showContext();
   update();
   suggest();
+  if (window.LotseNotices) window.LotseNotices.subscribe(update);
 
   form.addEventListener("input", function () {
     update();
