@@ -310,6 +310,16 @@ impl ViewData {
         self.backlinks[i].iter().copied()
     }
 
+    /// The platforms of the notices that pages show as banners (shown or waiting for their start).
+    pub(crate) fn notice_platforms(&self) -> HashSet<String> {
+        let notices = self.site_json["notices"].as_array().map(Vec::as_slice).unwrap_or_default();
+        notices
+            .iter()
+            .flat_map(|n| n["platforms"].as_array().map(Vec::as_slice).unwrap_or_default())
+            .filter_map(|p| p.as_str().map(String::from))
+            .collect()
+    }
+
     /// The search index version the pages carry.
     pub(crate) fn search_version(&self) -> String {
         self.site_json["search_version"].as_str().unwrap_or_default().to_string()
@@ -865,7 +875,11 @@ fn notice_view(site: &Site, notice: &crate::notices::Notice) -> views::NoticeVie
 }
 
 /// The incidents page (current, upcoming and recent notices) and its Atom feed.
-fn render_incidents(views: &Views, staging: &dyn SiteWriter, notices: &[crate::notices::Notice]) -> Vec<Diagnostic> {
+pub(crate) fn render_incidents(
+    views: &Views,
+    staging: &dyn SiteWriter,
+    notices: &[crate::notices::Notice],
+) -> Vec<Diagnostic> {
     let site = views.site;
     let url = incidents_url(site.config.language);
     let now = site.now;

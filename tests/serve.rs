@@ -356,3 +356,41 @@ fn a_preview_shared_on_the_lan_shows_runbooks_only_when_asked() {
     assert_eq!(status, 200);
     assert!(page.contains("Intern – nur im internen Portal"));
 }
+
+#[test]
+fn a_notice_change_rewrites_only_the_pages_that_show_it() {
+    use std::os::unix::fs::MetadataExt;
+    let portal = Portal::fixture("valid");
+    portal.write(
+        "notices/alt.md",
+        "---\ntitle: Alte Störung\nstart: 2020-01-01T08:00:00+01:00\nend: 2020-01-01T09:00:00+01:00\nstatus: resolved\nplatforms: [ipad]\n---\n\nVorbei.\n",
+    );
+    let server = Server::start(&portal);
+    let untouched = server.build.join("ipad/wlan/index.html");
+    let before = std::fs::metadata(&untouched).unwrap();
+    let version = server.version();
+    portal.write(
+        "notices/mail.md",
+        "---\ntitle: IServ-E-Mail verschickt nichts\nstart: 2020-01-01T08:00:00+01:00\nstatus: identified\nplatforms: [iserv]\n---\n\nWir arbeiten daran.\n",
+    );
+    let status = server.poll(version);
+    assert!(status["errors"].as_array().unwrap().is_empty(), "{status}");
+    for page in ["/", "/iserv/", "/iserv/passwort-vergessen/", "/stoerungen/"] {
+        let (code, _, html) = server.get(page);
+        assert_eq!(code, 200, "{page}");
+        assert!(html.contains("IServ-E-Mail verschickt nichts"), "{page} lacks the new notice");
+    }
+    let changed: Vec<&str> = status["changed"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert!(!changed.contains(&"*") && !changed.iter().any(|c| c.starts_with("/ipad/")), "{changed:?}");
+    // The iPad article shows no IServ notice: its page was not written again, let alone rendered.
+    let after = std::fs::metadata(&untouched).unwrap();
+    assert_eq!((before.ino(), before.mtime_nsec()), (after.ino(), after.mtime_nsec()), "ipad/wlan was rewritten");
+    // A mistake in a notice keeps the preview as it was and shows the error.
+    let version = server.version();
+    portal
+        .write("notices/mail.md", "---\ntitle: Kaputt\nstart: gestern\nstatus: identified\nplatforms: [iserv]\n---\n");
+    let status = server.poll(version);
+    let errors = status["errors"].to_string();
+    assert!(errors.contains("`gestern` is not a date and time"), "{status}");
+    assert!(server.get("/iserv/").2.contains("IServ-E-Mail verschickt nichts"), "the last good preview stays");
+}

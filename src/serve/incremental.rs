@@ -16,7 +16,9 @@ use crate::diagnostics::Diagnostic;
 use crate::index::SearchInput;
 use crate::markdown;
 use crate::output::DirectWriter;
-use crate::site::{render_article_page, render_lists, write_sitemap, BuildOptions, ListPages, Site, ViewData, Views};
+use crate::site::{
+    render_article_page, render_incidents, render_lists, write_sitemap, BuildOptions, ListPages, Site, ViewData, Views,
+};
 
 /// What an incremental update did.
 #[derive(Debug)]
@@ -68,6 +70,10 @@ impl LiveSite {
 
     /// Applies changed files (absolute paths) if they allow it.
     pub fn update(&mut self, changed: &[PathBuf]) -> Update {
+        let notices_dir = self.root.join(crate::notices::NOTICES_DIR);
+        if !changed.is_empty() && changed.iter().all(|p| p.starts_with(&notices_dir)) {
+            return self.update_notices();
+        }
         let content_dir = self.root.join(CONTENT_DIR);
         let mut replacements: Vec<(usize, Page)> = Vec::new();
         let mut problems = Vec::new();
@@ -230,6 +236,63 @@ impl LiveSite {
         if let Some(data) = fresh_data {
             self.view_data = data;
         }
+        Update::Pages(written)
+    }
+
+    /// A notice-only change: the notices are read again and only the pages whose banners can
+    /// change are written (the home page, the affected platforms' pages and their articles, the
+    /// incidents page, its feed and `notices.json`), from the rendered articles in memory. No
+    /// article is parsed or rendered again, and the search index stays as it is.
+    fn update_notices(&mut self) -> Update {
+        let dir = self.options.root.join(crate::notices::NOTICES_DIR);
+        // The incidents page and its footer link come or go with the folder: every page changes.
+        if dir.is_dir() != self.site.notices.is_some() {
+            return Update::Full;
+        }
+        let linkable: Vec<PathBuf> = self
+            .site
+            .content
+            .pages
+            .iter()
+            .filter(|p| p.is_public(self.options.include_drafts))
+            .map(|p| p.content_path.clone())
+            .collect();
+        let mut problems = Vec::new();
+        let notices = crate::notices::load(&self.options.root, &self.site.config, &linkable, &mut problems);
+        if problems.iter().any(Diagnostic::is_error) {
+            return Update::Failed(problems);
+        }
+        let banner_platforms = |data: &ViewData| -> HashSet<String> { data.notice_platforms() };
+        let mut platforms = banner_platforms(&self.view_data);
+        self.site.notices = Some(notices);
+        let mut views = Views::new(&self.site);
+        views.set_search_version(&self.view_data.search_version());
+        let data = views.into_data();
+        platforms.extend(banner_platforms(&data));
+        let views = Views::with_data(&self.site, &data);
+        let writer = DirectWriter::new(self.options.output.clone());
+        let which = ListPages { platforms: platforms.clone(), tags: HashSet::new() };
+        let mut problems = render_lists(&views, &writer, &which);
+        if let Some(notices) = &self.site.notices {
+            problems.extend(render_incidents(&views, &writer, notices));
+        }
+        let mut written: Vec<String> = vec!["/".into(), "/tags/".into(), "/search/".into()];
+        written.push(format!("/{}", crate::site::incidents_url(self.site.config.language)));
+        written.extend(platforms.iter().map(|p| format!("/{p}/")));
+        for &i in &data.published {
+            if platforms.contains(&self.site.content.pages[i].platform) {
+                problems.extend(render_article_page(&views, &writer, i));
+                written.push(format!("/{}", self.site.content.pages[i].url));
+            }
+        }
+        if let Err(e) = writer.finish() {
+            problems.push(Diagnostic::error("lotse", format!("{e:#}")));
+        }
+        if !problems.is_empty() {
+            return Update::Failed(problems);
+        }
+        drop(views);
+        self.view_data = data;
         Update::Pages(written)
     }
 
