@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod fuzz;
 pub mod index;
 pub mod markdown;
+pub mod notice_refresh;
 pub mod notices;
 pub mod offline;
 pub mod output;

@@ -19,6 +19,16 @@ pub const MARKER_FILE: &str = ".lotse-output.json";
 struct Manifest {
     generator: String,
     files: Vec<String>,
+    /// A hash of every source but the notices, with the build's options: a build whose sources
+    /// hash the same changed only notices, and may keep the rendered articles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sources: Option<String>,
+}
+
+/// The sources hash recorded with the last build in `output`, if any.
+pub fn recorded_sources(output: &Path) -> Option<String> {
+    let text = fs::read_to_string(output.join(MARKER_FILE)).ok()?;
+    serde_json::from_str::<Manifest>(&text).ok()?.sources
 }
 
 /// Somewhere the stages can write site files to, by site-relative path.
@@ -85,6 +95,8 @@ pub struct Staging {
     staging: PathBuf,
     /// Every file written so far, with a CRC-32 of its bytes for [`Staging::digests`].
     written: Mutex<BTreeMap<String, u32>>,
+    /// The sources hash to record in the marker.
+    sources: Mutex<Option<String>>,
     /// Held from the start of staging until the swap: one build at a time per output folder.
     _lock: fs::File,
 }
@@ -238,7 +250,12 @@ impl Staging {
         fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
         // Mark the staging folder at once, so a later run may clean it up after a crash.
         fs::write(staging.join(MARKER_FILE), "{\"generator\":\"lotse\",\"files\":[]}")?;
-        Ok(Staging { output, staging, written: Mutex::new(BTreeMap::new()), _lock: lock })
+        Ok(Staging { output, staging, written: Mutex::new(BTreeMap::new()), sources: Mutex::new(None), _lock: lock })
+    }
+
+    /// Records the sources hash of this build in the marker (see [`recorded_sources`]).
+    pub fn set_sources(&self, sources: String) {
+        *self.sources.lock().expect("no panics while holding the lock") = Some(sources);
     }
 
     /// Whether this build has already written `rel`: a later file for the same path would replace it.
@@ -295,7 +312,8 @@ impl Staging {
     pub fn commit(self) -> Result<PathBuf> {
         let files: Vec<String> =
             self.written.into_inner().expect("no panics while holding the lock").into_keys().collect();
-        let manifest = Manifest { generator: format!("lotse {}", env!("CARGO_PKG_VERSION")), files };
+        let sources = self.sources.into_inner().expect("no panics while holding the lock");
+        let manifest = Manifest { generator: format!("lotse {}", env!("CARGO_PKG_VERSION")), files, sources };
         fs::write(self.staging.join(MARKER_FILE), serde_json::to_vec_pretty(&manifest)?)?;
         let parent = self.output.parent().expect("checked in new");
         let name = self.output.file_name().expect("checked in new").to_string_lossy().into_owned();

@@ -84,6 +84,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// The build's warnings (it had no errors); the caller prints them.
     pub warnings: Vec<Diagnostic>,
+    /// Only notices changed since the last build into this folder: the articles were kept.
+    pub notices_only: bool,
 }
 
 /// Why a build failed; each kind maps to an exit code.
@@ -131,6 +133,16 @@ pub struct Site {
 
 /// Loads and renders the portal in memory; `lotse check` stops here.
 pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
+    load_with(options, true)
+}
+
+/// Loads the portal without rendering the articles (their `rendered` entries stay empty), for the
+/// notice-only path of `lotse build`, which keeps the pages of the last build.
+pub(crate) fn load_without_articles(options: &BuildOptions) -> Result<Site, BuildError> {
+    load_with(options, false)
+}
+
+fn load_with(options: &BuildOptions, render_articles: bool) -> Result<Site, BuildError> {
     let mut config = Config::load(&options.root).map_err(BuildError::Config)?;
     if let Some(url) = &options.base_url {
         config.base_url = Some(url.clone());
@@ -175,7 +187,11 @@ pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
         raw_html: config.raw_html,
         portal_pages: &portal_pages(&config),
     };
-    let rendered: Vec<Rendered> = (0..content.pages.len()).into_par_iter().map(|i| markdown::render(i, &ctx)).collect();
+    let rendered: Vec<Rendered> = if render_articles {
+        (0..content.pages.len()).into_par_iter().map(|i| markdown::render(i, &ctx)).collect()
+    } else {
+        (0..content.pages.len()).map(|_| Rendered::default()).collect()
+    };
     for (i, r) in rendered.iter().enumerate() {
         problems.extend(r.diagnostics.iter().cloned());
         for link in &r.anchor_links {
@@ -226,12 +242,25 @@ fn build_time() -> chrono::DateTime<chrono::FixedOffset> {
 
 /// Builds the portal into the output folder, replacing the last good output only on success.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    build_keeping_site(options).map(|(report, _, _)| report)
+    let sources = crate::notice_refresh::sources_hash(options);
+    if let Some(report) = crate::notice_refresh::try_rebuild(options, &sources)? {
+        return Ok(report);
+    }
+    build_recording(options, Some(sources)).map(|(report, _, _)| report)
 }
 
 /// Builds like [`build`] and also returns the rendered site and the template view data, which the
 /// dev server keeps to rebuild single articles later.
 pub(crate) fn build_keeping_site(options: &BuildOptions) -> Result<(BuildReport, Site, ViewData), BuildError> {
+    build_recording(options, None)
+}
+
+/// A full build; `sources` ([`crate::notice_refresh::sources_hash`]) goes into the output's
+/// marker, so that the next build can tell whether only notices changed.
+fn build_recording(
+    options: &BuildOptions,
+    sources: Option<String>,
+) -> Result<(BuildReport, Site, ViewData), BuildError> {
     let started = Instant::now();
     if options.edition == Edition::Internal {
         output::check_internal_output_location(&options.root, &options.output)?;
@@ -254,6 +283,9 @@ pub(crate) fn build_keeping_site(options: &BuildOptions) -> Result<(BuildReport,
             return Err(BuildError::Fatal(e));
         }
     };
+    if let Some(sources) = sources {
+        staging.set_sources(sources);
+    }
     let files = staging.len();
     let output = staging.commit()?;
     let report = BuildReport {
@@ -263,6 +295,7 @@ pub(crate) fn build_keeping_site(options: &BuildOptions) -> Result<(BuildReport,
         output,
         elapsed: started.elapsed(),
         warnings: site.diagnostics.clone(),
+        notices_only: false,
     };
     Ok((report, site, view_data))
 }
@@ -349,6 +382,18 @@ impl<'a> Views<'a> {
     /// Sets the search index version the pages refer to (the manifest's cache-buster).
     pub(crate) fn set_search_version(&mut self, search_version: &str) {
         self.data.to_mut().site_json["search_version"] = search_version.into();
+    }
+
+    /// The banner block of a page, as `base.html` includes it: for the home page (`kind` "home")
+    /// every notice, else those of `platform`.
+    pub(crate) fn render_banners(&self, root: &str, kind: &str, platform: &str) -> Result<String> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &self.site_json);
+        ctx.insert("t", &self.strings);
+        ctx.insert("root", root);
+        ctx.insert("page_kind", kind);
+        ctx.insert("notice_platform", platform);
+        templates::render(&self.site.theme, "notice-banners.html", &ctx).map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     /// Makes every page register the offline service worker `sw.js`.
@@ -686,8 +731,11 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
         diagnostics::sort(&mut problems);
         return Err(WriteError::Render(problems));
     }
-    let cache_prefix = if site.edition == Edition::Public { "lotse" } else { "lotse-intern" };
-    crate::offline::write_service_worker(staging, site.config.offline && options.service_worker, cache_prefix)?;
+    crate::offline::write_service_worker(
+        staging,
+        site.config.offline && options.service_worker,
+        cache_prefix(site.edition),
+    )?;
     Ok(views.into_data())
 }
 
@@ -821,6 +869,15 @@ pub(crate) fn render_lists(views: &Views, writer: &dyn SiteWriter, which: &ListP
     problems.extend(render_to(views, writer, "search.html", &ctx, "search/"));
 
     problems
+}
+
+/// The name prefix of the offline caches: the internal portal's never mix with the public one's.
+pub(crate) fn cache_prefix(edition: Edition) -> &'static str {
+    if edition == Edition::Public {
+        "lotse"
+    } else {
+        "lotse-intern"
+    }
 }
 
 /// Where the incidents page lives, in the portal's language.

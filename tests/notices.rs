@@ -146,3 +146,52 @@ fn a_portal_without_notices_has_no_incidents_page() {
     assert!(!portal.public().join("stoerungen").exists());
     assert!(!portal.read_output("index.html").contains("notice-banner"));
 }
+
+#[test]
+fn a_notice_only_change_keeps_the_articles_and_equals_a_full_build() {
+    let portal = portal_with_notices();
+    build_at(&portal, NOW).expect_code(0);
+    let untouched = portal.public().join("ipad/wlan/index.html");
+    let rendered_at = std::fs::read(&untouched).unwrap();
+    // A new notice for the iPads, then a build: only notices changed.
+    portal.write(
+        "notices/ipad-wlan.md",
+        &notice(
+            "iPads finden das WLAN nicht",
+            "start: 2026-12-07T08:30:00+01:00\nstatus: investigating\nplatforms: [ipad]\n",
+            "Wir prüfen das.",
+        ),
+    );
+    let run = build_at(&portal, NOW);
+    run.expect_code(0);
+    assert!(run.stdout.contains("Only notices changed"), "{}", run.stdout);
+    assert!(portal.read_output("ipad/wlan/index.html").contains("iPads finden das WLAN nicht"));
+    assert_ne!(std::fs::read(&untouched).unwrap(), rendered_at);
+    // Byte for byte what a full build of the same sources gives.
+    let full = portal.root().join("voll");
+    let root = portal.root().to_string_lossy().into_owned();
+    let run = lotse_with_env(
+        &["build", "--root", &root, "--output", "voll"],
+        portal.root(),
+        &[("SOURCE_DATE_EPOCH", NOW), ("TZ", "Europe/Berlin")],
+    );
+    run.expect_code(0);
+    assert!(!run.stdout.contains("Only notices changed"), "a new folder takes a full build");
+    assert_eq!(common::snapshot(&portal.public()), common::snapshot(&full));
+    // Any other change takes a full build again.
+    let article = portal.root().join("content/ipad/wlan.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, format!("{text}\nNoch ein Satz.\n")).unwrap();
+    let run = build_at(&portal, NOW);
+    run.expect_code(0);
+    assert!(!run.stdout.contains("Only notices changed"), "{}", run.stdout);
+    assert!(portal.read_output("ipad/wlan/index.html").contains("Noch ein Satz."));
+    // A broken notice fails the fast path like a full build: the last output stays.
+    let before = common::snapshot(&portal.public());
+    portal.write(
+        "notices/ipad-wlan.md",
+        &notice("Kaputt", "start: morgen\nstatus: investigating\nplatforms: [ipad]\n", ""),
+    );
+    build_at(&portal, NOW).expect_code(1);
+    assert_eq!(common::snapshot(&portal.public()), before);
+}

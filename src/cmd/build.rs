@@ -24,6 +24,9 @@ pub fn run(args: BuildArgs, quiet: bool) -> ExitCode {
         Ok(report) => {
             print_diagnostics(&report.warnings, quiet);
             if !quiet {
+                if report.notices_only {
+                    crate::outln!("Only notices changed: the articles of the last build were kept.");
+                }
                 crate::outln!(
                     "Built {} article{} on {} platform{} ({} files) in {:.2} s → {}",
                     report.articles,

@@ -1,0 +1,201 @@
+//! The notice-only path of `lotse build`: publishing or updating an outage notice must be fast,
+//! so when nothing but `notices/` changed since the last build into the same folder, the articles
+//! are not parsed, rendered or indexed again.
+//!
+//! Every build records a hash of all other sources and its options in the output's marker
+//! ([`sources_hash`]). When the hash still matches, the new site is the last one with fresh
+//! notices: each page's banner block is rendered anew and put in place of the old one, the
+//! incidents page, feed and `notices.json` are rendered, and `sw.js` is written for the new
+//! files. The result is byte for byte what a full build gives (the tests compare the two).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::diagnostics::Diagnostic;
+use crate::output::{self, Staging, MARKER_FILE};
+use crate::site::{BuildError, BuildOptions, BuildReport, Edition, Views};
+
+/// The portal files besides `content/` and `lotse.yaml` whose every change takes a full build.
+const SOURCE_DIRS: &[&str] = &["content", "templates", "themes", "static", "i18n"];
+
+/// FNV-64 over named parts, so that moving bytes between parts changes the hash.
+struct Hasher(search_index::fold::Fnv64);
+
+impl Hasher {
+    fn new() -> Hasher {
+        Hasher(search_index::fold::Fnv64::new())
+    }
+
+    fn text(&mut self, text: &str) {
+        self.0.update(text.as_bytes());
+        self.0.update(&[0]);
+    }
+
+    /// A file's name and bytes; a file that cannot be read counts as changed every time.
+    fn file(&mut self, path: &Path, name: &str) {
+        self.text(name);
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                self.0.update(&(bytes.len() as u64).to_le_bytes());
+                self.0.update(&bytes);
+            }
+            Err(_) => self.text(&format!("unreadable {:?}", std::time::SystemTime::now())),
+        }
+    }
+
+    fn finish(self) -> String {
+        format!("{:016x}", self.0.finish())
+    }
+}
+
+/// A hash of everything a build reads except the notices, and of the options and the binary: two
+/// builds with the same hash differ at most in their notices.
+pub fn sources_hash(options: &BuildOptions) -> String {
+    let mut h = Hasher::new();
+    h.text(concat!(env!("CARGO_PKG_VERSION"), " ", env!("LOTSE_COMMIT"), " ", env!("LOTSE_RUNTIME_HASH")));
+    h.text(options.edition.name());
+    h.text(&format!("{:?} {} {}", options.base_url, options.include_drafts, options.service_worker));
+    // Whether there is a notices folder decides whether there is an incidents page.
+    h.text(&options.root.join(crate::notices::NOTICES_DIR).is_dir().to_string());
+    h.file(&options.root.join(crate::config::CONFIG_FILE), crate::config::CONFIG_FILE);
+    for dir in SOURCE_DIRS {
+        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(options.root.join(dir))
+            .follow_links(true)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .collect();
+        files.sort();
+        for file in files {
+            let rel = file.strip_prefix(&options.root).unwrap_or(&file).to_string_lossy().into_owned();
+            h.file(&file, &rel);
+        }
+    }
+    h.finish()
+}
+
+/// Rebuilds only what notices change, when nothing else changed since the last build into the
+/// same output; `None` when a full build is needed.
+pub fn try_rebuild(options: &BuildOptions, sources: &str) -> Result<Option<BuildReport>, BuildError> {
+    let started = Instant::now();
+    if output::recorded_sources(&options.output).as_deref() != Some(sources)
+        || !options.root.join(crate::notices::NOTICES_DIR).is_dir()
+    {
+        return Ok(None);
+    }
+    // The same checks as a full build, in the same order (site::build_keeping_site).
+    if options.edition == Edition::Internal {
+        output::check_internal_output_location(&options.root, &options.output)?;
+    }
+    output::restore_interrupted_swap(&options.output)?;
+    output::check_output_location(&options.root, &options.output)?;
+    let site = crate::site::load_without_articles(options)?;
+    if site.diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(BuildError::Content(site.diagnostics));
+    }
+    let Some(notices) = &site.notices else { return Ok(None) };
+    // The pages carry the search index version of their build: keep it.
+    let old_home = std::fs::read_to_string(options.output.join("index.html")).unwrap_or_default();
+    let Some(search_version) = attribute(&old_home, "data-search-version") else { return Ok(None) };
+    let mut views = Views::new(&site);
+    views.set_search_version(&search_version);
+    if site.config.offline && options.service_worker {
+        views.enable_service_worker();
+    }
+    let staging = Staging::new(&options.output)?;
+    let result = (|| -> Result<Vec<Diagnostic>> {
+        let mut problems = crate::site::render_incidents(&views, &staging, notices);
+        copy_with_fresh_banners(&views, &options.output, &staging, &mut problems)?;
+        crate::offline::write_service_worker(
+            &staging,
+            site.config.offline && options.service_worker,
+            crate::site::cache_prefix(site.edition),
+        )?;
+        Ok(problems)
+    })();
+    match result {
+        Ok(problems) if problems.is_empty() => {}
+        Ok(problems) => {
+            staging.abandon();
+            return Err(BuildError::Content(problems));
+        }
+        Err(e) => {
+            staging.abandon();
+            return Err(BuildError::Fatal(e));
+        }
+    }
+    staging.set_sources(sources.to_string());
+    let files = staging.len();
+    let output = staging.commit()?;
+    Ok(Some(BuildReport {
+        articles: site.public.iter().filter(|p| **p).count(),
+        platforms: site.config.platforms.len(),
+        files,
+        output,
+        elapsed: started.elapsed(),
+        warnings: site.diagnostics.clone(),
+        notices_only: true,
+    }))
+}
+
+/// Copies the last build into `staging`, every page with its banner block rendered anew; files
+/// the notices' own pages already wrote, and `sw.js`, are left to those.
+fn copy_with_fresh_banners(views: &Views, old: &Path, staging: &Staging, problems: &mut Vec<Diagnostic>) -> Result<()> {
+    for entry in walkdir::WalkDir::new(old).into_iter().flatten().filter(|e| e.file_type().is_file()) {
+        let rel = crate::markdown::url_path(entry.path().strip_prefix(old).unwrap_or(entry.path()));
+        if rel == MARKER_FILE || rel == crate::offline::SERVICE_WORKER || staging.contains(&rel) {
+            continue;
+        }
+        if !rel.ends_with(".html") {
+            staging.copy(entry.path(), &rel)?;
+            continue;
+        }
+        let html = std::fs::read_to_string(entry.path())?;
+        match replace_banners(views, &html) {
+            Ok(Some(fresh)) => staging.write(&rel, fresh.as_bytes())?,
+            Ok(None) => staging.copy(entry.path(), &rel)?,
+            Err(e) => problems.push(Diagnostic::error("templates/notice-banners.html", format!("{e:#}"))),
+        }
+    }
+    Ok(())
+}
+
+/// `html` with its banner block rendered for the current notices; `None` when it has none.
+fn replace_banners(views: &Views, html: &str) -> Result<Option<String>> {
+    const START: &str = "<div class=\"notice-banners\"";
+    let Some(start) = html.find(START) else { return Ok(None) };
+    let end = html[start..].find("</div>").map(|i| start + i + "</div>".len()).unwrap_or(html.len());
+    let block = &html[start..end];
+    let root = attribute(html, "data-root").unwrap_or_default();
+    let platform = attribute(block, "data-notice-platform").unwrap_or_default();
+    let kind =
+        if block[..block.find('>').unwrap_or(block.len())].contains(" data-notice-home") { "home" } else { "page" };
+    let fresh = views.render_banners(&root, kind, &platform)?;
+    // The template puts a line break around the block; the block alone is replaced.
+    let fresh = fresh.trim();
+    Ok(Some(format!("{}{}{}", &html[..start], fresh, &html[end..])))
+}
+
+/// The value of the first `name="…"` attribute in `html` (Lotse's own output: no odd quoting).
+fn attribute(html: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let start = html.find(&key)? + key.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_are_read_from_lotse_output() {
+        let html = r#"<html lang="de" data-root="../../" data-search-version="abc">"#;
+        assert_eq!(attribute(html, "data-root").as_deref(), Some("../../"));
+        assert_eq!(attribute(html, "data-search-version").as_deref(), Some("abc"));
+        assert_eq!(attribute(html, "data-none"), None);
+    }
+}
