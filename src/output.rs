@@ -286,6 +286,23 @@ impl Staging {
         Ok(())
     }
 
+    /// Puts a file of an earlier build into the site at `rel` unchanged: a hard link where the file
+    /// system allows it (the old build is removed after the swap, so nothing is shared for long),
+    /// else a copy. Either way its bytes are read once, for [`Staging::digests`].
+    pub fn keep(&self, from: &Path, rel: &str) -> Result<()> {
+        let path = self.staging.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let bytes = fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
+        if fs::hard_link(from, &path).is_err() {
+            fs::write(&path, &bytes)
+                .with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
+        }
+        self.written.lock().expect("no panics while holding the lock").insert(rel.to_string(), crc32fast::hash(&bytes));
+        Ok(())
+    }
+
     /// How many files this build has written so far.
     pub fn len(&self) -> usize {
         self.written.lock().expect("no panics while holding the lock").len()
