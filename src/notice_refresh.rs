@@ -62,16 +62,19 @@ pub fn sources_hash(options: &BuildOptions) -> String {
     h.text(&options.root.join(crate::notices::NOTICES_DIR).is_dir().to_string());
     h.file(&options.root.join(crate::config::CONFIG_FILE), crate::config::CONFIG_FILE);
     for dir in SOURCE_DIRS {
-        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(options.root.join(dir))
+        // By site-style relative path, so that Windows and Linux builds record the same hash.
+        let mut files: Vec<(String, PathBuf)> = walkdir::WalkDir::new(options.root.join(dir))
             .follow_links(true)
             .into_iter()
             .flatten()
             .filter(|e| e.file_type().is_file())
-            .map(|e| e.into_path())
+            .map(|e| {
+                let rel = crate::markdown::url_path(e.path().strip_prefix(&options.root).unwrap_or(e.path()));
+                (rel, e.into_path())
+            })
             .collect();
         files.sort();
-        for file in files {
-            let rel = file.strip_prefix(&options.root).unwrap_or(&file).to_string_lossy().into_owned();
+        for (rel, file) in files {
             h.file(&file, &rel);
         }
     }
