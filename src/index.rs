@@ -13,8 +13,10 @@ use search_index::fold::Fnv64;
 use search_index::writer::{write_index, IndexDoc};
 use serde::Serialize;
 
+use crate::config::Config;
+use crate::content::Page;
+use crate::markdown::Rendered;
 use crate::output::SiteWriter;
-use crate::site::Site;
 
 /// The search runtime, built from `search-index/` by `scripts/build-search-runtime`, gzipped: the
 /// worker decompresses it itself, so a host that compresses nothing sends no more bytes.
@@ -96,13 +98,23 @@ fn hash(bytes: &[u8]) -> String {
     format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
 
+/// What the search needs of the portal: the articles, their renderings and the settings. The
+/// index gets this rather than the whole site, so that it depends only on the stages before it.
+pub struct Portal<'a> {
+    /// Every article, by the indices that `published` lists.
+    pub pages: &'a [Page],
+    /// The rendering of each article, by the same index.
+    pub rendered: &'a [Rendered],
+    pub config: &'a Config,
+}
+
 /// Published articles in the order of `published`, as the index sees them.
-pub fn index_docs(site: &Site, published: &[usize]) -> Vec<IndexDoc> {
+pub fn index_docs(portal: &Portal<'_>, published: &[usize]) -> Vec<IndexDoc> {
     published
         .iter()
         .map(|&i| {
-            let page = &site.content.pages[i];
-            let rendered = &site.rendered[i];
+            let page = &portal.pages[i];
+            let rendered = &portal.rendered[i];
             IndexDoc {
                 title: page.title.clone(),
                 summary: page.summary.clone(),
@@ -122,7 +134,7 @@ pub fn index_docs(site: &Site, published: &[usize]) -> Vec<IndexDoc> {
 }
 
 /// A hash of everything the search output depends on, for cache-busting the manifest.
-pub fn search_version(docs: &[IndexDoc], site: &Site) -> String {
+pub fn search_version(docs: &[IndexDoc], portal: &Portal<'_>) -> String {
     let mut h = Fnv64::new();
     for doc in docs {
         for part in [&doc.title, &doc.summary, &doc.body, &doc.platform] {
@@ -136,7 +148,7 @@ pub fn search_version(docs: &[IndexDoc], site: &Site) -> String {
             }
         }
     }
-    h.update(serde_json::to_string(&site.config.search.engine_config()).unwrap_or_default().as_bytes());
+    h.update(serde_json::to_string(&portal.config.search.engine_config()).unwrap_or_default().as_bytes());
     h.update(RUNTIME_WASM_GZ);
     h.update(RUNTIME_WORKER);
     format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
@@ -157,29 +169,29 @@ pub struct SearchInput {
 }
 
 impl SearchInput {
-    /// Collects the search input for the published articles of `site`.
-    pub fn new(site: &Site, published: &[usize], docs: Vec<IndexDoc>) -> SearchInput {
+    /// Collects the search input for the published articles of `portal`.
+    pub fn new(portal: &Portal<'_>, published: &[usize], docs: Vec<IndexDoc>) -> SearchInput {
         let entries = published
             .iter()
             .map(|&i| {
-                let page = &site.content.pages[i];
+                let page = &portal.pages[i];
                 let updated = page.updated.map(|d| d.to_string()).unwrap_or_default();
-                let status = crate::views::card(page, "", site.config.language).status;
+                let status = crate::views::card(page, "", portal.config.language).status;
                 (page.url.clone(), page.title.clone(), page.platform.clone(), page.summary.clone(), updated, status)
             })
             .collect();
         SearchInput {
             docs,
             entries,
-            config: site.config.search.engine_config(),
-            platforms: site.config.platforms.iter().map(|p| (p.id.clone(), p.name.clone())).collect(),
+            config: portal.config.search.engine_config(),
+            platforms: portal.config.platforms.iter().map(|p| (p.id.clone(), p.name.clone())).collect(),
         }
     }
 }
 
 /// Writes the search output for the published articles.
-pub fn write(site: &Site, published: &[usize], docs: &[IndexDoc], writer: &dyn SiteWriter) -> Result<()> {
-    write_search(&SearchInput::new(site, published, docs.to_vec()), writer)
+pub fn write(portal: &Portal<'_>, published: &[usize], docs: &[IndexDoc], writer: &dyn SiteWriter) -> Result<()> {
+    write_search(&SearchInput::new(portal, published, docs.to_vec()), writer)
 }
 
 /// Writes the search output from its input; the manifest comes last, so that a reader never sees

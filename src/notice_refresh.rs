@@ -16,7 +16,7 @@ use anyhow::Result;
 
 use crate::diagnostics::Diagnostic;
 use crate::output::{self, Staging, MARKER_FILE};
-use crate::site::{BuildError, BuildOptions, BuildReport, Edition, Views};
+use crate::site::{BuildError, BuildOptions, BuildReport, Edition, PageRenderer};
 
 /// The portal files besides `content/` and `lotse.yaml` whose every change takes a full build.
 const SOURCE_DIRS: &[&str] = &["content", "templates", "themes", "static", "i18n"];
@@ -104,7 +104,7 @@ pub fn try_rebuild(options: &BuildOptions, sources: &str) -> Result<Option<Build
     // The pages carry the search index version of their build: keep it.
     let old_home = std::fs::read_to_string(options.output.join("index.html")).unwrap_or_default();
     let Some(search_version) = attribute(&old_home, "data-search-version") else { return Ok(None) };
-    let mut views = Views::new(&site);
+    let mut views = PageRenderer::new(&site);
     views.set_search_version(&search_version);
     if site.config.offline && options.service_worker {
         views.enable_service_worker();
@@ -147,7 +147,12 @@ pub fn try_rebuild(options: &BuildOptions, sources: &str) -> Result<Option<Build
 
 /// Copies the last build into `staging`, every page with its banner block rendered anew; files
 /// the notices' own pages already wrote, and `sw.js`, are left to those.
-fn copy_with_fresh_banners(views: &Views, old: &Path, staging: &Staging, problems: &mut Vec<Diagnostic>) -> Result<()> {
+fn copy_with_fresh_banners(
+    views: &PageRenderer,
+    old: &Path,
+    staging: &Staging,
+    problems: &mut Vec<Diagnostic>,
+) -> Result<()> {
     // Pages differ in their banners only by root prefix, kind and platform: a few dozen blocks
     // serve 10,000 pages.
     let mut blocks: HashMap<(String, &'static str, String), String> = HashMap::new();
@@ -173,7 +178,7 @@ fn copy_with_fresh_banners(views: &Views, old: &Path, staging: &Staging, problem
 /// `html` with its banner block rendered for the current notices; `None` when it has none or it
 /// stays the same.
 fn replace_banners(
-    views: &Views,
+    views: &PageRenderer,
     html: &str,
     blocks: &mut HashMap<(String, &'static str, String), String>,
 ) -> Result<Option<String>> {

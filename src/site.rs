@@ -131,6 +131,13 @@ pub struct Site {
     pub now: chrono::DateTime<chrono::FixedOffset>,
 }
 
+impl Site {
+    /// What the search index needs of the site.
+    pub fn search_portal(&self) -> crate::index::Portal<'_> {
+        crate::index::Portal { pages: &self.content.pages, rendered: &self.rendered, config: &self.config }
+    }
+}
+
 /// Loads and renders the portal in memory; `lotse check` stops here.
 pub fn load(options: &BuildOptions) -> Result<Site, BuildError> {
     load_with(options, true)
@@ -360,12 +367,12 @@ impl ViewData {
 }
 
 /// The portal as templates see it: the site and the shared view data.
-pub(crate) struct Views<'a> {
+pub(crate) struct PageRenderer<'a> {
     site: &'a Site,
     data: std::borrow::Cow<'a, ViewData>,
 }
 
-impl std::ops::Deref for Views<'_> {
+impl std::ops::Deref for PageRenderer<'_> {
     type Target = ViewData;
 
     fn deref(&self) -> &ViewData {
@@ -373,7 +380,7 @@ impl std::ops::Deref for Views<'_> {
     }
 }
 
-impl<'a> Views<'a> {
+impl<'a> PageRenderer<'a> {
     /// Published articles carrying the tag with `slug`.
     pub(crate) fn tag_members(&self, slug: &str) -> impl Iterator<Item = usize> + '_ {
         self.tag_members.get(slug).into_iter().flatten().copied()
@@ -401,9 +408,9 @@ impl<'a> Views<'a> {
         self.data.to_mut().site_json["service_worker"] = crate::offline::SERVICE_WORKER.into();
     }
 
-    /// Views of `site` from view data computed before; only valid while no list changed.
-    pub(crate) fn with_data(site: &'a Site, data: &'a ViewData) -> Views<'a> {
-        Views { site, data: std::borrow::Cow::Borrowed(data) }
+    /// PageRenderer of `site` from view data computed before; only valid while no list changed.
+    pub(crate) fn with_data(site: &'a Site, data: &'a ViewData) -> PageRenderer<'a> {
+        PageRenderer { site, data: std::borrow::Cow::Borrowed(data) }
     }
 
     /// The shared view data, to keep for later rebuilds.
@@ -411,7 +418,7 @@ impl<'a> Views<'a> {
         self.data.into_owned()
     }
 
-    pub(crate) fn new(site: &'a Site) -> Views<'a> {
+    pub(crate) fn new(site: &'a Site) -> PageRenderer<'a> {
         let pages = &site.content.pages;
         let mut published: Vec<usize> = (0..pages.len()).filter(|&i| site.public[i]).collect();
         published.sort_by_cached_key(|&i| (pages[i].platform.clone(), pages[i].display_order()));
@@ -471,7 +478,7 @@ impl<'a> Views<'a> {
             site_json,
             strings,
         };
-        Views { site, data: std::borrow::Cow::Owned(data) }
+        PageRenderer { site, data: std::borrow::Cow::Owned(data) }
     }
 
     fn card(&self, i: usize) -> ArticleCard {
@@ -588,7 +595,7 @@ fn asset_version(theme: &Theme) -> String {
 }
 
 fn render_to(
-    views: &Views,
+    views: &PageRenderer,
     staging: &dyn SiteWriter,
     template: &str,
     ctx: &tera::Context,
@@ -605,7 +612,7 @@ fn render_to(
 /// Renders a page of its own (template `<kind>.html`) at `url`, titled by the i18n string
 /// `title_key`, with one breadcrumb: the accessibility statement and the ticket form.
 fn render_single_page(
-    views: &Views,
+    views: &PageRenderer,
     staging: &dyn SiteWriter,
     url: &str,
     title_key: &str,
@@ -618,7 +625,11 @@ fn render_single_page(
 }
 
 /// Renders every published article page, in parallel: they are most of a build's work.
-fn render_articles(views: &Views, staging: &dyn SiteWriter, progress: &indicatif::ProgressBar) -> Vec<Diagnostic> {
+fn render_articles(
+    views: &PageRenderer,
+    staging: &dyn SiteWriter,
+    progress: &indicatif::ProgressBar,
+) -> Vec<Diagnostic> {
     views
         .published
         .par_iter()
@@ -631,7 +642,7 @@ fn render_articles(views: &Views, staging: &dyn SiteWriter, progress: &indicatif
 }
 
 /// Renders the page of article `i` and writes it; returns the problem if there is one.
-pub(crate) fn render_article_page(views: &Views, writer: &dyn SiteWriter, i: usize) -> Option<Diagnostic> {
+pub(crate) fn render_article_page(views: &PageRenderer, writer: &dyn SiteWriter, i: usize) -> Option<Diagnostic> {
     let page = &views.site.content.pages[i];
     let article = views.article(i);
     let platform = views.platforms.iter().find(|p| p.id == page.platform);
@@ -649,9 +660,9 @@ pub(crate) fn render_article_page(views: &Views, writer: &dyn SiteWriter, i: usi
 
 /// Renders and writes the whole site; returns the view data, search version included.
 fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<ViewData, WriteError> {
-    let mut views = Views::new(site);
-    let index_docs = crate::index::index_docs(site, &views.published);
-    views.set_search_version(&crate::index::search_version(&index_docs, site));
+    let mut views = PageRenderer::new(site);
+    let index_docs = crate::index::index_docs(&site.search_portal(), &views.published);
+    views.set_search_version(&crate::index::search_version(&index_docs, &site.search_portal()));
     if site.config.offline && options.service_worker {
         views.enable_service_worker();
     }
@@ -663,7 +674,7 @@ fn write_site(site: &Site, options: &BuildOptions, staging: &Staging) -> Result<
     // one core, the pages on the others.
     let (rendered, indexed) = rayon::join(
         || render_articles(&views, staging, &progress),
-        || crate::index::write(site, &views.published, &index_docs, staging),
+        || crate::index::write(&site.search_portal(), &views.published, &index_docs, staging),
     );
     indexed?;
     let mut problems = rendered;
@@ -753,7 +764,7 @@ fn display_path(root: &Path, path: &Path) -> String {
 /// `manifest.webmanifest`: makes the portal installable, so a Schul-IT can put it on every iPad's
 /// home screen (where Safari keeps its offline data instead of deleting it after seven days).
 /// Paths are relative to the manifest, so the portal works under any sub-path.
-fn write_web_manifest(views: &Views, writer: &dyn SiteWriter) -> Result<()> {
+fn write_web_manifest(views: &PageRenderer, writer: &dyn SiteWriter) -> Result<()> {
     let config = &views.site.config;
     let short_name =
         if config.title.chars().count() <= 15 { config.title.clone() } else { views.string("app_short_name") };
@@ -787,7 +798,7 @@ pub(crate) struct ListPages {
 
 impl ListPages {
     /// Every platform and tag page.
-    pub(crate) fn all(views: &Views) -> ListPages {
+    pub(crate) fn all(views: &PageRenderer) -> ListPages {
         ListPages {
             platforms: views.platforms.iter().map(|p| p.id.clone()).collect(),
             tags: views.tags.keys().cloned().collect(),
@@ -797,7 +808,7 @@ impl ListPages {
 
 /// Renders the home page, the chosen platform and tag pages, the tag overview and the search
 /// page: every page that lists articles.
-pub(crate) fn render_lists(views: &Views, writer: &dyn SiteWriter, which: &ListPages) -> Vec<Diagnostic> {
+pub(crate) fn render_lists(views: &PageRenderer, writer: &dyn SiteWriter, which: &ListPages) -> Vec<Diagnostic> {
     let site = views.site;
     let pages = &site.content.pages;
     let mut problems = Vec::new();
@@ -933,7 +944,7 @@ fn notice_view(site: &Site, notice: &crate::notices::Notice) -> views::NoticeVie
 
 /// The incidents page (current, upcoming and recent notices) and its Atom feed.
 pub(crate) fn render_incidents(
-    views: &Views,
+    views: &PageRenderer,
     staging: &dyn SiteWriter,
     notices: &[crate::notices::Notice],
 ) -> Vec<Diagnostic> {
@@ -1090,7 +1101,7 @@ fn copy_assets(site: &Site, options: &BuildOptions, staging: &Staging) -> Result
 }
 
 /// `sitemap.xml` with every public page, so search engines of the school find them.
-pub(crate) fn write_sitemap(views: &Views, staging: &dyn SiteWriter) -> Result<()> {
+pub(crate) fn write_sitemap(views: &PageRenderer, staging: &dyn SiteWriter) -> Result<()> {
     let base = views.site.config.base_url.clone().unwrap_or_else(|| "/".into());
     let pages = &views.site.content.pages;
     let mut entries: Vec<(String, Option<String>)> = vec![(String::new(), None)];

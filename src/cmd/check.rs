@@ -25,8 +25,8 @@ pub fn run(args: CheckArgs, quiet: bool) -> ExitCode {
         Ok(site) => {
             let today = args.today.unwrap_or_else(|| chrono::Local::now().date_naive());
             let mut found = site.diagnostics.clone();
-            found.extend(crate::check::content_findings(&site, today, args.stale_after));
-            overdue = crate::check::overdue_by_owner(&site, today, args.stale_after);
+            found.extend(crate::findings::content_findings(&site, today, args.stale_after));
+            overdue = crate::findings::overdue_by_owner(&site, today, args.stale_after);
             let code = if found.iter().any(Diagnostic::is_error) { EXIT_CONTENT } else { 0 };
             (found, code)
         }
@@ -63,7 +63,7 @@ pub fn run(args: CheckArgs, quiet: bool) -> ExitCode {
 }
 
 /// The overdue articles by owner, for people: who has to check what.
-fn overdue_list(groups: &[crate::check::OwnerGroup]) -> String {
+fn overdue_list(groups: &[crate::findings::OwnerGroup]) -> String {
     let total: usize = groups.iter().map(|g| g.articles.len()).sum();
     let mut out = format!("Due for a check: {total} article{}, by owner", if total == 1 { "" } else { "s" });
     for group in groups {

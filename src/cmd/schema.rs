@@ -29,9 +29,9 @@ fn write(args: &SchemaArgs) -> Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(&args.output).with_context(|| format!("cannot create {}", args.output.display()))?;
     let mut written = Vec::new();
     for (name, schema) in [
-        ("lotse.schema.json", crate::schema::config_schema()),
-        ("front-matter.schema.json", crate::schema::front_matter_schema()),
-        ("check-report.schema.json", crate::schema::check_report_schema()),
+        ("lotse.schema.json", crate::json_schema::config_schema()),
+        ("front-matter.schema.json", crate::json_schema::front_matter_schema()),
+        ("check-report.schema.json", crate::json_schema::check_report_schema()),
     ] {
         let path = args.output.join(name);
         std::fs::write(&path, serde_json::to_string_pretty(&schema)? + "\n")

@@ -17,7 +17,8 @@ use crate::index::SearchInput;
 use crate::markdown;
 use crate::output::DirectWriter;
 use crate::site::{
-    render_article_page, render_incidents, render_lists, write_sitemap, BuildOptions, ListPages, Site, ViewData, Views,
+    render_article_page, render_incidents, render_lists, write_sitemap, BuildOptions, ListPages, PageRenderer, Site,
+    ViewData,
 };
 
 /// What an incremental update did.
@@ -189,11 +190,11 @@ impl LiveSite {
         }
 
         let fresh_data: Option<ViewData> = lists_changed.then(|| {
-            let mut views = Views::new(&self.site);
+            let mut views = PageRenderer::new(&self.site);
             views.set_search_version(&self.view_data.search_version());
             views.into_data()
         });
-        let views = Views::with_data(&self.site, fresh_data.as_ref().unwrap_or(&self.view_data));
+        let views = PageRenderer::with_data(&self.site, fresh_data.as_ref().unwrap_or(&self.view_data));
         let writer = DirectWriter::new(self.options.output.clone());
         let mut articles: Vec<usize> = indices.iter().copied().filter(|&i| self.site.public[i]).collect();
         let mut written: Vec<String> = Vec::new();
@@ -265,11 +266,11 @@ impl LiveSite {
         let banner_platforms = |data: &ViewData| -> HashSet<String> { data.notice_platforms() };
         let mut platforms = banner_platforms(&self.view_data);
         self.site.notices = Some(notices);
-        let mut views = Views::new(&self.site);
+        let mut views = PageRenderer::new(&self.site);
         views.set_search_version(&self.view_data.search_version());
         let data = views.into_data();
         platforms.extend(banner_platforms(&data));
-        let views = Views::with_data(&self.site, &data);
+        let views = PageRenderer::with_data(&self.site, &data);
         let writer = DirectWriter::new(self.options.output.clone());
         let which = ListPages { platforms: platforms.clone(), tags: HashSet::new() };
         let mut problems = render_lists(&views, &writer, &which);
@@ -307,7 +308,8 @@ impl LiveSite {
     /// What the search index needs, to refresh it after an update.
     pub fn search_input(&self) -> SearchInput {
         let published = &self.view_data.published;
-        let docs = crate::index::index_docs(&self.site, published);
-        SearchInput::new(&self.site, published, docs)
+        let portal = self.site.search_portal();
+        let docs = crate::index::index_docs(&portal, published);
+        SearchInput::new(&portal, published, docs)
     }
 }

@@ -4,7 +4,7 @@
 //! A failed rebuild never takes the preview down: the last good site stays served, and every open
 //! page shows the errors in an overlay until they are fixed. Pages learn about rebuilds by long
 //! polling `/__lotse/poll` (plain HTTP, no WebSocket needed) and reload only when a file they show
-//! changed, keeping their scroll position. The HTTP side, with its bounds, is in [`http`].
+//! changed, keeping their scroll position. The HTTP side, with its bounds, is in `http.rs`.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -223,7 +223,7 @@ impl Preview {
         match site::build_keeping_site(&self.options) {
             Ok((report, site, view_data)) => {
                 if !quiet {
-                    crate::cmd::print_diagnostics(&report.warnings, quiet);
+                    crate::report::print_diagnostics(&report.warnings, quiet);
                 }
                 let new_hashes = hash_files(&self.options.output);
                 let changed = changed_paths(&self.hashes, &new_hashes);
@@ -330,7 +330,7 @@ fn publish(shared: &Shared, changed: Vec<String>, errors: Vec<String>) {
 
 /// Prints the problems and shows them on every open page; the served site stays as it was.
 fn report_failure(found: Vec<Diagnostic>, shared: &Shared, quiet: bool) {
-    crate::cmd::print_diagnostics(&found, quiet);
+    crate::report::print_diagnostics(&found, quiet);
     crate::errln!("The preview keeps showing the last good build.");
     let errors = found
         .iter()
