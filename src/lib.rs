@@ -31,6 +31,7 @@ pub mod report;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
+pub mod sources;
 pub mod templates;
 pub mod terminal;
 pub mod views;

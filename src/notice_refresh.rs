@@ -3,13 +3,13 @@
 //! are not parsed, rendered or indexed again.
 //!
 //! Every build records a hash of all other sources and its options in the output's marker
-//! ([`sources_hash`]). When the hash still matches, the new site is the last one with fresh
+//! ([`crate::site::sources_hash`]). When the hash still matches, the new site is the last one with fresh
 //! notices: each page's banner block is rendered anew and put in place of the old one, the
 //! incidents page, feed and `notices.json` are rendered, and `sw.js` is written for the new
 //! files. The result is byte for byte what a full build gives (the tests compare the two).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -18,67 +18,14 @@ use crate::diagnostics::Diagnostic;
 use crate::output::{self, Staging, MARKER_FILE};
 use crate::site::{BuildError, BuildOptions, BuildReport, Edition, PageRenderer};
 
-/// The portal files besides `content/` and `lotse.yaml` whose every change takes a full build.
-const SOURCE_DIRS: &[&str] = &["content", "templates", "themes", "static", "i18n"];
-
-/// FNV-64 over named parts, so that moving bytes between parts changes the hash.
-struct Hasher(search_index::fold::Fnv64);
-
-impl Hasher {
-    fn new() -> Hasher {
-        Hasher(search_index::fold::Fnv64::new())
+/// Builds like [`crate::site::build`], but only what notices change when nothing else changed
+/// since the last build into the same output. `lotse build` calls this.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let sources = crate::site::sources_hash(options);
+    match try_rebuild(options, &sources)? {
+        Some(report) => Ok(report),
+        None => crate::site::build_with_sources(options, Some(sources)),
     }
-
-    fn text(&mut self, text: &str) {
-        self.0.update(text.as_bytes());
-        self.0.update(&[0]);
-    }
-
-    /// A file's name and bytes; a file that cannot be read counts as changed every time.
-    fn file(&mut self, path: &Path, name: &str) {
-        self.text(name);
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                self.0.update(&(bytes.len() as u64).to_le_bytes());
-                self.0.update(&bytes);
-            }
-            Err(_) => self.text(&format!("unreadable {:?}", std::time::SystemTime::now())),
-        }
-    }
-
-    fn finish(self) -> String {
-        format!("{:016x}", self.0.finish())
-    }
-}
-
-/// A hash of everything a build reads except the notices, and of the options and the binary: two
-/// builds with the same hash differ at most in their notices.
-pub fn sources_hash(options: &BuildOptions) -> String {
-    let mut h = Hasher::new();
-    h.text(concat!(env!("CARGO_PKG_VERSION"), " ", env!("LOTSE_COMMIT"), " ", env!("LOTSE_RUNTIME_HASH")));
-    h.text(options.edition.name());
-    h.text(&format!("{:?} {} {}", options.base_url, options.include_drafts, options.service_worker));
-    // Whether there is a notices folder decides whether there is an incidents page.
-    h.text(&options.root.join(crate::notices::NOTICES_DIR).is_dir().to_string());
-    h.file(&options.root.join(crate::config::CONFIG_FILE), crate::config::CONFIG_FILE);
-    for dir in SOURCE_DIRS {
-        // By site-style relative path, so that Windows and Linux builds record the same hash.
-        let mut files: Vec<(String, PathBuf)> = walkdir::WalkDir::new(options.root.join(dir))
-            .follow_links(true)
-            .into_iter()
-            .flatten()
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                let rel = crate::markdown::url_path(e.path().strip_prefix(&options.root).unwrap_or(e.path()));
-                (rel, e.into_path())
-            })
-            .collect();
-        files.sort();
-        for (rel, file) in files {
-            h.file(&file, &rel);
-        }
-    }
-    h.finish()
 }
 
 /// Rebuilds only what notices change, when nothing else changed since the last build into the

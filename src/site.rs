@@ -249,11 +249,24 @@ fn build_time() -> chrono::DateTime<chrono::FixedOffset> {
 
 /// Builds the portal into the output folder, replacing the last good output only on success.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
-    let sources = crate::notice_refresh::sources_hash(options);
-    if let Some(report) = crate::notice_refresh::try_rebuild(options, &sources)? {
-        return Ok(report);
-    }
-    build_recording(options, Some(sources)).map(|(report, _, _)| report)
+    build_with_sources(options, Some(sources_hash(options)))
+}
+
+/// The hash of the portal's sources but the notices, with this build's options ([`crate::sources`]).
+pub fn sources_hash(options: &BuildOptions) -> String {
+    let described = format!(
+        "{} {:?} {} {}",
+        options.edition.name(),
+        options.base_url,
+        options.include_drafts,
+        options.service_worker
+    );
+    crate::sources::hash(&options.root, &described)
+}
+
+/// Builds everything, recording `sources` ([`sources_hash`]) in the output's marker.
+pub fn build_with_sources(options: &BuildOptions, sources: Option<String>) -> Result<BuildReport, BuildError> {
+    build_recording(options, sources).map(|(report, _, _)| report)
 }
 
 /// Builds like [`build`] and also returns the rendered site and the template view data, which the
@@ -262,7 +275,7 @@ pub(crate) fn build_keeping_site(options: &BuildOptions) -> Result<(BuildReport,
     build_recording(options, None)
 }
 
-/// A full build; `sources` ([`crate::notice_refresh::sources_hash`]) goes into the output's
+/// A full build; `sources` ([`sources_hash`]) goes into the output's
 /// marker, so that the next build can tell whether only notices changed.
 fn build_recording(
     options: &BuildOptions,

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::cli::BuildArgs;
-use crate::site::{self, BuildError, BuildOptions, Edition};
+use crate::site::{BuildError, BuildOptions, Edition};
 
 use super::{print_diagnostics, print_fatal, EXIT_CONTENT, EXIT_USAGE};
 
@@ -20,7 +20,7 @@ pub fn run(args: BuildArgs, quiet: bool) -> ExitCode {
         progress: !quiet && std::io::stderr().is_terminal(),
         service_worker: true,
     };
-    match site::build(&options) {
+    match crate::notice_refresh::build(&options) {
         Ok(report) => {
             print_diagnostics(&report.warnings, quiet);
             if !quiet {
