@@ -11,30 +11,31 @@ use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use notify::Watcher as _;
 
-use crate::diagnostics::{self, Diagnostic};
-use crate::output::DirectWriter;
+use crate::diagnostics::Diagnostic;
 use crate::site::{self, BuildError, BuildOptions, Edition};
 
 mod http;
 mod incremental;
+mod live;
+mod search_refresh;
+mod watch;
 
 use incremental::{LiveSite, Update};
+use live::{changed_paths, hash_bytes, hash_files, publish, report_failure, Shared, Status};
+use search_refresh::SearchRefresh;
+use watch::{
+    file_state, is_relevant, is_relevant_path, wait_until_stable, MAX_REBUILDS_PER_CHANGE, STABLE_PAUSE, WATCHED_DIRS,
+};
 
 /// How long an editor's burst of saves may take before the rebuild starts: editors write a file
 /// (or a temporary file and a rename) within a few milliseconds.
 const DEBOUNCE: Duration = Duration::from_millis(15);
-/// How long the search index refresh waits after a rebuild, so that it does not compete with the
-/// browsers reloading the changed pages.
-const SEARCH_REFRESH_DELAY: Duration = Duration::from_millis(300);
-
-/// The portal folders whose changes trigger a rebuild (besides `lotse.yaml`).
-const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "static", "i18n", "notices"];
 
 /// What `lotse serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -56,18 +57,6 @@ pub struct ServeOptions {
     /// Print only errors and the serving URL, no build summaries.
     pub quiet: bool,
 }
-
-/// What open pages need to know: the build version, the current errors, and what changed last.
-#[derive(Debug, Default, serde::Serialize)]
-struct Status {
-    version: u64,
-    errors: Vec<String>,
-    /// Site paths whose content changed in the last successful rebuild; `*` for all pages.
-    changed: Vec<String>,
-}
-
-/// The current status; open pages' long polls wait for its next version.
-type Shared = tokio::sync::watch::Sender<Status>;
 
 /// Runs the dev server until Ctrl-C.
 pub fn run(options: ServeOptions) -> Result<()> {
@@ -185,6 +174,13 @@ struct Preview {
 }
 
 impl Preview {
+    /// Rewrites the search index in the background ([`search_refresh::refresh`]).
+    fn refresh_search(&self) {
+        if let Some(live) = &self.live {
+            search_refresh::refresh(&self.search, live.search_input(), &self.options.output);
+        }
+    }
+
     /// Rebuilds after `changed` files: only the affected pages when possible, else everything.
     fn rebuild(&mut self, changed: &[PathBuf], shared: &Shared, quiet: bool) {
         let started = Instant::now();
@@ -253,91 +249,6 @@ impl Preview {
             }
         }
     }
-
-    /// Rewrites the search index in the background, so that reloading pages need not wait for it.
-    ///
-    /// Saves in quick succession do not queue one refresh each: while one runs, only the newest
-    /// input waits, so the index never falls far behind and the machine stays free for rebuilds.
-    fn refresh_search(&self) {
-        let Some(live) = &self.live else { return };
-        let input = live.search_input();
-        let generation = self.search.generation.load(std::sync::atomic::Ordering::SeqCst);
-        {
-            let mut state = self.search.state.lock().expect("no panics while holding the lock");
-            if state.running {
-                state.pending = Some((input, generation));
-                return;
-            }
-            state.running = true;
-        }
-        let search = self.search.clone();
-        let output = self.options.output.clone();
-        std::thread::spawn(move || {
-            let (mut input, mut generation) = (input, generation);
-            loop {
-                // Let the open pages reload first: indexing a large portal takes both cores.
-                std::thread::sleep(SEARCH_REFRESH_DELAY);
-                {
-                    let _one_at_a_time = search.writing.lock();
-                    // A full build since this input was taken wrote a newer index: keep it.
-                    if search.generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
-                        let writer = DirectWriter::new(output.clone());
-                        if let Err(e) = crate::index::write_search(&input, &writer).and_then(|()| writer.finish()) {
-                            crate::errln!("warning: the preview's search index was not refreshed: {e:#}");
-                        }
-                    }
-                }
-                let mut state = search.state.lock().expect("no panics while holding the lock");
-                match state.pending.take() {
-                    Some((next, its_generation)) => (input, generation) = (next, its_generation),
-                    None => {
-                        state.running = false;
-                        return;
-                    }
-                }
-            }
-        });
-    }
-}
-
-/// The state of background search-index refreshes.
-#[derive(Default)]
-struct SearchRefresh {
-    state: Mutex<RefreshState>,
-    /// Held while the index is written; a full rebuild takes it too, so that the two never write
-    /// the output folder at the same time.
-    writing: Mutex<()>,
-    /// Counts full rebuilds: a refresh whose input is from before the latest one is dropped.
-    generation: std::sync::atomic::AtomicU64,
-}
-
-#[derive(Default)]
-struct RefreshState {
-    running: bool,
-    /// The newest input that arrived while a refresh was running, with the full-build
-    /// generation it belongs to.
-    pending: Option<(crate::index::SearchInput, u64)>,
-}
-
-/// Tells open pages about a new build.
-fn publish(shared: &Shared, changed: Vec<String>, errors: Vec<String>) {
-    shared.send_modify(|status| {
-        status.changed = changed;
-        status.errors = errors;
-        status.version += 1;
-    });
-}
-
-/// Prints the problems and shows them on every open page; the served site stays as it was.
-fn report_failure(found: Vec<Diagnostic>, shared: &Shared, quiet: bool) {
-    crate::report::print_diagnostics(&found, quiet);
-    crate::errln!("The preview keeps showing the last good build.");
-    let errors = found
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| diagnostics::render(std::slice::from_ref(d), false).trim_end().to_string())
-        .collect();
-    publish(shared, Vec::new(), errors);
 }
 
 /// Waits for relevant file changes, lets a burst of saves settle, then rebuilds once.
@@ -378,105 +289,6 @@ fn watch_loop(
     }
 }
 
-/// How often one change may be rebuilt because its files changed during the rebuild; later
-/// changes come as new events anyway.
-const MAX_REBUILDS_PER_CHANGE: usize = 3;
-
-/// How long a changed file must stay the same before it is read.
-const STABLE_PAUSE: Duration = Duration::from_millis(15);
-
-/// How often a file may be found changing before it is read anyway (about a second).
-const MAX_STABILITY_CHECKS: usize = 64;
-
-/// Size and modification time of a file, or `None` when it is gone.
-type FileState = Option<(u64, std::time::SystemTime)>;
-
-fn file_state(path: &Path) -> FileState {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.len(), meta.modified().ok()?))
-}
-
-/// Waits (by calling `pause`) until every path's state is the same twice in a row, at most
-/// [`MAX_STABILITY_CHECKS`] times; returns the states last seen.
-fn wait_until_stable(paths: &[PathBuf], state: impl Fn(&Path) -> FileState, pause: impl Fn()) -> Vec<FileState> {
-    let mut last: Vec<FileState> = paths.iter().map(|p| state(p)).collect();
-    for _ in 0..MAX_STABILITY_CHECKS {
-        pause();
-        let now: Vec<FileState> = paths.iter().map(|p| state(p)).collect();
-        if now == last {
-            break;
-        }
-        last = now;
-    }
-    last
-}
-
-/// Whether a file event concerns the portal's sources (not editor droppings or the output).
-fn is_relevant(event: &notify::Event, root: &Path) -> bool {
-    !matches!(event.kind, notify::EventKind::Access(_)) && event.paths.iter().any(|p| is_relevant_path(p, root))
-}
-
-fn is_relevant_path(path: &Path, root: &Path) -> bool {
-    let Ok(rel) = path.strip_prefix(root) else { return false };
-    let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let hidden = rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-    let scratch = name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp") || name.starts_with(".#");
-    let watched = rel == Path::new(crate::config::CONFIG_FILE) || WATCHED_DIRS.iter().any(|dir| rel.starts_with(dir));
-    watched && !hidden && !scratch
-}
-
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = search_index::fold::Fnv64::new();
-    h.update(&without_search_version(bytes));
-    h.finish()
-}
-
-/// A content hash of every file of the site, by site path.
-///
-/// Every page carries the search index version as a cache-buster, which changes with any edit;
-/// it is left out of the hash, so that an edit reloads only the pages whose content changed.
-fn hash_files(output: &Path) -> BTreeMap<String, u64> {
-    let mut hashes = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(output).into_iter().flatten().filter(|e| e.file_type().is_file()) {
-        let rel = crate::markdown::url_path(entry.path().strip_prefix(output).unwrap_or(entry.path()));
-        if let Ok(bytes) = std::fs::read(entry.path()) {
-            hashes.insert(rel, hash_bytes(&bytes));
-        }
-    }
-    hashes
-}
-
-fn without_search_version(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    const ATTRIBUTE: &[u8] = b"data-search-version=\"";
-    let Some(start) = bytes.windows(ATTRIBUTE.len()).position(|w| w == ATTRIBUTE) else {
-        return std::borrow::Cow::Borrowed(bytes);
-    };
-    let value_start = start + ATTRIBUTE.len();
-    let end = bytes[value_start..].iter().position(|&b| b == b'"').map_or(bytes.len(), |i| value_start + i);
-    let mut out = bytes[..value_start].to_vec();
-    out.extend_from_slice(&bytes[end..]);
-    std::borrow::Cow::Owned(out)
-}
-
-/// Site paths (`/ipad/wlan/`) whose files differ; `*` when a shared asset changed, since every
-/// page uses it.
-fn changed_paths(old: &BTreeMap<String, u64>, new: &BTreeMap<String, u64>) -> Vec<String> {
-    let mut changed = Vec::new();
-    let differing = new.iter().filter(|(p, h)| old.get(*p) != Some(*h)).map(|(p, _)| p);
-    let removed = old.keys().filter(|p| !new.contains_key(*p));
-    for path in differing.chain(removed) {
-        if path.starts_with("assets/") {
-            return vec!["*".into()];
-        }
-        if path.ends_with(".html") {
-            changed.push(format!("/{}", path.trim_end_matches("index.html")));
-        }
-    }
-    changed.sort();
-    changed.dedup();
-    changed
-}
-
 fn open_browser(url: &str) {
     for opener in ["xdg-open", "open"] {
         if std::process::Command::new(opener).arg(url).spawn().is_ok() {
@@ -491,38 +303,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_file_is_read_only_once_it_stopped_changing() {
-        use std::cell::Cell;
-        // A writer that needs five looks to finish: sizes 10, 20, 30, 40, then 50 for good.
-        let looks = Cell::new(0u64);
-        let growing = |_: &Path| {
-            looks.set(looks.get() + 1);
-            Some((10 * looks.get().min(5), std::time::SystemTime::UNIX_EPOCH))
+    fn runbooks_reach_the_lan_only_when_asked() {
+        let options = |public_only, internal_on_lan, include_drafts| ServeOptions {
+            root: ".".into(),
+            bind: "127.0.0.1".into(),
+            port: 0,
+            include_drafts,
+            public_only,
+            internal_on_lan,
+            open: false,
+            quiet: true,
         };
-        let pauses = Cell::new(0);
-        let seen = wait_until_stable(&[PathBuf::from("a.md")], growing, || pauses.set(pauses.get() + 1));
-        assert_eq!(seen, vec![Some((50, std::time::SystemTime::UNIX_EPOCH))]);
-        assert_eq!(pauses.get(), 5, "one pause per change, and one to see it stay");
-        // A file that never settles is read after a bounded wait.
-        let counter = Cell::new(0u64);
-        let restless = |_: &Path| {
-            counter.set(counter.get() + 1);
-            Some((counter.get(), std::time::SystemTime::UNIX_EPOCH))
-        };
-        let pauses = Cell::new(0);
-        wait_until_stable(&[PathBuf::from("a.md")], restless, || pauses.set(pauses.get() + 1));
-        assert_eq!(pauses.get(), MAX_STABILITY_CHECKS);
-    }
-
-    #[test]
-    fn changed_paths_name_pages_or_everything() {
-        let old: BTreeMap<String, u64> =
-            [("index.html".into(), 1), ("ipad/wlan/index.html".into(), 2), ("alt/index.html".into(), 3)].into();
-        let new: BTreeMap<String, u64> =
-            [("index.html".into(), 1), ("ipad/wlan/index.html".into(), 5), ("neu/index.html".into(), 1)].into();
-        assert_eq!(changed_paths(&old, &new), ["/alt/", "/ipad/wlan/", "/neu/"]);
-        let mut css = new.clone();
-        css.insert("assets/css/lotse.css".into(), 9);
-        assert_eq!(changed_paths(&new, &css), ["*"]);
+        assert_eq!(preview_edition(&options(false, false, false), true), (Edition::Preview, true));
+        assert_eq!(preview_edition(&options(true, false, false), true), (Edition::Public, false));
+        assert_eq!(preview_edition(&options(true, false, true), true), (Edition::Public, true));
+        assert_eq!(preview_edition(&options(false, false, false), false), (Edition::Public, false));
+        assert_eq!(preview_edition(&options(false, false, true), false), (Edition::Public, true));
+        assert_eq!(preview_edition(&options(false, true, false), false), (Edition::Preview, true));
     }
 }
