@@ -161,24 +161,11 @@ impl LiveSite {
             old_rendered.push((i, std::mem::replace(&mut self.site.rendered[i], rendered)));
         }
         // Links into and out of the changed articles, to headings that may have gone.
-        for (source, rendered) in self.site.rendered.iter().enumerate() {
-            for link in &rendered.anchor_links {
-                if !indices.contains(&source) && !indices.contains(&link.target) {
-                    continue;
-                }
-                let target = &self.site.rendered[link.target];
-                if !target.anchors.contains(&link.anchor) {
-                    let name = format!("`{}`", self.site.content.pages[link.target].source.display());
-                    problems.push(markdown::missing_anchor(
-                        &self.site.content.pages[source],
-                        &link.anchor,
-                        link.offset,
-                        &target.anchors,
-                        &name,
-                    ));
-                }
-            }
-        }
+        problems.extend(crate::site::check_anchor_links(
+            &self.site.content.pages,
+            &self.site.rendered,
+            |source, target| indices.contains(&source) || indices.contains(&target),
+        ));
         if problems.iter().any(Diagnostic::is_error) || links_changed {
             for (i, page) in previous {
                 self.site.content.pages[i] = page;
