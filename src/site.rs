@@ -796,25 +796,15 @@ fn write_web_manifest(views: &PageRenderer, writer: &dyn SiteWriter) -> Result<(
     let config = &views.site.config;
     let short_name =
         if config.title.chars().count() <= 15 { config.title.clone() } else { views.string("app_short_name") };
-    let manifest = serde_json::json!({
-        "name": config.title,
-        "short_name": short_name,
-        "description": config.description,
-        "lang": config.language.code(),
-        "start_url": "./",
-        "scope": "./",
-        "display": "standalone",
-        "background_color": "#ffffff",
-        "theme_color": "#0b3a5d",
-        "icons": [
-            { "src": "assets/icons/icon-192.png", "sizes": "192x192", "type": "image/png" },
-            { "src": "assets/icons/icon-512.png", "sizes": "512x512", "type": "image/png" },
-            { "src": "assets/icons/favicon.svg", "sizes": "any", "type": "image/svg+xml" }
-        ]
-    });
-    writer
-        .write("manifest.webmanifest", &serde_json::to_vec_pretty(&manifest)?)
-        .context("cannot write manifest.webmanifest")
+    // The texts go into the theme's JSON template already encoded as JSON strings.
+    let json = |text: &str| serde_json::to_string(text).expect("strings serialise");
+    let mut ctx = views.base_context("", "", "manifest");
+    ctx.insert("name", &json(&config.title));
+    ctx.insert("short_name", &json(&short_name));
+    ctx.insert("description", &json(&config.description));
+    let manifest = templates::render(&views.site.theme, "manifest.webmanifest", &ctx)
+        .map_err(|e| anyhow::anyhow!("templates/manifest.webmanifest: {e}"))?;
+    writer.write("manifest.webmanifest", manifest.as_bytes()).context("cannot write manifest.webmanifest")
 }
 
 /// Which list pages to render: everything in a full build, the lists showing one article in
@@ -1141,20 +1131,19 @@ pub(crate) fn write_sitemap(views: &PageRenderer, staging: &dyn SiteWriter) -> R
     if views.site.config.accessibility.is_some() {
         entries.push((accessibility_url(views.site.config.language).into(), None));
     }
-    entries.sort();
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for (url, lastmod) in entries {
-        xml.push_str("  <url><loc>");
-        xml.push_str(&markdown::escape_html(&format!("{base}{url}")));
-        xml.push_str("</loc>");
-        if let Some(date) = lastmod {
-            xml.push_str(&format!("<lastmod>{date}</lastmod>"));
-        }
-        xml.push_str("</url>\n");
+    if views.site.notices.is_some() {
+        entries.push((incidents_url(views.site.config.language).into(), None));
     }
-    xml.push_str("</urlset>\n");
+    entries.sort();
+    // Addresses are escaped here, for XML; the theme's template writes them as they are.
+    let entries: Vec<serde_json::Value> = entries
+        .into_iter()
+        .map(|(url, lastmod)| serde_json::json!({ "loc": markdown::escape_html(&format!("{base}{url}")), "lastmod": lastmod }))
+        .collect();
+    let mut ctx = views.base_context("", "", "sitemap");
+    ctx.insert("entries", &entries);
+    let xml = templates::render(&views.site.theme, "sitemap.xml", &ctx)
+        .map_err(|e| anyhow::anyhow!("templates/sitemap.xml: {e}"))?;
     staging.write("sitemap.xml", xml.as_bytes()).context("cannot write sitemap.xml")
 }
 
