@@ -69,9 +69,18 @@ struct IndexFileEntry {
 /// search loads only the chunks of the articles it shows.
 #[derive(Serialize)]
 struct DocsChunks {
+    /// The names of a row's fields, in order: [`RESULT_FIELDS`]. The worker reads rows by these
+    /// names, so the two sides cannot disagree about positions.
+    fields: &'static [&'static str],
     size: usize,
     chunks: Vec<String>,
 }
+
+/// What a result row holds, in this order: the article's address, title, platform id, summary,
+/// the file with its text (for excerpts), its `updated` date, and, only in the preview and the
+/// internal portal, `draft` or `internal`. The contract between the index and
+/// `search-index/runtime/lotse-worker.js`; a test checks that the worker reads only these.
+pub const RESULT_FIELDS: &[&str] = &["url", "title", "platform", "summary", "text", "updated", "status"];
 
 /// Articles per docs chunk: about 20 kB of JSON, one request per result page at most.
 const DOCS_CHUNK: usize = 100;
@@ -265,7 +274,7 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         generator: format!("lotse {}", env!("CARGO_PKG_VERSION")),
         runtime,
         index,
-        docs: DocsChunks { size: DOCS_CHUNK, chunks },
+        docs: DocsChunks { fields: RESULT_FIELDS, size: DOCS_CHUNK, chunks },
         config: input.config.clone(),
         platforms: input.platforms.iter().map(|(id, name)| (id.as_str(), name.as_str())).collect(),
         pack,

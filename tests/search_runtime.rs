@@ -249,3 +249,32 @@ fn the_embedded_search_runtime_is_built_from_the_current_sources() {
         "search-index changed since the browser runtime was built: run scripts/build-search-runtime and commit the result"
     );
 }
+
+#[test]
+fn the_worker_reads_result_rows_only_by_the_fields_the_index_names() {
+    let worker =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("search-index/runtime/lotse-worker.js"))
+            .unwrap();
+    // No positional reads: a row is read by name.
+    let positional = regex::Regex::new(r"doc\[\d+\]").unwrap();
+    assert!(!positional.is_match(&worker), "the worker reads a result row by position");
+    let named = regex::Regex::new(r"doc\[field\.([a-z_]+)\]").unwrap();
+    let used: std::collections::BTreeSet<&str> =
+        named.captures_iter(&worker).map(|c| c.get(1).unwrap().as_str()).collect();
+    assert!(!used.is_empty());
+    for name in &used {
+        assert!(lotse::index::RESULT_FIELDS.contains(name), "the worker reads `{name}`, which rows do not have");
+    }
+    // And what the index writes follows the names it announces.
+    let (_engine, docs) = bundled_engine();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(common::bundled_site().0.join("search/manifest.json")).unwrap()).unwrap();
+    let fields: Vec<&str> =
+        manifest["docs"]["fields"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert_eq!(fields, lotse::index::RESULT_FIELDS);
+    let row = docs.iter().find(|d| d[0] == "ipad/wlan-verbinden/").unwrap();
+    let at = |name: &str| fields.iter().position(|f| *f == name).unwrap();
+    assert_eq!(row[at("title")], "Dienst-iPad mit dem WLAN verbinden");
+    assert!(row[at("text")].as_str().unwrap().starts_with("f/"));
+    assert_eq!(row.as_array().unwrap().len(), fields.len() - 1, "public rows carry no status");
+}

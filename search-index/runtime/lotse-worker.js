@@ -6,7 +6,7 @@
 //               {type:"search", id, query, platform, typing, limit}
 //               {type:"highlight", id, query, texts}
 // Messages out: {type:"ready"} | {type:"error", message}
-//               {type:"results", id, query, results:[{url,title,platform,platformName,summary,status,excerpt}],
+//               {type:"results", id, query, results:[{url,title,platform,platformName,summary,status,excerpt}] (rows read by the field names in manifest.docs.fields),
 //                suggestion, closest, searchMs}         searchMs: time the index search itself took;
 //                                                       suggestion: "Meinten Sie …?" or null; closest: the
 //                                                       results are the closest articles, not matches
@@ -15,6 +15,8 @@
 
 var wasm = null;
 var manifest = null;
+/** A result row's field positions by name, from the manifest (`docs.fields`, Rust's RESULT_FIELDS). */
+var field = {};
 var base = null;
 var docs = null; // set when the index is open; chunks of result entries, loaded as results need them
 var remote = []; // index files by the id the runtime reads them with: {url, len, whole}
@@ -108,6 +110,8 @@ function init(manifestUrl) {
     })
     .then(function (m) {
       manifest = m;
+      field = {};
+      m.docs.fields.forEach(function (name, i) { field[name] = i; });
       base = new URL(".", manifestUrl);
       // Runtime and pack in parallel: one wave of requests, then no query waits for the network.
       var pack = m.pack ? fetchGzipped(new URL(m.pack.url, base)).then(function (buffer) {
@@ -216,17 +220,17 @@ function search(message) {
   var searchMs = performance.now() - started;
   return Promise.all(hits.map(function (hit) {
     return doc(hit.ord).then(function (doc) {
-      return Promise.all([doc, fragment(doc[4])]);
+      return Promise.all([doc, fragment(doc[field.text])]);
     }).then(function (loaded) {
       var doc = loaded[0], text = loaded[1];
       var body = text.slice(text.indexOf("\n") + 1).replace(/\s+/g, " ");
       return {
-        url: doc[0],
-        title: doc[1],
-        platform: doc[2],
-        platformName: manifest.platforms[doc[2]] || doc[2],
-        summary: doc[3],
-        status: doc[6] || "",
+        url: doc[field.url],
+        title: doc[field.title],
+        platform: doc[field.platform],
+        platformName: manifest.platforms[doc[field.platform]] || doc[field.platform],
+        summary: doc[field.summary],
+        status: doc[field.status] || "",
         excerpt: excerpt(body, highlight(body, marked)),
       };
     });
