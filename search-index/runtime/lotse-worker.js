@@ -259,27 +259,32 @@ function handle(message) {
   }
 }
 
-self.onmessage = function (event) {
-  var message = event.data || {};
-  if (message.type === "init") {
-    if (wasm || pending.started) return;
-    pending.started = true;
-    init(message.manifest).then(function () {
-      self.postMessage({ type: "ready" });
-      var queued = pending.splice(0);
-      queued.forEach(handle);
-    }, function (e) {
-      failed = String(e && e.message || e);
-      self.postMessage({ type: "error", message: failed });
-      pending.splice(0).forEach(handle);
-    });
-  } else if (!docs && !failed) {
-    // Keep only the newest query of each kind while the index loads. (This must not mark the
-    // loading as started: a query that arrives before "init" would otherwise block the init.)
-    var started = pending.started;
-    pending = pending.filter(function (m) { return m.type !== message.type; }).concat([message]);
-    pending.started = started;
-  } else {
-    handle(message);
-  }
-};
+// In node (the unit tests of the pure functions), export them instead of listening.
+if (typeof module !== "undefined" && module.exports) {
+  module.exports = { excerpt: excerpt };
+} else {
+  self.onmessage = function (event) {
+    var message = event.data || {};
+    if (message.type === "init") {
+      if (wasm || pending.started) return;
+      pending.started = true;
+      init(message.manifest).then(function () {
+        self.postMessage({ type: "ready" });
+        var queued = pending.splice(0);
+        queued.forEach(handle);
+      }, function (e) {
+        failed = String(e && e.message || e);
+        self.postMessage({ type: "error", message: failed });
+        pending.splice(0).forEach(handle);
+      });
+    } else if (!docs && !failed) {
+      // Keep only the newest query of each kind while the index loads. (This must not mark the
+      // loading as started: a query that arrives before "init" would otherwise block the init.)
+      var started = pending.started;
+      pending = pending.filter(function (m) { return m.type !== message.type; }).concat([message]);
+      pending.started = started;
+    } else {
+      handle(message);
+    }
+  };
+}
