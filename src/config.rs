@@ -473,6 +473,17 @@ impl Config {
         did_you_mean(id, self.platforms.iter().map(|p| p.id.as_str()))
     }
 
+    /// Help for an unknown platform id: the closest one, else the list of all.
+    pub fn platform_help(&self, id: &str) -> String {
+        match self.suggest_platform(id) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!(
+                "known platforms: {}",
+                self.platforms.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+
     /// Platforms in home-page order.
     pub fn platforms_in_order(&self) -> Vec<&Platform> {
         let mut list: Vec<&Platform> = self.platforms.iter().collect();

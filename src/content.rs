@@ -291,6 +291,25 @@ pub fn load_page(rel: &Path, content_rel: &Path, abs: &Path, config: &Config) ->
     parse_page(rel, content_rel, with_line_feeds(text), config)
 }
 
+/// `path` with `.` and `..` resolved without touching the disk; `None` when it climbs out.
+pub fn normalize_lexically(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let mut resolved = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => resolved.push(part),
+            Component::ParentDir => {
+                if !resolved.pop() {
+                    return None;
+                }
+            }
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(resolved)
+}
+
 /// Old Mac files end lines with a lone CR; as line feeds they parse like any other file. Both are
 /// one byte, so every offset stays where it was.
 pub(crate) fn with_line_feeds(text: String) -> String {

@@ -491,21 +491,7 @@ fn is_external(dest: &str) -> bool {
 
 /// Resolves `dest` against the article's folder inside `content/`; `None` if it climbs out.
 fn resolve_in_content(page: &Page, dest: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(dest);
-    let mut resolved = PathBuf::new();
-    for component in page.content_dir().join(decoded).components() {
-        match component {
-            Component::Normal(part) => resolved.push(part),
-            Component::ParentDir => {
-                if !resolved.pop() {
-                    return None;
-                }
-            }
-            Component::CurDir => {}
-            Component::RootDir | Component::Prefix(_) => return None,
-        }
-    }
-    Some(resolved)
+    crate::content::normalize_lexically(&page.content_dir().join(percent_decode(dest)))
 }
 
 fn percent_decode(text: &str) -> String {

@@ -78,18 +78,7 @@ pub fn try_rebuild(options: &BuildOptions, sources: &str) -> Result<Option<Build
             return Err(BuildError::Fatal(e));
         }
     }
-    staging.set_sources(sources.to_string());
-    let files = staging.len();
-    let output = staging.commit()?;
-    Ok(Some(BuildReport {
-        articles: site.public.iter().filter(|p| **p).count(),
-        platforms: site.config.platforms.len(),
-        files,
-        output,
-        elapsed: started.elapsed(),
-        warnings: site.diagnostics.clone(),
-        notices_only: true,
-    }))
+    Ok(Some(crate::site::finish(&site, staging, Some(sources.to_string()), started, true)?))
 }
 
 /// Copies the last build into `staging`, every page with its banner block rendered anew; files

@@ -280,7 +280,7 @@ fn parse(
     }
     let article = raw.article.as_deref().and_then(|link| {
         // Written relative to the notice, like a link in an article: `../content/iserv/mail.md`.
-        let resolved = lexical_normalize(&Path::new(NOTICES_DIR).join(link.trim()));
+        let resolved = crate::content::normalize_lexically(&Path::new(NOTICES_DIR).join(link.trim()));
         let in_content =
             resolved.as_deref().and_then(|r| r.strip_prefix(crate::content::CONTENT_DIR).ok()).map(Path::to_path_buf);
         match in_content.filter(|p| articles.contains(p)) {
@@ -321,25 +321,6 @@ fn parse(
         html: render_body(body),
         updated,
     })
-}
-
-/// `path` with `.` and `..` resolved without touching the disk; `None` when it climbs out.
-fn lexical_normalize(path: &Path) -> Option<PathBuf> {
-    use std::path::Component;
-    let mut resolved = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::Normal(part) => resolved.push(part),
-            Component::ParentDir => {
-                if !resolved.pop() {
-                    return None;
-                }
-            }
-            Component::CurDir => {}
-            Component::RootDir | Component::Prefix(_) => return None,
-        }
-    }
-    Some(resolved)
 }
 
 /// The newest update a body names in a heading such as `### 2026-12-07 08:40`, in the notice's

@@ -235,6 +235,30 @@ fn build_time() -> chrono::DateTime<chrono::FixedOffset> {
     now.fixed_offset()
 }
 
+/// Records `sources` in the staged site's marker, swaps it in, and reports.
+pub(crate) fn finish(
+    site: &Site,
+    staging: Staging,
+    sources: Option<String>,
+    started: Instant,
+    notices_only: bool,
+) -> Result<BuildReport> {
+    if let Some(sources) = sources {
+        staging.set_sources(sources);
+    }
+    let files = staging.len();
+    let output = staging.commit()?;
+    Ok(BuildReport {
+        articles: site.public.iter().filter(|p| **p).count(),
+        platforms: site.config.platforms.len(),
+        files,
+        output,
+        elapsed: started.elapsed(),
+        warnings: site.diagnostics.clone(),
+        notices_only,
+    })
+}
+
 /// Links to a heading of another article (`wlan.md#passwort`) whose heading is not there; only
 /// the links for which `checked(source, target)` holds (the dev server checks those touching
 /// the articles it re-rendered).
@@ -318,20 +342,7 @@ fn build_recording(
             return Err(BuildError::Fatal(e));
         }
     };
-    if let Some(sources) = sources {
-        staging.set_sources(sources);
-    }
-    let files = staging.len();
-    let output = staging.commit()?;
-    let report = BuildReport {
-        articles: site.public.iter().filter(|p| **p).count(),
-        platforms: site.config.platforms.len(),
-        files,
-        output,
-        elapsed: started.elapsed(),
-        warnings: site.diagnostics.clone(),
-        notices_only: false,
-    };
+    let report = finish(&site, staging, sources, started, false)?;
     Ok((report, site, view_data))
 }
 

@@ -43,14 +43,7 @@ fn create(args: &NewArgs, config: &Config) -> Result<std::path::PathBuf> {
         bail!("`{}` is not PLATFORM/SLUG\n  help: for example `lotse new ipad/wlan-verbinden`", args.path);
     };
     if config.platform(platform).is_none() {
-        let hint = match config.suggest_platform(platform) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None => format!(
-                "known platforms: {}",
-                config.platforms.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
-            ),
-        };
-        bail!("unknown platform `{platform}`\n  help: {hint}");
+        bail!("unknown platform `{platform}`\n  help: {}", config.platform_help(platform));
     }
     let slug = search_index::slugify(name.trim_end_matches(".md"));
     if slug.is_empty() {

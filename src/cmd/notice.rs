@@ -44,14 +44,7 @@ fn create(
 ) -> Result<std::path::PathBuf> {
     for platform in &args.platform {
         if config.platform(platform).is_none() {
-            let hint = match config.suggest_platform(platform) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => format!(
-                    "known platforms: {}",
-                    config.platforms.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            };
-            bail!("unknown platform `{platform}`\n  help: {hint}");
+            bail!("unknown platform `{platform}`\n  help: {}", config.platform_help(platform));
         }
     }
     let title = args.title.trim();
