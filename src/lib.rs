@@ -5,7 +5,7 @@
 //! (with [`raw_html`] deciding what raw HTML may stay), [`templates`] applies the theme to the
 //! view types of [`views`], [`index`] writes the search index from what it is handed (never the
 //! whole site), and [`output`] writes the site atomically. [`site`] is the only module that
-//! sequences them; [`notice_refresh`] is its notice-only shortcut, [`offline`] adds the service
+//! sequences them (and keeps the loaded portal for the dev server, `site::live`); [`notice_refresh`] is its notice-only shortcut, [`offline`] adds the service
 //! worker. Around the pipeline: [`findings`] (what `lotse check` adds), [`json_schema`] (editor
 //! schemas), [`serve`] (the dev server: HTTP, incremental rebuilds), and the leaves
 //! [`diagnostics`], [`report`], [`terminal`] and [`yaml`]. The subcommands in `cmd` are thin

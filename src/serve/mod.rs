@@ -21,12 +21,11 @@ use crate::diagnostics::Diagnostic;
 use crate::site::{self, BuildError, BuildOptions, Edition};
 
 mod http;
-mod incremental;
 mod live;
 mod search_refresh;
 mod watch;
 
-use incremental::{LiveSite, Update};
+use crate::site::live::{LiveSite, Update};
 use live::{changed_paths, hash_bytes, hash_files, publish, report_failure, Shared, Status};
 use search_refresh::SearchRefresh;
 use watch::{
@@ -185,7 +184,7 @@ impl Preview {
     fn rebuild(&mut self, changed: &[PathBuf], shared: &Shared, quiet: bool) {
         let started = Instant::now();
         let update = match self.live.as_mut() {
-            Some(live) => live.update(changed),
+            Some(live) => live.apply_changes(changed),
             None => Update::Full,
         };
         match update {

@@ -20,6 +20,8 @@ use crate::output::{self, SiteWriter, Staging};
 use crate::templates::{self, Theme};
 use crate::views::{self, ArticleCard, ArticleGroup, ArticleView, Crumb, PlatformView, TagView};
 
+pub(crate) mod live;
+
 /// What `lotse build` was asked to do.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {

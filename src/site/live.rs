@@ -1,5 +1,6 @@
-//! Incremental rebuilds for the dev server: an edit to the text of one article rewrites that
-//! article's page only, in milliseconds even in a portal of 10,000 articles.
+//! The loaded portal as one model that follows changes: [`LiveSite::apply_changes`] is what the
+//! dev server calls after a save. An edit to the text of one article rewrites that article's page
+//! only, in milliseconds even in a portal of 10,000 articles.
 //!
 //! The dev server keeps the rendered model of its last full build. When only article files
 //! change and none of what other pages show of them changes (title, summary, platform, tags, date,
@@ -11,15 +12,15 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::{
+    render_article_page, render_incidents, render_lists, write_sitemap, BuildOptions, ListPages, PageRenderer, Site,
+    ViewData,
+};
 use crate::content::{self, Page, CONTENT_DIR};
 use crate::diagnostics::Diagnostic;
 use crate::index::SearchInput;
 use crate::markdown;
 use crate::output::DirectWriter;
-use crate::site::{
-    render_article_page, render_incidents, render_lists, write_sitemap, BuildOptions, ListPages, PageRenderer, Site,
-    ViewData,
-};
 
 /// What an incremental update did.
 #[derive(Debug)]
@@ -70,7 +71,7 @@ impl LiveSite {
     }
 
     /// Applies changed files (absolute paths) if they allow it.
-    pub fn update(&mut self, changed: &[PathBuf]) -> Update {
+    pub fn apply_changes(&mut self, changed: &[PathBuf]) -> Update {
         let notices_dir = self.root.join(crate::notices::NOTICES_DIR);
         if !changed.is_empty() && changed.iter().all(|p| p.starts_with(&notices_dir)) {
             return self.update_notices();
