@@ -226,6 +226,8 @@ fn runtime_source_hash() -> String {
             "search-index/wasm/regex-lite-shim/Cargo.toml",
             ".cargo/config.toml",
             "rust-toolchain.toml",
+            // How it is built (build-std, panic mode, wasm-opt) decides its bytes as much.
+            "scripts/build-search-runtime",
         ]
         .map(|f| root.join(f)),
     );
