@@ -54,15 +54,23 @@ struct Pack {
 }
 
 /// The most index data (uncompressed: index files and result list) that travels as one pack,
-/// about a third of it after gzip; a portal of a thousand articles has about 1.4 MB. A quarter of
-/// it is the most for a pack that holds the article texts for excerpts too (some hundred
-/// articles). Larger portals read their index files in ranges as queries need them.
-const PACK_LIMIT: usize = 4 * 1024 * 1024;
+/// about half of it after gzip (postings and positions hardly compress); a portal of a hundred
+/// long articles has about 200 kB, a thousand about 1.4 MB, which on a busy school WLAN (1.5
+/// Mbit/s) would take seconds before the first result. The pack holds the article texts for
+/// excerpts too while everything, texts included, fits. Larger portals pack only what every query needs (the term
+/// dictionaries, norms, fast fields and, while small, the result list) and fetch the postings
+/// and positions of a query's terms in pieces, all at once ([`search_index::lazy::BLOCK`]).
+const PACK_LIMIT: usize = 1024 * 1024;
 
 #[derive(Serialize)]
 struct IndexFileEntry {
     url: String,
     len: usize,
+    /// For the postings and positions of a portal too large for one pack: the file again, cut
+    /// into gzipped pieces of [`search_index::lazy::BLOCK`] bytes, so that a query fetches the
+    /// pieces it needs all at once, compressed, from any host (`url` stays for reads by range).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blocks: Option<Vec<String>>,
 }
 
 /// The list of result entries (URL, title, platform, summary, text file, updated date), cut into chunks so that a
@@ -214,7 +222,7 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     for (name, bytes) in files {
         let extension = name.rsplit_once('.').map_or("bin", |(_, e)| e);
         let target = format!("i/{}.{extension}", hash(&bytes));
-        index.insert(name, IndexFileEntry { url: target.clone(), len: bytes.len() });
+        index.insert(name, IndexFileEntry { url: target.clone(), len: bytes.len(), blocks: None });
         data.push((target, bytes));
     }
     let mut entries = Vec::with_capacity(input.entries.len());
@@ -241,21 +249,52 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     data.dedup_by(|a, b| a.0 == b.0);
     // What every query needs (the index and the result list) goes into the pack while it fits;
     // the article texts for excerpts too while everything fits, else they are fetched for the
-    // shown results only, all in one wave.
+    // shown results only, all in one wave. Beyond that, postings and positions stay out of the
+    // pack and are published in blocks as well.
     let is_text = |path: &str| path.starts_with("f/");
-    let text_bytes: usize = data.iter().filter(|(p, _)| is_text(p)).map(|(_, b)| b.len()).sum();
-    let all_bytes: usize = data.iter().map(|(_, b)| b.len()).sum();
-    let pack_texts = all_bytes <= pack_limit() / 4;
+    let is_postings = |path: &str| path.ends_with(".idx") || path.ends_with(".pos");
+    let is_docs = |path: &str| path.starts_with("d/");
+    let bytes_of =
+        |keep: &dyn Fn(&str) -> bool| -> usize { data.iter().filter(|(p, _)| keep(p)).map(|(_, b)| b.len()).sum() };
+    let all_bytes = bytes_of(&|_| true);
+    let text_bytes = bytes_of(&|p| is_text(p));
+    let pack_texts = all_bytes <= pack_limit();
     let pack_index = pack_texts || all_bytes - text_bytes <= pack_limit();
-    let packed = |path: &str| pack_index && (pack_texts || !is_text(path));
+    let pack_docs = pack_index || bytes_of(&|p| is_docs(p)) <= pack_limit();
+    let packed = |path: &str| {
+        if is_text(path) {
+            pack_texts
+        } else if is_postings(path) {
+            pack_index
+        } else if is_docs(path) {
+            pack_docs
+        } else {
+            true
+        }
+    };
     let mut joined = Vec::new();
     let mut files = BTreeMap::new();
+    let mut written_blocks = std::collections::HashSet::new();
     for (path, bytes) in &data {
         if packed(path) {
             files.insert(path.clone(), [joined.len(), bytes.len()]);
             joined.extend_from_slice(bytes);
         } else {
             writer.write(&format!("search/{path}"), bytes)?;
+        }
+        if is_postings(path) && !pack_index {
+            let mut blocks = Vec::new();
+            for block in bytes.chunks(search_index::lazy::BLOCK) {
+                let compressed = gzip(block)?;
+                let url = format!("b/{}.gz", hash(&compressed));
+                if written_blocks.insert(url.clone()) {
+                    writer.write(&format!("search/{url}"), &compressed)?;
+                }
+                blocks.push(url);
+            }
+            if let Some(entry) = index.values_mut().find(|e| &e.url == path) {
+                entry.blocks = Some(blocks);
+            }
         }
     }
     let pack = if files.is_empty() {

@@ -136,7 +136,8 @@ function init(manifestUrl) {
       }
       Object.keys(manifest.index).forEach(function (name) {
         var entry = manifest.index[name];
-        remote.push({ url: new URL(entry.url, base).href, len: entry.len, whole: packedFile(entry.url) || null });
+        var blocks = entry.blocks ? entry.blocks.map(function (url) { return new URL(url, base).href; }) : null;
+        remote.push({ url: new URL(entry.url, base).href, len: entry.len, whole: packedFile(entry.url) || null, blocks: blocks });
         var n = putString(name);
         wasm.lotse_add_remote(n[0], n[1], remote.length - 1, entry.len);
       });
@@ -209,7 +210,40 @@ function excerpt(text, ranges) {
   return parts;
 }
 
+/** Block fetches under way, by URL, so that queries typed in quick succession share them. */
+var blocksUnderWay = new Map();
+
+/**
+ * Fetches, all at once, the blocks of postings that the query will read and that are not here
+ * yet. Only large portals publish blocks (a small portal's pack holds everything); without this,
+ * each read would wait for a round trip of its own. A block that cannot be had is left to the
+ * runtime's own read by range.
+ */
+function prefetch(message) {
+  if (!remote.some(function (r) { return r.blocks; })) return Promise.resolve();
+  var q = putString(message.query || "");
+  var p = putString(message.platform || "");
+  var missing = answer(wasm.lotse_plan(q[0], q[1], p[0], p[1], message.typing ? 1 : 0));
+  return Promise.all(missing.map(function (need) {
+    var entry = remote[need[0]];
+    var url = entry && entry.blocks && entry.blocks[need[1]];
+    if (!url) return null;
+    if (!blocksUnderWay.has(url)) {
+      blocksUnderWay.set(url, fetchGzipped(url).then(function (buffer) {
+        var bytes = new Uint8Array(buffer);
+        wasm.lotse_put_block(need[0], need[1], put(bytes), bytes.length);
+      }).catch(function () {}).then(function () { blocksUnderWay.delete(url); }));
+    }
+    return blocksUnderWay.get(url);
+  }));
+}
+
 function search(message) {
+  return prefetch(message).then(function () { return searchHere(message); });
+}
+
+/** The search itself, once everything it reads is here. */
+function searchHere(message) {
   var q = putString(message.query || "");
   var p = putString(message.platform || "");
   var started = performance.now();

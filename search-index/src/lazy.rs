@@ -28,9 +28,14 @@ pub trait RangeSource: Send + Sync + 'static {
 
 /// Reads are rounded to blocks of this size: big enough that a term's postings rarely need two
 /// requests, small enough that a query on a large index fetches a few kilobytes, not megabytes.
-const BLOCK: usize = 16 * 1024;
+/// A large portal publishes its postings in files of this size too (`lotse`'s `index.rs`).
+pub const BLOCK: usize = 16 * 1024;
 /// Files up to this size are fetched whole on first use.
 const SMALL_FILE: usize = 2 * BLOCK;
+
+/// While [`LazyDirectory::missing_blocks`] runs: the blocks asked for and not there, by file id
+/// and block index.
+type Recording = Arc<Mutex<Option<Vec<(u32, usize)>>>>;
 
 struct LazyFile {
     id: u32,
@@ -38,6 +43,7 @@ struct LazyFile {
     source: Arc<dyn RangeSource>,
     /// Fetched blocks by block index.
     blocks: Mutex<BTreeMap<usize, Arc<Vec<u8>>>>,
+    recording: Recording,
 }
 
 impl fmt::Debug for LazyFile {
@@ -66,6 +72,13 @@ impl FileHandle for LazyFile {
             (range.start / BLOCK, (range.end - 1) / BLOCK)
         };
         let mut blocks = self.blocks.lock().map_err(|_| io::Error::other("poisoned block cache"))?;
+        if let Some(missing) = self.recording.lock().map_err(|_| io::Error::other("poisoned recording"))?.as_mut() {
+            let before = missing.len();
+            missing.extend((first..=last).filter(|b| !blocks.contains_key(b)).map(|b| (self.id, b)));
+            if missing.len() > before {
+                return Ok(OwnedBytes::new(vec![0; range.len()]));
+            }
+        }
         // Fetch each run of missing blocks with one request.
         let mut block = first;
         while block <= last {
@@ -103,6 +116,7 @@ impl FileHandle for LazyFile {
 #[derive(Clone)]
 pub struct LazyDirectory {
     files: Arc<HashMap<PathBuf, Arc<LazyFile>>>,
+    recording: Recording,
 }
 
 impl fmt::Debug for LazyDirectory {
@@ -114,14 +128,42 @@ impl fmt::Debug for LazyDirectory {
 impl LazyDirectory {
     /// A directory of `files` (`(name, file id, length)`), read through `source`.
     pub fn new(files: Vec<(String, u32, usize)>, source: Arc<dyn RangeSource>) -> LazyDirectory {
+        let recording = Recording::default();
         let files = files
             .into_iter()
             .map(|(name, id, len)| {
-                let file = LazyFile { id, len, source: source.clone(), blocks: Mutex::new(BTreeMap::new()) };
+                let blocks = Mutex::new(BTreeMap::new());
+                let file = LazyFile { id, len, source: source.clone(), blocks, recording: recording.clone() };
                 (PathBuf::from(name), Arc::new(file))
             })
             .collect();
-        LazyDirectory { files: Arc::new(files) }
+        LazyDirectory { files: Arc::new(files), recording }
+    }
+
+    /// Runs `reads` without fetching anything: a read of bytes not here yet is noted, by file id
+    /// and block index, and answered with zeros, which `reads` must throw away. Returns the
+    /// blocks that were missing, so that the caller can fetch them all at once
+    /// ([`Self::put_block`]) before the reads that count.
+    pub fn missing_blocks(&self, reads: impl FnOnce()) -> Vec<(u32, usize)> {
+        if let Ok(mut recording) = self.recording.lock() {
+            *recording = Some(Vec::new());
+        }
+        reads();
+        let mut missing = self.recording.lock().ok().and_then(|mut r| r.take()).unwrap_or_default();
+        missing.sort_unstable();
+        missing.dedup();
+        missing
+    }
+
+    /// Stores block `block` of file `file`, fetched by the caller. Returns false (and stores
+    /// nothing) when there is no such block or `bytes` is not its length.
+    pub fn put_block(&self, file: u32, block: usize, bytes: Vec<u8>) -> bool {
+        let Some(lazy) = self.files.values().find(|f| f.id == file) else { return false };
+        let start = block * BLOCK;
+        if start >= lazy.len || bytes.len() != BLOCK.min(lazy.len - start) {
+            return false;
+        }
+        lazy.blocks.lock().map(|mut blocks| blocks.insert(block, Arc::new(bytes))).is_ok()
     }
 
     fn file(&self, path: &Path) -> Result<&Arc<LazyFile>, OpenReadError> {
@@ -242,5 +284,66 @@ mod tests {
         for query in ["WLAN", "Pasword", "Teams Gerät 17", "\"neu starten\""] {
             assert_eq!(lazy.search(query, None, true, 10), eager.search(query, None, true, 10), "{query}");
         }
+    }
+
+    #[test]
+    fn a_planned_query_reads_no_postings_it_did_not_fetch_in_one_go() {
+        let files = write_index(&corpus(3000)).unwrap();
+        let recorder =
+            Arc::new(Recorder { files: files.iter().map(|(_, b)| b.clone()).collect(), reads: Mutex::new(Vec::new()) });
+        let listing: Vec<(String, u32, usize)> =
+            files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
+        let postings: Vec<u32> = listing
+            .iter()
+            .filter(|(name, _, _)| name.ends_with(".idx") || name.ends_with(".pos"))
+            .map(|(_, id, _)| *id)
+            .collect();
+        let directory = LazyDirectory::new(listing, recorder.clone());
+        let engine = Engine::open(&tantivy::Index::open(directory.clone()).unwrap(), &SearchConfig::default()).unwrap();
+        let eager = Engine::from_files(files.clone(), &SearchConfig::default()).unwrap();
+        // A word, a typo, a phrase, words close together, a word being typed, a compound.
+        for (query, typing) in [
+            ("Drucker", false),
+            ("Pasword", false),
+            ("\"neu starten\"", false),
+            ("Gerät 17 Teams", false),
+            ("Einstell", true),
+            ("WLANDrucker", false),
+        ] {
+            let reads = engine.postings_reads(query, None, typing);
+            let missing = directory.missing_blocks(|| {
+                for (file, range) in &reads {
+                    let _ = file.read_bytes_slice(range.clone());
+                }
+            });
+            for &(file, block) in &missing {
+                let bytes = &files[file as usize].1;
+                let end = ((block + 1) * BLOCK).min(bytes.len());
+                assert!(
+                    directory.put_block(file, block, bytes[block * BLOCK..end].to_vec()),
+                    "{query}: block {block} of {file}"
+                );
+            }
+            recorder.reads.lock().unwrap().clear();
+            assert_eq!(engine.search(query, None, typing, 10), eager.search(query, None, typing, 10), "{query}");
+            let unplanned: Vec<_> =
+                recorder.reads.lock().unwrap().iter().filter(|(file, _)| postings.contains(file)).cloned().collect();
+            assert!(unplanned.is_empty(), "{query}: postings read without a plan: {unplanned:?}");
+        }
+    }
+
+    #[test]
+    fn a_block_of_the_wrong_length_is_refused() {
+        let files = write_index(&corpus(50)).unwrap();
+        let recorder =
+            Arc::new(Recorder { files: files.iter().map(|(_, b)| b.clone()).collect(), reads: Mutex::new(Vec::new()) });
+        let listing =
+            files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
+        let directory = LazyDirectory::new(listing, recorder);
+        let (id, bytes) =
+            files.iter().enumerate().max_by_key(|(_, (_, b))| b.len()).map(|(i, (_, b))| (i as u32, b)).unwrap();
+        assert!(!directory.put_block(id, 0, vec![0; 3]));
+        assert!(!directory.put_block(id, bytes.len() / BLOCK + 1, vec![0; 1]));
+        assert!(directory.put_block(id, 0, bytes[..BLOCK.min(bytes.len())].to_vec()));
     }
 }

@@ -18,7 +18,7 @@ const TIMEOUT = 30_000; // throttled, on a busy two-core machine
 /** "School WLAN": 5 Mbit/s with a 60 ms round trip. */
 const SCHOOL_WLAN = { offline: false, latency: 60, downloadThroughput: (5e6 / 8), uploadThroughput: (5e6 / 8) };
 
-let tmp, browser;
+let tmp, browser, largeHost, largePackedHost;
 const hosts = {};
 
 before(async () => {
@@ -31,12 +31,25 @@ before(async () => {
   hosts.noRanges = await serve(path.join(tmp, "public"), 0, { ranges: false });
   hosts.brotli = await serve(path.join(tmp, "public"), 0, { encoding: "brotli" });
   hosts.gzipFiles = await serve(path.join(tmp, "public"), 0, { encoding: "gzip-files" });
+  // A portal of 400 long generated articles (benches/build_vs_hugo.py), delivered as a large one
+  // is: only what every query needs in the pack (term dictionaries, norms, result list), postings
+  // and positions in blocks, texts on their own; and the same portal packed whole, to compare.
+  spawnSync("python3", ["-c", `import sys; from pathlib import Path; sys.path.insert(0, ${JSON.stringify(path.join(REPO, "benches"))}); from build_vs_hugo import generate; generate(400, Path(${JSON.stringify(path.join(tmp, "generated"))}), 20261014)`], { stdio: "inherit" });
+  for (const [name, limit] of [["large", "200000"], ["large-packed", "100000000"]]) {
+    const run = spawnSync(LOTSE, ["build", "--quiet", "--root", path.join(tmp, "generated/lotse"), "--output", path.join(tmp, name)],
+      { encoding: "utf8", env: { ...process.env, LOTSE_SEARCH_PACK_LIMIT: limit } });
+    assert.equal(run.status, 0, run.stderr);
+    fs.copyFileSync(path.join(REPO, "search-index/runtime/lotse-worker.js"), path.join(tmp, name, "search/lotse-worker.js"));
+  }
+  assert.ok(fs.readdirSync(path.join(tmp, "large/search/b")).length > 20, "the large portal publishes postings blocks");
+  largeHost = await serve(path.join(tmp, "large"));
+  largePackedHost = await serve(path.join(tmp, "large-packed"));
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await Promise.all(Object.values(hosts).map((h) => h.close()));
+  await Promise.all([...Object.values(hosts), largeHost, largePackedHost].filter(Boolean).map((h) => h.close()));
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -123,4 +136,27 @@ test("the search finds the same on hosts that compress nothing, ignore Range, us
   // The brotli host really compressed, and the gzip-files host really sent Content-Encoding.
   assert.ok(hosts.brotli.requests.some((r) => r.path.startsWith("/search/manifest.json")));
   assert.ok(hosts.gzipFiles.requests.some((r) => r.path.endsWith(".wasm.gz")));
+});
+
+test("on a large portal, a warm query fetches its postings in one wave, and its excerpts in a second", async (t) => {
+  const { page, requests, clean } = await openPage(t, SCHOOL_WLAN);
+  await page.goto(`${largeHost.origin}/`);
+  await search(page, "Beamer einrichten");
+  const before = requests.length;
+  // A typo, a word being typed at the end, words that should stand close together.
+  const query = "Drucker verbinden Schülergerät Tablt";
+  const results = await search(page, query);
+  const warm = requests.slice(before).filter((r) => new URL(r.url).pathname.startsWith("/search/"));
+  const paths = warm.map((r) => new URL(r.url).pathname);
+  // Every read of postings was known before the search ran: blocks only, none read by range.
+  assert.ok(paths.some((p) => p.startsWith("/search/b/")), `no postings blocks fetched: ${paths.join(", ")}`);
+  assert.deepEqual(paths.filter((p) => p.startsWith("/search/i/")), [], "postings read without a plan");
+  assert.ok(waves(warm) <= 2, `a warm query took ${waves(warm)} waves: ${paths.join(", ")}`);
+  // And it finds what the same portal finds packed whole.
+  const packed = await openPage(t);
+  await packed.page.goto(`${largePackedHost.origin}/`);
+  assert.ok(results.length > 0);
+  assert.deepEqual(results, await search(packed.page, query));
+  clean();
+  packed.clean();
 });

@@ -16,7 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{collector::TopDocs, DocAddress, DocSet, Index, Searcher, Term};
 
 use crate::query::{parse, ParsedQuery, QueryWord};
@@ -24,7 +24,15 @@ use crate::ranking::RankingWeights;
 use crate::schema::{fields_of, Fields};
 use crate::vocabulary::Vocabulary;
 
+/// The tantivy query for a parsed query, and the query of each of its concepts, which coverage
+/// counts.
+struct BuiltQuery {
+    whole: Box<dyn Query>,
+    concepts: Vec<Box<dyn Query>>,
+}
+
 mod concepts;
+mod prefetch;
 mod rewrite;
 mod signal;
 #[cfg(test)]
@@ -269,54 +277,7 @@ impl Engine {
             return Vec::new();
         }
         let parsed = &self.with_separable_verbs(parsed);
-        let parts: Vec<Vec<String>> = parsed.words.iter().map(|w| self.compound_parts(&w.normalized)).collect();
-        let concepts: Vec<Box<dyn Query>> =
-            self.concepts(parsed, &parts).iter().filter_map(|c| self.concept_query(parsed, &parts, c)).collect();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for concept in &concepts {
-            clauses.push((Occur::Should, concept.box_clone()));
-        }
-        // Typed words that stand close together in an article belong together there too.
-        let typed: Vec<&QueryWord> = parsed.words.iter().filter(|w| !w.prefix).collect();
-        for pair in typed.windows(2) {
-            if pair[0].term == pair[1].term {
-                continue;
-            }
-            for (field, weight) in self.fields.positional(&self.weights.fields) {
-                let terms =
-                    vec![Term::from_field_text(field, &pair[0].term), Term::from_field_text(field, &pair[1].term)];
-                let mut near = PhraseQuery::new(terms);
-                near.set_slop(self.weights.proximity_slop);
-                clauses
-                    .push((Occur::Should, Box::new(BoostQuery::new(Box::new(near), weight * self.weights.proximity))));
-            }
-        }
-        // A quoted phrase is what the teacher insists on: an article must have its words in this
-        // order in some field, and ranks higher where it has them in a heavier one.
-        let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for phrase in &parsed.phrases {
-            let mut anywhere: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for (field, weight) in self.fields.positional(&self.weights.fields) {
-                let terms = phrase.iter().map(|t| Term::from_field_text(field, t)).collect();
-                let query = PhraseQuery::new(terms);
-                anywhere
-                    .push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * self.weights.phrase))));
-            }
-            required.push((Occur::Must, Box::new(BooleanQuery::new(anywhere))));
-        }
-        if clauses.is_empty() && required.is_empty() {
-            return Vec::new();
-        }
-        let mut query = BooleanQuery::new(clauses);
-        if !required.is_empty() {
-            required.push((Occur::Should, Box::new(query)));
-            query = BooleanQuery::new(required);
-        }
-        if let Some(platform) = platform.filter(|p| !p.is_empty()) {
-            let filter =
-                TermQuery::new(Term::from_field_text(self.fields.platform, platform), IndexRecordOption::Basic);
-            query = BooleanQuery::new(vec![(Occur::Must, Box::new(query)), (Occur::Must, Box::new(filter))]);
-        }
+        let Some(BuiltQuery { whole: query, concepts }) = self.build_query(parsed, platform) else { return Vec::new() };
         // More candidates than asked for: reranking may lift some from further down.
         let candidates = (limit * 2).max(self.weights.min_candidates);
         let Ok(top) = self.searcher.search(&query, &TopDocs::with_limit(candidates).order_by_score()) else {
@@ -373,6 +334,60 @@ impl Engine {
         hits.into_iter().take(limit).map(|(hit, _, details)| (hit, details)).collect()
     }
 
+    /// The query for `parsed` (with its separable verbs joined); `None` when nothing is left to
+    /// search for.
+    fn build_query(&self, parsed: &ParsedQuery, platform: Option<&str>) -> Option<BuiltQuery> {
+        let parts: Vec<Vec<String>> = parsed.words.iter().map(|w| self.compound_parts(&w.normalized)).collect();
+        let concepts: Vec<Box<dyn Query>> =
+            self.concepts(parsed, &parts).iter().filter_map(|c| self.concept_query(parsed, &parts, c)).collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for concept in &concepts {
+            clauses.push((Occur::Should, concept.box_clone()));
+        }
+        // Typed words that stand close together in an article belong together there too.
+        let typed: Vec<&QueryWord> = parsed.words.iter().filter(|w| !w.prefix).collect();
+        for pair in typed.windows(2) {
+            if pair[0].term == pair[1].term {
+                continue;
+            }
+            for (field, weight) in self.fields.positional(&self.weights.fields) {
+                let terms =
+                    vec![Term::from_field_text(field, &pair[0].term), Term::from_field_text(field, &pair[1].term)];
+                let mut near = PhraseQuery::new(terms);
+                near.set_slop(self.weights.proximity_slop);
+                clauses
+                    .push((Occur::Should, Box::new(BoostQuery::new(Box::new(near), weight * self.weights.proximity))));
+            }
+        }
+        // A quoted phrase is what the teacher insists on: an article must have its words in this
+        // order in some field, and ranks higher where it has them in a heavier one.
+        let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for phrase in &parsed.phrases {
+            let mut anywhere: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (field, weight) in self.fields.positional(&self.weights.fields) {
+                let terms = phrase.iter().map(|t| Term::from_field_text(field, t)).collect();
+                let query = PhraseQuery::new(terms);
+                anywhere
+                    .push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * self.weights.phrase))));
+            }
+            required.push((Occur::Must, Box::new(BooleanQuery::new(anywhere))));
+        }
+        if clauses.is_empty() && required.is_empty() {
+            return None;
+        }
+        let mut query = BooleanQuery::new(clauses);
+        if !required.is_empty() {
+            required.push((Occur::Should, Box::new(query)));
+            query = BooleanQuery::new(required);
+        }
+        if let Some(platform) = platform.filter(|p| !p.is_empty()) {
+            let filter =
+                TermQuery::new(Term::from_field_text(self.fields.platform, platform), IndexRecordOption::Basic);
+            query = BooleanQuery::new(vec![(Occur::Must, Box::new(query)), (Occur::Must, Box::new(filter))]);
+        }
+        Some(BuiltQuery { whole: Box::new(query), concepts })
+    }
+
     /// The score `query` alone gives the article at `address` (0 where it does not match), for
     /// explanations. (tantivy's own `Query::explain` trips over some of these scorers.)
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
@@ -419,29 +434,38 @@ impl Engine {
                 }
             }
         }
-        // Typos, by the one typo policy; a known word whose umlaut tells it from another is taken
-        // as written: "drücken" (a key) is no typo of "drucken" (printing).
+        for (_, weight, fuzzy) in self.typo_queries(word) {
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), weight * self.weights.fuzzy))));
+        }
+        alternatives
+    }
+
+    /// The near spellings searched for one query word, by the one typo policy, each with its
+    /// field's weight. A known word whose umlaut tells it from another is taken as written:
+    /// "drücken" (a key) is no typo of "drucken" (printing).
+    fn typo_queries(&self, word: &QueryWord) -> Vec<(Field, f32, FuzzyTermQuery)> {
         let distance = if crate::analyzer::keeps_umlaut(&word.term) && self.known_term(&word.term) {
             0
         } else {
             self.weights.typo.fuzzy_edits(word.term.chars().count(), word.normalized.chars().count())
         };
-        if distance > 0 {
-            for (field, weight) in self.fields.weighted(&self.weights.fields) {
-                let term = Term::from_field_text(field, &word.term);
-                let fuzzy = FuzzyTermQuery::new(term.clone(), distance, true);
-                alternatives
-                    .push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), weight * self.weights.fuzzy))));
-                if word.prefix && word.normalized.chars().count() >= self.weights.typo.prefix_min_letters {
-                    // Still typing: "Pasw" should reach "Passwort" too.
-                    let typed = Term::from_field_text(field, &word.normalized);
-                    let fuzzy = FuzzyTermQuery::new_prefix(typed, 1, true);
-                    alternatives
-                        .push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), weight * self.weights.fuzzy))));
-                }
+        let mut queries = Vec::new();
+        if distance == 0 {
+            return queries;
+        }
+        for (field, weight) in self.fields.weighted(&self.weights.fields) {
+            queries.push((
+                field,
+                weight,
+                FuzzyTermQuery::new(Term::from_field_text(field, &word.term), distance, true),
+            ));
+            if word.prefix && word.normalized.chars().count() >= self.weights.typo.prefix_min_letters {
+                // Still typing: "Pasw" should reach "Passwort" too.
+                let typed = Term::from_field_text(field, &word.normalized);
+                queries.push((field, weight, FuzzyTermQuery::new_prefix(typed, 1, true)));
             }
         }
-        alternatives
+        queries
     }
 
     /// Whether `term` occurs in the title or body of any article.

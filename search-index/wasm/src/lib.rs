@@ -4,7 +4,8 @@
 //!
 //! The interface is plain C ABI, so the worker needs no generated glue code: it copies bytes into
 //! memory from [`lotse_alloc`], lists the index files with [`lotse_add_remote`], opens the index with
-//! [`lotse_open`] and calls [`lotse_search`] and [`lotse_highlight`], which return a pointer to a
+//! [`lotse_open`] and calls [`lotse_search`] and [`lotse_highlight`] (for a large portal,
+//! [`lotse_plan`] and [`lotse_put_block`] first, so a query's postings arrive in one wave), which return a pointer to a
 //! little-endian `u32` length followed by that many bytes of JSON. Returned buffers stay valid until
 //! the next call. Index bytes are fetched lazily through the worker's `lotse.read_range` import
 //! (see [`search_index::lazy`]). Nothing here touches threads, files or clocks, which do not exist
@@ -40,6 +41,7 @@ impl RangeSource for HostSource {
 thread_local! {
     static FILES: RefCell<Vec<(String, u32, usize)>> = const { RefCell::new(Vec::new()) };
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    static DIRECTORY: RefCell<Option<LazyDirectory>> = const { RefCell::new(None) };
     static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -122,6 +124,7 @@ pub unsafe extern "C" fn lotse_open(config_ptr: *mut u8, config_len: usize) -> i
     let Ok(config) = serde_json::from_str::<SearchConfig>(&config_text) else { return -1 };
     let files = FILES.with(|files| std::mem::take(&mut *files.borrow_mut()));
     let directory = LazyDirectory::new(files, Arc::new(HostSource));
+    DIRECTORY.with(|d| *d.borrow_mut() = Some(directory.clone()));
     let Ok(index) = tantivy::Index::open(directory) else { return -2 };
     match Engine::open(&index, &config) {
         Ok(engine) => {
@@ -129,6 +132,56 @@ pub unsafe extern "C" fn lotse_open(config_ptr: *mut u8, config_len: usize) -> i
             0
         }
         Err(_) => -2,
+    }
+}
+
+/// The blocks of index files that searching `query` needs and that are not here yet, as a
+/// length-prefixed JSON list of `[file, block]`: the worker fetches them all in parallel and
+/// hands them over with [`lotse_put_block`] before it calls [`lotse_search`] with the same
+/// arguments, which then waits for no request (see `search_index::engine` `postings_reads`).
+///
+/// # Safety
+/// Both buffers must come from `lotse_alloc` with exactly these lengths.
+#[no_mangle]
+pub unsafe extern "C" fn lotse_plan(
+    query_ptr: *mut u8,
+    query_len: usize,
+    platform_ptr: *mut u8,
+    platform_len: usize,
+    typing: u32,
+) -> *const u8 {
+    // SAFETY: see the function's contract.
+    let query = unsafe { take_string(query_ptr, query_len) };
+    let platform = unsafe { take_string(platform_ptr, platform_len) };
+    let platform = (!platform.is_empty()).then_some(platform.as_str());
+    let missing = ENGINE.with(|engine| {
+        DIRECTORY.with(|directory| {
+            let (Some(engine), Some(directory)) = (&*engine.borrow(), &*directory.borrow()) else { return Vec::new() };
+            let reads = engine.postings_reads(&query, platform, typing != 0);
+            directory.missing_blocks(|| {
+                for (file, range) in &reads {
+                    let _ = file.read_bytes_slice(range.clone());
+                }
+            })
+        })
+    });
+    respond(serde_json::to_string(&missing).unwrap_or_else(|_| "[]".into()))
+}
+
+/// Hands over block `block` of index file `file` (`len` bytes, written into a `lotse_alloc(len)`
+/// buffer, which this takes). Returns 0, or -1 when the block does not fit the file.
+///
+/// # Safety
+/// The buffer must come from `lotse_alloc(len)`.
+#[no_mangle]
+pub unsafe extern "C" fn lotse_put_block(file: u32, block: u32, ptr: *mut u8, len: usize) -> i32 {
+    // SAFETY: the worker wrote `len` bytes into a `lotse_alloc(len)` buffer.
+    let bytes = unsafe { Vec::from_raw_parts(ptr, len, len) };
+    let stored = DIRECTORY.with(|d| d.borrow().as_ref().is_some_and(|d| d.put_block(file, block as usize, bytes)));
+    if stored {
+        0
+    } else {
+        -1
     }
 }
 

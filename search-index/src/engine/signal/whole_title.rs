@@ -15,6 +15,19 @@ impl Engine {
         parsed: &ParsedQuery,
         candidates: &[(f32, DocAddress)],
     ) -> Vec<bool> {
+        let terms = self.whole_title_terms(parsed);
+        if terms.len() < 2 {
+            return vec![false; candidates.len()];
+        }
+        let in_title: Vec<Box<dyn Query>> = terms
+            .iter()
+            .map(|term| Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)) as Box<dyn Query>)
+            .collect();
+        self.coverage(&in_title, candidates).into_iter().map(|n| n as usize == terms.len()).collect()
+    }
+
+    /// The title terms the rule asks for: every typed word but filler, negations kept.
+    pub(in crate::engine) fn whole_title_terms(&self, parsed: &ParsedQuery) -> Vec<Term> {
         let mut words: Vec<&String> = parsed
             .tokens
             .iter()
@@ -24,16 +37,6 @@ impl Engine {
             .collect();
         words.sort();
         words.dedup();
-        if words.len() < 2 {
-            return vec![false; candidates.len()];
-        }
-        let in_title: Vec<Box<dyn Query>> = words
-            .iter()
-            .map(|t| {
-                let term = Term::from_field_text(self.fields.title, t);
-                Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>
-            })
-            .collect();
-        self.coverage(&in_title, candidates).into_iter().map(|n| n as usize == words.len()).collect()
+        words.into_iter().map(|t| Term::from_field_text(self.fields.title, t)).collect()
     }
 }
