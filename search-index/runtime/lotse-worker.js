@@ -21,6 +21,7 @@ var base = null;
 var docs = null; // set when the index is open; chunks of result entries, loaded as results need them
 var remote = []; // index files by the id the runtime reads them with: {url, len, whole}
 var fragments = new Map();
+var early = []; // [file, block, bytes] of footers fetched during init, handed over before opening
 var pending = [];
 var failed = null;
 var encoder = new TextEncoder();
@@ -126,10 +127,29 @@ function init(manifestUrl) {
       var runtime = fetchGzipped(new URL(m.runtime, base)).then(function (bytes) {
         return WebAssembly.instantiate(bytes, { lotse: { read_range: readRange } });
       });
-      return Promise.all([runtime, pack]).then(function (done) { return done[0]; });
+      // The last two blocks of each file published in blocks hold its footers, which opening the
+      // index reads: fetched now, opening waits for no request (a host that ignores Range would
+      // otherwise send the whole file).
+      var footers = [];
+      Object.keys(m.index).forEach(function (name, file) {
+        var blocks = m.index[name].blocks;
+        if (!blocks) return;
+        [blocks.length - 2, blocks.length - 1].filter(function (b) { return b >= 0; }).forEach(function (block) {
+          footers.push(fetchGzipped(new URL(blocks[block], base)).then(function (buffer) {
+            return [file, block, new Uint8Array(buffer)];
+          }, function () { return null; }));
+        });
+      });
+      return Promise.all([runtime, pack, Promise.all(footers)]).then(function (done) {
+        done[2].forEach(function (footer) { if (footer) early.push(footer); });
+        return done[0];
+      });
     })
     .then(function (result) {
       wasm = result.instance.exports;
+      early.splice(0).forEach(function (footer) {
+        wasm.lotse_put_block(footer[0], footer[1], put(footer[2]), footer[2].length);
+      });
       if (wasm.lotse_format_version() !== manifest.format) {
         throw new Error("search runtime (format " + wasm.lotse_format_version() + ") does not match the index (format " +
           manifest.format + "); reload the page");

@@ -42,6 +42,8 @@ thread_local! {
     static FILES: RefCell<Vec<(String, u32, usize)>> = const { RefCell::new(Vec::new()) };
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
     static DIRECTORY: RefCell<Option<LazyDirectory>> = const { RefCell::new(None) };
+    /// Blocks handed over before the index is open (file footers), stored when it opens.
+    static EARLY_BLOCKS: RefCell<Vec<(u32, usize, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
     static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -124,6 +126,9 @@ pub unsafe extern "C" fn lotse_open(config_ptr: *mut u8, config_len: usize) -> i
     let Ok(config) = serde_json::from_str::<SearchConfig>(&config_text) else { return -1 };
     let files = FILES.with(|files| std::mem::take(&mut *files.borrow_mut()));
     let directory = LazyDirectory::new(files, Arc::new(HostSource));
+    for (file, block, bytes) in EARLY_BLOCKS.with(|early| std::mem::take(&mut *early.borrow_mut())) {
+        directory.put_block(file, block, bytes);
+    }
     DIRECTORY.with(|d| *d.borrow_mut() = Some(directory.clone()));
     let Ok(index) = tantivy::Index::open(directory) else { return -2 };
     match Engine::open(&index, &config) {
@@ -169,7 +174,9 @@ pub unsafe extern "C" fn lotse_plan(
 }
 
 /// Hands over block `block` of index file `file` (`len` bytes, written into a `lotse_alloc(len)`
-/// buffer, which this takes). Returns 0, or -1 when the block does not fit the file.
+/// buffer, which this takes). Returns 0, or -1 when the block does not fit the file. Before
+/// [`lotse_open`], the block is kept until the index opens: opening reads the files' footers,
+/// which the worker fetches with the runtime so that opening waits for no request.
 ///
 /// # Safety
 /// The buffer must come from `lotse_alloc(len)`.
@@ -177,6 +184,10 @@ pub unsafe extern "C" fn lotse_plan(
 pub unsafe extern "C" fn lotse_put_block(file: u32, block: u32, ptr: *mut u8, len: usize) -> i32 {
     // SAFETY: the worker wrote `len` bytes into a `lotse_alloc(len)` buffer.
     let bytes = unsafe { Vec::from_raw_parts(ptr, len, len) };
+    if DIRECTORY.with(|d| d.borrow().is_none()) {
+        EARLY_BLOCKS.with(|early| early.borrow_mut().push((file, block as usize, bytes)));
+        return 0;
+    }
     let stored = DIRECTORY.with(|d| d.borrow().as_ref().is_some_and(|d| d.put_block(file, block as usize, bytes)));
     if stored {
         0
