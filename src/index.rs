@@ -253,6 +253,10 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     // pack and are published in blocks as well.
     let is_text = |path: &str| path.starts_with("f/");
     let is_postings = |path: &str| path.ends_with(".idx") || path.ends_with(".pos");
+    // Positions are only read by queries of two words or more, and are the largest part of a
+    // small portal's pack: they always travel in blocks, which the worker of a small portal
+    // fetches right after the pack (a query in between fetches what it needs of them at once).
+    let is_positions = |path: &str| path.ends_with(".pos");
     let is_docs = |path: &str| path.starts_with("d/");
     let bytes_of =
         |keep: &dyn Fn(&str) -> bool| -> usize { data.iter().filter(|(p, _)| keep(p)).map(|(_, b)| b.len()).sum() };
@@ -264,6 +268,8 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     let packed = |path: &str| {
         if is_text(path) {
             pack_texts
+        } else if is_positions(path) {
+            false
         } else if is_postings(path) {
             pack_index
         } else if is_docs(path) {
@@ -282,7 +288,7 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         } else {
             writer.write(&format!("search/{path}"), bytes)?;
         }
-        if is_postings(path) && !pack_index {
+        if is_positions(path) || (is_postings(path) && !pack_index) {
             let mut blocks = Vec::new();
             for block in bytes.chunks(search_index::lazy::BLOCK) {
                 let compressed = gzip(block)?;

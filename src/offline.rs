@@ -39,6 +39,14 @@ pub fn write_service_worker(staging: &Staging, enabled: bool, cache_prefix: &str
     staging.write(SERVICE_WORKER, script.as_bytes()).context("cannot write the service worker sw.js")
 }
 
+/// Postings and positions on their own (`search/i/*.idx`, `*.pos`): the search reads them in
+/// gzipped blocks (`search/b/`, cached like every file) and falls back to these only for a read
+/// by range that its plan missed, which needs the network anyway. Caching them would download
+/// the largest part of the index a second time.
+fn is_range_fallback(path: &str) -> bool {
+    path.starts_with("search/i/") && (path.ends_with(".idx") || path.ends_with(".pos"))
+}
+
 /// The caching worker for a build made of `files` (site-relative paths with their CRC-32).
 fn caching_worker(files: &[(String, u32)], cache_prefix: &str) -> String {
     let mut version = Fnv64::new();
@@ -49,7 +57,9 @@ fn caching_worker(files: &[(String, u32)], cache_prefix: &str) -> String {
         }
         version.update(path.as_bytes());
         version.update(&crc.to_le_bytes());
-        urls.push(cache_url(path));
+        if !is_range_fallback(path) {
+            urls.push(cache_url(path));
+        }
     }
     let header = format!(
         "var VERSION = {};\nvar CACHE_PREFIX = {};\nvar FILES = {};\n",
@@ -92,5 +102,17 @@ mod tests {
         with_worker.push((SERVICE_WORKER.to_string(), 99));
         assert_eq!(caching_worker(&with_worker, "lotse"), a);
         assert!(a.contains(r#"var FILES = ["./","ipad/wlan/"];"#), "{a}");
+    }
+
+    #[test]
+    fn postings_read_by_range_are_not_cached_but_their_blocks_are() {
+        let files = vec![
+            ("search/i/abc.pos".to_string(), 1),
+            ("search/i/abc.idx".to_string(), 2),
+            ("search/i/abc.term".to_string(), 3),
+            ("search/b/def.gz".to_string(), 4),
+        ];
+        let script = caching_worker(&files, "lotse");
+        assert!(script.contains(r#"var FILES = ["search/i/abc.term","search/b/def.gz"];"#), "{script}");
     }
 }

@@ -165,6 +165,7 @@ function init(manifestUrl) {
       var status = wasm.lotse_open(config[0], config[1]);
       if (status !== 0) throw new Error("cannot open the search index (" + status + ")");
       docs = new Map();
+      warmBlocks();
     });
 }
 
@@ -244,18 +245,37 @@ function prefetch(message) {
   var q = putString(message.query || "");
   var p = putString(message.platform || "");
   var missing = answer(wasm.lotse_plan(q[0], q[1], p[0], p[1], message.typing ? 1 : 0));
-  return Promise.all(missing.map(function (need) {
-    var entry = remote[need[0]];
-    var url = entry && entry.blocks && entry.blocks[need[1]];
-    if (!url) return null;
-    if (!blocksUnderWay.has(url)) {
-      blocksUnderWay.set(url, fetchGzipped(url).then(function (buffer) {
-        var bytes = new Uint8Array(buffer);
-        wasm.lotse_put_block(need[0], need[1], put(bytes), bytes.length);
-      }).catch(function () {}).then(function () { blocksUnderWay.delete(url); }));
-    }
-    return blocksUnderWay.get(url);
-  }));
+  return Promise.all(missing.map(function (need) { return fetchBlock(need[0], need[1]); }));
+}
+
+/** Fetches block `block` of index file `file` into the runtime, once however often asked. */
+function fetchBlock(file, block) {
+  var entry = remote[file];
+  var url = entry && entry.blocks && entry.blocks[block];
+  if (!url) return Promise.resolve();
+  if (!blocksUnderWay.has(url)) {
+    blocksUnderWay.set(url, fetchGzipped(url).then(function (buffer) {
+      var bytes = new Uint8Array(buffer);
+      wasm.lotse_put_block(file, block, put(bytes), bytes.length);
+    }).catch(function () {}).then(function () { blocksUnderWay.delete(url); }));
+  }
+  return blocksUnderWay.get(url);
+}
+
+/** Files published in blocks up to this size are fetched whole right after opening. */
+var WARM_BLOCKS_LIMIT = 256 * 1024;
+
+/**
+ * A small portal's positions (and any other small file published in blocks) come right after the
+ * pack, so that later queries of several words wait for nothing; never when the browser asks to
+ * save data. A large portal's blocks come only as queries need them.
+ */
+function warmBlocks() {
+  if (self.navigator && navigator.connection && navigator.connection.saveData) return;
+  remote.forEach(function (entry, file) {
+    if (!entry.blocks || entry.len > WARM_BLOCKS_LIMIT) return;
+    entry.blocks.forEach(function (url, block) { fetchBlock(file, block); });
+  });
 }
 
 function search(message) {
