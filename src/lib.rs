@@ -2,7 +2,7 @@
 //!
 //! The pipeline runs in one direction through one module per stage: [`config`] reads `lotse.yaml`,
 //! [`content`] loads articles and [`notices`] the outage notices, [`markdown`] renders articles
-//! (with [`raw_html`] deciding what raw HTML may stay), [`templates`] applies the theme to the
+//! (with [`raw_html`] deciding what raw HTML may stay and [`flow`] parsing guided troubleshooting), [`templates`] applies the theme to the
 //! view types of [`views`], [`index`] writes the search index from what it is handed (never the
 //! whole site), and [`output`] writes the site atomically. [`site`] is the only module that
 //! sequences them (and keeps the loaded portal for the dev server, `site::live`); [`notice_refresh`] is its notice-only shortcut, [`offline`] adds the service
@@ -17,6 +17,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod findings;
+pub mod flow;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod index;

@@ -106,6 +106,8 @@ pub struct ArticleView {
     /// When the article was due for its check, in running text, if that day has passed; only in
     /// the internal portal and the preview, whose readers can do something about it.
     pub review_overdue_since: String,
+    /// Whether the body holds a guided troubleshooting flow; the page then loads `lotse-flow.js`.
+    pub has_flow: bool,
 }
 
 /// A group of articles under a heading, such as one tag on a platform page.

@@ -322,3 +322,45 @@ fn owner_and_review_mistakes_are_reported_at_their_line() {
         assert!(found, "no `{message}` at {location} in:\n{}", run.stderr);
     }
 }
+
+/// A guided troubleshooting flow with one problem of each kind, and a good one beside it.
+const BROKEN_FLOW: &str = "---\ntitle: Beamer bleibt schwarz\n---\nText.\n\n```ablauf\n1. Ist der Beamer an?\n   - Ja: Schritt 2\n2. Steckt das Kabel? Siehe [Kabel](kabel-fehlt.md).\n   - Ja: Gelöst\n   - Nein: Schritt 1\n3. Ist die Lampe kaputt?\n   - Ja: Problem melden\n   - Nein: Schritt 9\n```\n";
+
+#[test]
+fn check_and_build_report_every_problem_of_a_flow_at_its_line() {
+    let portal = Portal::fixture("valid");
+    portal.write("content/allgemein/beamer.md", BROKEN_FLOW);
+    let run = check(&portal, &["--format", "json"]);
+    run.expect_code(1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<(u64, String, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == "content/allgemein/beamer.md" && d["severity"] == "error")
+        .map(|d| {
+            let help = d["help"].as_str().unwrap_or_default().to_string();
+            (d["line"].as_u64().unwrap(), d["message"].as_str().unwrap().to_string(), help)
+        })
+        .collect();
+    let expected: [(u64, &str, &str); 5] = [
+        (7, "step 1 has no `Nein` answer", "- Nein: Problem melden"),
+        (9, "dead link: no article `content/allgemein/kabel-fehlt.md`", "did you mean"),
+        (11, "loop: step 2 leads back to step 1", "a flow only goes forward"),
+        (12, "step 3 cannot be reached: no answer leads to it", "lead an answer of an earlier step to it"),
+        (14, "dead link: the flow has no step 9", "the flow has steps 1, 2, 3"),
+    ];
+    for (line, message, help) in expected {
+        assert!(
+            found.iter().any(|(l, m, h)| *l == line && m == message && h.contains(help)),
+            "missing {line}: {message} ({help}) in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+
+    let build = portal.build(&[]);
+    build.expect_code(1);
+    assert!(build.stderr.contains("error: loop: step 2 leads back to step 1"), "{}", build.stderr);
+    assert!(build.stderr.contains("--> content/allgemein/beamer.md:11:"), "{}", build.stderr);
+    assert!(build.stderr.contains("11 |    - Nein: Schritt 1"), "{}", build.stderr);
+}

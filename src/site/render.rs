@@ -225,6 +225,7 @@ impl<'a> PageRenderer<'a> {
                 }
                 _ => String::new(),
             },
+            has_flow: rendered.has_flow,
         }
     }
 
