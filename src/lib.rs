@@ -8,7 +8,7 @@
 //! sequences them (and keeps the loaded portal for the dev server, `site::live`); [`notice_refresh`] is its notice-only shortcut, [`offline`] adds the service
 //! worker. Around the pipeline: [`findings`] (what `lotse check` adds), [`json_schema`] (editor
 //! schemas), [`serve`] (the dev server: HTTP, incremental rebuilds), and the leaves
-//! [`diagnostics`], [`report`], [`terminal`] and [`yaml`]. The subcommands in `cmd` are thin
+//! [`qr`] (QR codes for printouts), [`diagnostics`], [`report`], [`terminal`] and [`yaml`]. The subcommands in `cmd` are thin
 //! wrappers, one file each.
 
 pub mod cli;
@@ -27,6 +27,7 @@ pub mod notice_refresh;
 pub mod notices;
 pub mod offline;
 pub mod output;
+pub mod qr;
 pub mod raw_html;
 pub mod report;
 pub mod scaffold;

@@ -44,6 +44,7 @@ fn check_reports_long_term_content_findings_as_warnings() {
         ("warning: the article has no keywords", "content/ipad/karg.md:2:1"),
         ("warning: the article has no `updated` date", "content/ipad/karg.md:2:1"),
         ("warning: not updated since 2023-01-15, more than 12 months ago", "content/ipad/alt.md:5:1"),
+        ("warning: no QR codes: `base_url` is not set", "lotse.yaml"),
     ] {
         let at = report.find(message).unwrap_or_else(|| panic!("no `{message}` in:\n{report}"));
         assert!(
@@ -53,9 +54,27 @@ fn check_reports_long_term_content_findings_as_warnings() {
     }
     assert!(!report.contains("benutzt.svg"), "a used image was reported:\n{report}");
     assert!(!report.contains("--> content/ipad/gut.md"), "the good article was reported:\n{report}");
-    assert!(report.contains("6 warnings"), "{report}");
+    assert!(report.contains("7 warnings"), "{report}");
     // Nothing is written.
     assert!(!portal.public().exists());
+}
+
+#[test]
+fn check_warns_that_printouts_have_no_qr_codes_without_a_full_base_url() {
+    let qr_warning = |base_url: &str| {
+        let portal = Portal::fixture("check");
+        let config = std::fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();
+        portal.write("lotse.yaml", &format!("{config}{base_url}"));
+        let run = check(&portal, &[]);
+        run.expect_code(0);
+        run.stderr.lines().find(|l| l.contains("no QR codes")).map(str::to_string)
+    };
+    assert_eq!(qr_warning("").as_deref(), Some("warning: no QR codes: `base_url` is not set"));
+    assert_eq!(
+        qr_warning("base_url: /hilfe/\n").as_deref(),
+        Some("warning: no QR codes: `base_url: /hilfe/` is not a full web address")
+    );
+    assert_eq!(qr_warning("base_url: https://hilfe.schule.example/\n"), None);
 }
 
 #[test]
@@ -73,7 +92,7 @@ fn check_json_report_is_machine_readable() {
     run.expect_code(0);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
     assert_eq!(report["errors"], 0);
-    assert_eq!(report["warnings"], 6);
+    assert_eq!(report["warnings"], 7);
     let stale = report["diagnostics"]
         .as_array()
         .unwrap()

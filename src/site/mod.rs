@@ -18,7 +18,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::markdown::{self, root_prefix, Rendered};
 use crate::output::{self, SiteWriter, Staging};
 use crate::templates::{self, Theme};
-use crate::views::{self, ArticleCard, ArticleGroup, ArticleView, Crumb, PlatformView, TagView};
+use crate::views::{self, ArticleCard, ArticleGroup, ArticleView, Crumb, PlatformView, SheetEntry, TagView};
 
 mod incidents;
 pub(crate) mod live;
