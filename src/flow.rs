@@ -27,7 +27,7 @@ use regex::Regex;
 
 use crate::config::Language;
 use crate::diagnostics::{did_you_mean, Diagnostic};
-use crate::markdown::escape_html;
+use crate::html::escape_html;
 
 /// The languages of a fenced block that holds a flow.
 pub const FLOW_LANGUAGES: &[&str] = &["ablauf", "flow"];
@@ -85,7 +85,6 @@ pub struct Labels {
     pub step: &'static str,
     /// The anchor prefix of a step: `schritt` gives `#schritt-4`.
     pub anchor: &'static str,
-    pub solved: &'static str,
     pub report: &'static str,
     pub flow: &'static str,
     pub back: &'static str,
@@ -105,7 +104,6 @@ pub fn labels(language: Language) -> Labels {
             no: "Nein",
             step: "Schritt",
             anchor: "schritt",
-            solved: "Gelöst",
             report: "Problem melden",
             flow: "Schritt für Schritt",
             back: "Zurück",
@@ -121,7 +119,6 @@ pub fn labels(language: Language) -> Labels {
             no: "No",
             step: "Step",
             anchor: "step",
-            solved: "Solved",
             report: "Report a problem",
             flow: "Step by step",
             back: "Back",

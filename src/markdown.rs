@@ -120,21 +120,7 @@ fn callout_label(kind: BlockQuoteKind, language: Language) -> (&'static str, &'s
     }
 }
 
-/// Escapes text for HTML element content and double-quoted attributes.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
+pub use crate::html::escape_html;
 
 /// `../` repeated once per folder of `url`, so links work at any host path and sub-path.
 pub fn root_prefix(url: &str) -> String {
@@ -531,7 +517,10 @@ fn render_snippet(
                 events.push(Event::Start(Tag::Link { link_type, dest_url: dest.into(), title, id }));
             }
             // Raw HTML in a step is shown as text: a flow's steps are plain Markdown.
-            Event::Html(fragment) | Event::InlineHtml(fragment) => events.push(Event::Text(fragment)),
+            Event::Html(fragment) | Event::InlineHtml(fragment) => {
+                out.text.push_str(&fragment);
+                events.push(Event::Text(fragment));
+            }
             Event::Text(t) => {
                 out.text.push_str(&t);
                 events.push(Event::Text(t));
@@ -1049,6 +1038,27 @@ mod tests {
         assert!(found[0].starts_with("4: the heading ends in `{Vorname}`"), "{found:#?}");
         assert!(found[1].starts_with("8: the anchor `#a` is set on two headings"), "{found:#?}");
         assert!(r.diagnostics[1].help.as_deref().unwrap().contains("line 6"));
+    }
+
+    #[test]
+    fn a_flow_gets_checked_links_escaped_text_a_ticket_link_and_searchable_steps() {
+        let body = "---\ntitle: T\n---\n```ablauf\n1. Ist <b>das</b> an?\n   Siehe [B](b.md) und [weg](fehlt.md).\n   - Ja: Gelöst\n   - Nein: Problem melden\n```\n\n[Zu Schritt 1](#schritt-1) [Zu Schritt 2](#schritt-2)\n";
+        let f = fixture(&[("ipad/a.md", body), ("ipad/b.md", "---\ntitle: B\n---\n")], &[]);
+        let r = render_first(&f);
+        let found = messages(&r);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].starts_with("6: dead link: no article `content/ipad/fehlt.md`"), "{found:#?}");
+        assert!(found[1].starts_with("11: dead link: this article has no heading `#schritt-2`"), "{found:#?}");
+        assert!(r.has_flow);
+        assert!(r.html.contains("href=\"../../ipad/b/\""), "{}", r.html);
+        assert!(r.html.contains("Ist &lt;b&gt;das&lt;/b&gt; an?"), "{}", r.html);
+        assert!(!r.html.contains("<b>das"), "{}", r.html);
+        assert!(
+            r.html.contains("href=\"../../problem-melden/?article=ipad%2Fa%2F&amp;title=T&amp;platform=ipad\""),
+            "{}",
+            r.html
+        );
+        assert!(r.text.contains("Ist <b>das</b> an?") && r.text.contains("Siehe B und weg."), "{}", r.text);
     }
 
     #[test]
