@@ -525,3 +525,16 @@ fn without_a_full_base_url_there_are_no_qr_codes_and_no_wall_sheets() {
     assert!(!out.iter().any(|f| f.ends_with("qr.svg") || f.contains("aushang")), "{out:?}");
     assert!(!portal.read_output("ipad/index.html").contains("aushang"));
 }
+
+#[test]
+fn an_article_named_aushang_keeps_its_address_and_the_platform_has_no_wall_sheet() {
+    let portal = Portal::fixture("valid");
+    portal.write(
+        "content/ipad/aushang.md",
+        "---\ntitle: Aushang im Lehrerzimmer\n---\nDer Aushang hängt neben der Tür.\n",
+    );
+    portal.build(&["--base-url", "https://schule.example/hilfe"]).expect_code(0);
+    assert!(portal.read_output("ipad/aushang/index.html").contains("Der Aushang hängt neben der Tür."));
+    assert!(!portal.read_output("ipad/index.html").contains("Aushang mit QR-Codes drucken"));
+    assert!(portal.read_output("iserv/index.html").contains("Aushang mit QR-Codes drucken"));
+}

@@ -251,7 +251,8 @@ impl<'a> PageRenderer<'a> {
     }
 
     /// Renders the wall sheet ("Aushang") at `{list_url}aushang/`, for the list page `list_url`
-    /// titled `title`; nothing without QR codes.
+    /// titled `title`, and returns its folder for the list page's link: `None` without QR codes,
+    /// or when an article `aushang.md` has that address (the article keeps it; the list has no sheet).
     fn render_sheet(
         &self,
         writer: &dyn SiteWriter,
@@ -259,21 +260,20 @@ impl<'a> PageRenderer<'a> {
         title: &str,
         crumbs: &[(&str, &str)],
         members: impl Iterator<Item = usize>,
-    ) -> Option<Diagnostic> {
+    ) -> (Option<&'static str>, Option<Diagnostic>) {
         let entries = self.sheet_entries(members);
-        if entries.is_empty() {
-            return None;
-        }
         let url = format!("{list_url}{SHEET_DIR}/");
+        if entries.is_empty() || self.site.content.pages.iter().any(|p| p.url == url) {
+            return (None, None);
+        }
         let sheet_title = format!("{}: {title}", self.string("sheet_title"));
         let mut ctx = self.base_context(&url, &sheet_title, "sheet");
         ctx.insert("sheet_title", title);
-        ctx.insert("list_url", list_url);
         ctx.insert("entries", &entries);
         let mut trail = crumbs.to_vec();
         trail.push((sheet_title.as_str(), url.as_str()));
         ctx.insert("breadcrumbs", &self.crumbs(&trail));
-        render_to(self, writer, "sheet.html", &ctx, &url)
+        (Some(SHEET_DIR), render_to(self, writer, "sheet.html", &ctx, &url))
     }
 
     /// Up to four published articles that share tags with article `i` or link with it.
@@ -482,13 +482,10 @@ pub(crate) fn render_lists(views: &PageRenderer, writer: &dyn SiteWriter, which:
         ctx.insert("groups", &groups);
         ctx.insert("breadcrumbs", &views.crumbs(&[(&platform.name, &platform.url)]));
         let members = views.published.iter().copied().filter(|&i| pages[i].platform == platform.id);
-        let sheet =
-            views.render_sheet(writer, &platform.url, &platform.name, &[(&platform.name, &platform.url)], members);
-        ctx.insert(
-            "sheet_url",
-            &(views.qr_address(&platform.url).is_some() && !groups.is_empty()).then_some(SHEET_DIR),
-        );
-        problems.extend(sheet);
+        let crumbs = [(platform.name.as_str(), platform.url.as_str())];
+        let (sheet_url, problem) = views.render_sheet(writer, &platform.url, &platform.name, &crumbs, members);
+        ctx.insert("sheet_url", &sheet_url);
+        problems.extend(problem);
         problems.extend(render_to(views, writer, "platform.html", &ctx, &platform.url));
     }
 
@@ -502,8 +499,9 @@ pub(crate) fn render_lists(views: &PageRenderer, writer: &dyn SiteWriter, which:
         ctx.insert("articles", &articles);
         ctx.insert("breadcrumbs", &views.crumbs(&[(&tags_title, "tags/"), (&tag.name, &tag.url)]));
         let crumbs = [(tags_title.as_str(), "tags/"), (tag.name.as_str(), tag.url.as_str())];
-        problems.extend(views.render_sheet(writer, &tag.url, &tag.name, &crumbs, members.iter().copied()));
-        ctx.insert("sheet_url", &(views.qr_address(&tag.url).is_some() && !members.is_empty()).then_some(SHEET_DIR));
+        let (sheet_url, problem) = views.render_sheet(writer, &tag.url, &tag.name, &crumbs, members.iter().copied());
+        ctx.insert("sheet_url", &sheet_url);
+        problems.extend(problem);
         problems.extend(render_to(views, writer, "tag.html", &ctx, &tag.url));
     }
     let mut ctx = views.base_context("tags/", &tags_title, "tags");
