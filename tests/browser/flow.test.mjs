@@ -82,6 +82,12 @@ test("a flow answered Nein, Nein, Ja reaches the step the article leads to, with
   const pathSoFar = await page.locator(".flow-path li").allInnerTexts();
   assert.deepEqual(pathSoFar.map((t) => t.replace(/:.*–/, " –")), ["Schritt 1 – Nein", "Schritt 7 – Nein", "Schritt 2 – Ja"]);
 
+  // A link inside a step (to a heading of the article) and back again keeps the path.
+  await page.evaluate(() => { location.hash = "#android-handy-oder-tablet"; });
+  await page.goBack();
+  assert.match(await shownStep(page), /^Schritt 3 /);
+  assert.equal(await page.locator(".flow-path li").count(), 3);
+
   // "Zurück" goes one step back and forgets that answer; so does the browser's back button.
   await flowRegion(page).getByRole("button", { name: "Zurück" }).click();
   assert.match(await shownStep(page), /^Schritt 2 /);
@@ -104,7 +110,12 @@ test("Problem melden at an end carries the steps and answers into the ticket tex
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute("data-end")), "report");
   await report.click();
   await page.waitForURL(/\/problem-melden\//);
-  const description = await page.locator("#ticket-description").inputValue();
+  let description = await page.locator("#ticket-description").inputValue();
+  // What the teacher adds stays when the form is reloaded.
+  await page.locator("#ticket-description").fill(description + "\nRaum A 104, seit heute früh.");
+  await page.reload();
+  assert.match(await page.locator("#ticket-description").inputValue(), /Raum A 104, seit heute früh\.$/);
+  description = await page.locator("#ticket-description").inputValue();
   assert.match(description, /„WLAN in der Schule geht nicht: die Checkliste“/);
   assert.match(description, /Schritt 1: Ist am Gerät das WLAN eingeschaltet und der Flugmodus aus\? – Ja/);
   assert.match(description, /Schritt 2: Sind Sie mit dem Lehrkräfte-WLAN verbunden .* – Ja/);

@@ -190,7 +190,8 @@
     var hash = idFromHash(location.hash);
     if (hash && ids.indexOf(hash) < 0) return; // a link to a heading of the article
     var target = hash || ids[0]; // back to the page as first opened
-    path = pathFor(path, target, expected);
+    // Back from a link inside the step (to a heading of the article) keeps the path, too.
+    path = pathFor(path, target, expected || current);
     expected = null;
     show(target, true);
   });
