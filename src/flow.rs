@@ -232,7 +232,20 @@ pub fn parse(
             );
             continue;
         };
-        let answer = ANSWER_LINE.captures(line).and_then(|caps| Some((answer_kind(&caps[1])?, caps[2].to_string())));
+        let captures = ANSWER_LINE.captures(line);
+        if let Some(caps) = captures.as_ref().filter(|c| answer_kind(&c[1]).is_none() && parse_target(&c[2]).is_some())
+        {
+            // `- Jaa: Schritt 2` leads somewhere, so it was meant as an answer.
+            let d = error(format!("`{}` is not an answer", caps[1].trim()), offset).span(line.trim().chars().count());
+            problems.push(match did_you_mean(caps[1].trim(), ["Ja", "Nein"]) {
+                Some(best) => {
+                    d.help(format!("did you mean `{best}`? Every step has one `- Ja:` and one `- Nein:` line"))
+                }
+                None => d.help("every step has one `- Ja:` and one `- Nein:` line"),
+            });
+            continue;
+        }
+        let answer = captures.and_then(|caps| Some((answer_kind(&caps[1])?, caps[2].to_string())));
         let Some((yes, target_text)) = answer else {
             // A line of explanation under the question.
             step.detail.push_str(line.trim_start());
@@ -507,6 +520,15 @@ mod tests {
         assert_eq!(flow.steps[0].detail, "Die Lampe leuchtet.");
         assert_eq!(flow.steps[2].no.as_ref().unwrap().target, Target::Step(2));
         assert_eq!(flow.steps[1].yes.as_ref().unwrap().target, Target::Report);
+    }
+
+    #[test]
+    fn a_misspelt_answer_is_named_with_the_right_word() {
+        let (_, found) = check("1. Frage?\n   - Jaa: Gelöst\n   - Nein: Gelöst\n   - Hinweis: das steht nur da\n");
+        assert_eq!(
+            found,
+            vec![(6, "`Jaa` is not an answer".to_string()), (5, "step 1 has no `Ja` answer".to_string())]
+        );
     }
 
     #[test]
