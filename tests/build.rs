@@ -511,6 +511,10 @@ fn with_a_full_base_url_articles_get_qr_codes_and_lists_get_wall_sheets_without_
     let sheet = portal.read_output("ipad/aushang/index.html");
     assert!(sheet.contains("src=\"../../ipad/wlan/qr.svg\""), "{sheet}");
     assert!(sheet.contains("https://schule.example/hilfe/ipad/wlan/"), "{sheet}");
+    // The summaries on a wall sheet are escaped like everywhere else.
+    let sheet = portal.read_output("allgemein/aushang/index.html");
+    assert!(!sheet.contains("<script>alert"), "{sheet}");
+    assert!(sheet.contains("Papierstau &lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt; &amp; mehr."), "{sheet}");
     let svg = portal.read_output("ipad/wlan/qr.svg");
     assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{svg}");
     let broken = broken_links(&portal.public());
