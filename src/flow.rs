@@ -583,6 +583,15 @@ mod tests {
     }
 
     #[test]
+    fn english_portals_read_english_answers_and_name_steps_step_n() {
+        let (flow, found) = check("1. Is the display on?\n   - Yes: Step 2\n   - No: Report a problem\n2. Is the input right?\n   - Yes: Solved\n   - No: Report a problem\n");
+        assert!(found.is_empty(), "{found:#?}");
+        let html = render(&flow, &labels(Language::En), None, |text, _| escape_html(text));
+        assert!(html.contains("id=\"step-2\"") && html.contains("href=\"#step-2\""), "{html}");
+        assert!(html.contains("Please contact your school&#39;s IT support."), "without a ticket form: {html}");
+    }
+
+    #[test]
     fn the_html_is_a_nested_list_with_a_link_per_step_and_escaped_text() {
         let (flow, _) = check(GOOD);
         let html = render(&flow, &labels(Language::De), Some("../../problem-melden/?article=a"), |text, _| {

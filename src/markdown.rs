@@ -1062,6 +1062,23 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_cannot_take_the_anchor_of_a_flow_step_and_an_article_has_one_flow() {
+        let flow = "```ablauf\n1. A?\n   - Ja: Gelöst\n   - Nein: Gelöst\n```\n";
+        let body = format!("---\ntitle: T\n---\n## Schritt 1\n\n{flow}\n{flow}");
+        let f = fixture(&[("ipad/a.md", &body)], &[]);
+        let r = render_first(&f);
+        let found = messages(&r);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found.iter().any(|m| m.starts_with("12: the article has a second flow")), "{found:#?}");
+        assert!(
+            found
+                .iter()
+                .any(|m| m.starts_with("7: a heading has the anchor `#schritt-1`, which a step of the flow needs")),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
     fn email_autolinks_are_mailto_links_not_dead_links() {
         let f = fixture(&[("ipad/a.md", "---\ntitle: T\n---\nSchreiben Sie an <it@schule.example>.\n")], &[]);
         let r = render_first(&f);
