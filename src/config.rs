@@ -100,6 +100,14 @@ impl Language {
     }
 }
 
+/// Where the "Problem melden" form lives, in the portal's language (when `ticket:` is set).
+pub fn ticket_url(language: Language) -> &'static str {
+    match language {
+        Language::De => "problem-melden/",
+        Language::En => "report-problem/",
+    }
+}
+
 /// A product or area that articles belong to, such as IServ or the iPads.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct Platform {

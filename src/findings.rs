@@ -35,6 +35,10 @@ pub fn content_findings(site: &Site, today: NaiveDate, stale_after_months: u32) 
         }
     }
 
+    if let Some(warning) = qr_code_finding(site) {
+        found.push(warning);
+    }
+
     let mut titles: HashMap<String, &crate::content::Page> = HashMap::new();
     for page in pages {
         let key = page.title.to_lowercase();
@@ -80,6 +84,22 @@ pub fn content_findings(site: &Site, today: NaiveDate, stale_after_months: u32) 
         }
     }
     found
+}
+
+/// Without `base_url` as a full web address, printouts and wall sheets have no QR codes: a phone's
+/// camera needs the whole address.
+fn qr_code_finding(site: &Site) -> Option<Diagnostic> {
+    let config = crate::config::CONFIG_FILE;
+    let message = match site.config.base_url.as_deref() {
+        None => "no QR codes: `base_url` is not set".to_string(),
+        Some(base) if crate::qr::address(Some(base), "").is_none() => {
+            format!("no QR codes: `base_url: {base}` is not a full web address")
+        }
+        Some(_) => return None,
+    };
+    Some(Diagnostic::warning(config, message).help(
+        "set `base_url: https://hilfe.schule.example/` (the portal's public address), so that printed articles and the wall sheets (\"Aushang\") get QR codes",
+    ))
 }
 
 /// The warning for an article whose check is overdue, at the front-matter line that set the date.

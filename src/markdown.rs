@@ -67,6 +67,8 @@ pub struct Rendered {
     pub links_to: Vec<usize>,
     /// Dead links, missing images or alt text, and links to unpublished articles.
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether the article holds a guided troubleshooting flow, so its page loads `lotse-flow.js`.
+    pub has_flow: bool,
 }
 
 /// What the renderer needs to know about the rest of the portal.
@@ -118,21 +120,7 @@ fn callout_label(kind: BlockQuoteKind, language: Language) -> (&'static str, &'s
     }
 }
 
-/// Escapes text for HTML element content and double-quoted attributes.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
-    out
-}
+pub use crate::html::escape_html;
 
 /// `../` repeated once per folder of `url`, so links work at any host path and sub-path.
 pub fn root_prefix(url: &str) -> String {
@@ -165,6 +153,8 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
     let mut heading: Option<PendingHeading> = None;
     let mut image: Option<PendingImage> = None;
     let mut code: Option<(String, String)> = None;
+    let mut code_offset = 0;
+    let mut flow_ids: Vec<(String, usize)> = Vec::new();
     let mut used_ids: HashMap<String, usize> = HashMap::new();
     let mut own_anchor_links: Vec<(String, usize)> = Vec::new();
     let mut has_raw_html = false;
@@ -182,6 +172,21 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
                 Event::Text(t) => buffer.push_str(&t),
                 Event::End(TagEnd::CodeBlock) => {
                     let (lang, source) = code.take().unwrap_or_default();
+                    if crate::flow::FLOW_LANGUAGES.contains(&lang.as_str()) {
+                        let html = render_flow(
+                            &source,
+                            code_offset,
+                            index,
+                            page,
+                            ctx,
+                            &prefix,
+                            &mut out,
+                            &mut own_anchor_links,
+                            &mut flow_ids,
+                        );
+                        emit(Event::Html(html.into()), &mut heading, &mut events);
+                        continue;
+                    }
                     out.text.push_str(&source);
                     out.text.push('\n');
                     emit(Event::Html(highlight(&lang, &source).into()), &mut heading, &mut events);
@@ -268,6 +273,7 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
                     CodeBlockKind::Indented => String::new(),
                 };
                 code = Some((lang, String::new()));
+                code_offset = offset;
             }
             Event::Start(Tag::Image { dest_url, title, .. }) => {
                 image = Some(PendingImage {
@@ -371,6 +377,18 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
         }
     }
 
+    for (id, offset) in flow_ids {
+        if out.headings.iter().any(|h| h.id == id) {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    &page.source,
+                    format!("a heading has the anchor `#{id}`, which a step of the flow needs"),
+                )
+                .at_offset(&page.source_text, offset)
+                .help("rename the heading, or give it another anchor with `{#…}`"),
+            );
+        }
+    }
     for (anchor, offset) in own_anchor_links {
         if !out.anchors.contains(&anchor) {
             out.diagnostics.push(missing_anchor(page, &anchor, offset, &out.anchors, "this article"));
@@ -382,6 +400,146 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
         out.html = raw_html::sanitize(&out.html);
     }
     out
+}
+
+/// Renders a guided troubleshooting flow (a fenced `ablauf` block starting at byte `fence_offset`)
+/// and reports its problems; the steps' Markdown goes through the same link checks as the article.
+#[allow(clippy::too_many_arguments)]
+fn render_flow(
+    block: &str,
+    fence_offset: usize,
+    index: usize,
+    page: &Page,
+    ctx: &Context,
+    prefix: &str,
+    out: &mut Rendered,
+    own_anchor_links: &mut Vec<(String, usize)>,
+    flow_ids: &mut Vec<(String, usize)>,
+) -> String {
+    let source = &page.source_text;
+    if out.has_flow {
+        out.diagnostics.push(
+            Diagnostic::error(&page.source, "the article has a second flow")
+                .at_offset(source, fence_offset)
+                .help("an article holds one flow, so that `#schritt-4` names one step; split it into two articles"),
+        );
+        return String::new();
+    }
+    out.has_flow = true;
+    // The block's lines start on the line after the fence.
+    let mut line_offsets = Vec::new();
+    let mut at = source[fence_offset..].find('\n').map_or(source.len(), |i| fence_offset + i + 1);
+    for _ in block.split_inclusive('\n') {
+        line_offsets.push(at);
+        at = source[at..].find('\n').map_or(source.len(), |i| at + i + 1);
+    }
+    let (flow, problems) = crate::flow::parse(block, &line_offsets, fence_offset, &page.source, source);
+    out.diagnostics.extend(problems);
+    out.diagnostics.extend(crate::flow::validate(&flow, &page.source, source));
+    let labels = crate::flow::labels(ctx.language);
+    for step in &flow.steps {
+        let id = crate::flow::step_id(&labels, step.number);
+        out.anchors.insert(id.clone());
+        flow_ids.push((id, step.offset));
+    }
+    let ticket_page = crate::config::ticket_url(ctx.language);
+    let ticket_href = ctx.portal_pages.contains(ticket_page).then(|| {
+        format!(
+            "{prefix}{ticket_page}?article={}&title={}&platform={}",
+            query_encode(&page.url),
+            query_encode(&page.title),
+            query_encode(&page.platform)
+        )
+    });
+    crate::flow::render(&flow, &labels, ticket_href.as_deref(), |text, offsets| {
+        render_snippet(text, offsets, index, page, ctx, prefix, out, own_anchor_links)
+    })
+}
+
+/// Percent-encodes a query value, like JavaScript's `encodeURIComponent`.
+fn query_encode(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            let _ = write!(encoded, "%{byte:02X}");
+        }
+    }
+    encoded
+}
+
+/// Renders a piece of Markdown inside a flow step: links and images are checked and rewritten
+/// like the article's own; `offsets[k]` is where line `k` of `text` starts in the source.
+#[allow(clippy::too_many_arguments)]
+fn render_snippet(
+    text: &str,
+    offsets: &[usize],
+    index: usize,
+    page: &Page,
+    ctx: &Context,
+    prefix: &str,
+    out: &mut Rendered,
+    own_anchor_links: &mut Vec<(String, usize)>,
+) -> String {
+    let source_offset = |at: usize| {
+        let line = text[..at].matches('\n').count();
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        offsets.get(line).or(offsets.last()).copied().unwrap_or(0) + (at - line_start)
+    };
+    let mut events: Vec<Event> = Vec::new();
+    let mut image: Option<PendingImage> = None;
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        let offset = source_offset(range.start);
+        if let Some(img) = image.as_mut() {
+            match event {
+                Event::Text(t) | Event::Code(t) => img.alt.push_str(&t),
+                Event::End(TagEnd::Image) => {
+                    let img = image.take().expect("inside an image");
+                    events.push(Event::Html(render_image(&img, page, ctx, prefix, out).into()));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Image { dest_url, title, .. }) => {
+                image = Some(PendingImage {
+                    dest: dest_url.to_string(),
+                    title: title.to_string(),
+                    alt: String::new(),
+                    offset,
+                });
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) if link_type != LinkType::Email => {
+                let is_public = ctx.public[index];
+                let dest = rewrite_link(&dest_url, offset, index, page, ctx, prefix, is_public, out, own_anchor_links);
+                events.push(Event::Start(Tag::Link { link_type, dest_url: dest.into(), title, id }));
+            }
+            // Raw HTML in a step is shown as text: a flow's steps are plain Markdown.
+            Event::Html(fragment) | Event::InlineHtml(fragment) => {
+                out.text.push_str(&fragment);
+                events.push(Event::Text(fragment));
+            }
+            Event::Text(t) => {
+                out.text.push_str(&t);
+                events.push(Event::Text(t));
+            }
+            Event::Code(t) => {
+                out.text.push_str(&t);
+                events.push(Event::Code(t));
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item) => {
+                out.text.push('\n');
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    out.text.push('\n');
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    html
 }
 
 /// Checks one raw HTML fragment of an article: refused elements and attributes are errors at
@@ -880,6 +1038,44 @@ mod tests {
         assert!(found[0].starts_with("4: the heading ends in `{Vorname}`"), "{found:#?}");
         assert!(found[1].starts_with("8: the anchor `#a` is set on two headings"), "{found:#?}");
         assert!(r.diagnostics[1].help.as_deref().unwrap().contains("line 6"));
+    }
+
+    #[test]
+    fn a_flow_gets_checked_links_escaped_text_a_ticket_link_and_searchable_steps() {
+        let body = "---\ntitle: T\n---\n```ablauf\n1. Ist <b>das</b> an?\n   Siehe [B](b.md) und [weg](fehlt.md).\n   - Ja: Gelöst\n   - Nein: Problem melden\n```\n\n[Zu Schritt 1](#schritt-1) [Zu Schritt 2](#schritt-2)\n";
+        let f = fixture(&[("ipad/a.md", body), ("ipad/b.md", "---\ntitle: B\n---\n")], &[]);
+        let r = render_first(&f);
+        let found = messages(&r);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found[0].starts_with("6: dead link: no article `content/ipad/fehlt.md`"), "{found:#?}");
+        assert!(found[1].starts_with("11: dead link: this article has no heading `#schritt-2`"), "{found:#?}");
+        assert!(r.has_flow);
+        assert!(r.html.contains("href=\"../../ipad/b/\""), "{}", r.html);
+        assert!(r.html.contains("Ist &lt;b&gt;das&lt;/b&gt; an?"), "{}", r.html);
+        assert!(!r.html.contains("<b>das"), "{}", r.html);
+        assert!(
+            r.html.contains("href=\"../../problem-melden/?article=ipad%2Fa%2F&amp;title=T&amp;platform=ipad\""),
+            "{}",
+            r.html
+        );
+        assert!(r.text.contains("Ist <b>das</b> an?") && r.text.contains("Siehe B und weg."), "{}", r.text);
+    }
+
+    #[test]
+    fn a_heading_cannot_take_the_anchor_of_a_flow_step_and_an_article_has_one_flow() {
+        let flow = "```ablauf\n1. A?\n   - Ja: Gelöst\n   - Nein: Gelöst\n```\n";
+        let body = format!("---\ntitle: T\n---\n## Schritt 1\n\n{flow}\n{flow}");
+        let f = fixture(&[("ipad/a.md", &body)], &[]);
+        let r = render_first(&f);
+        let found = messages(&r);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(found.iter().any(|m| m.starts_with("12: the article has a second flow")), "{found:#?}");
+        assert!(
+            found
+                .iter()
+                .any(|m| m.starts_with("7: a heading has the anchor `#schritt-1`, which a step of the flow needs")),
+            "{found:#?}"
+        );
     }
 
     #[test]

@@ -106,6 +106,22 @@ pub struct ArticleView {
     /// When the article was due for its check, in running text, if that day has passed; only in
     /// the internal portal and the preview, whose readers can do something about it.
     pub review_overdue_since: String,
+    /// Whether the body holds a guided troubleshooting flow; the page then loads `lotse-flow.js`.
+    pub has_flow: bool,
+    /// The article's absolute address when `base_url` is a full web address, else empty; its QR
+    /// code is then `qr.svg` beside the page, for the printed handout.
+    pub qr_address: String,
+}
+
+/// One article on a wall sheet ("Aushang"): its title and the QR code leading to it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SheetEntry {
+    pub title: String,
+    pub summary: String,
+    /// The absolute address the QR code encodes, printed under it for those without a camera.
+    pub address: String,
+    /// The article page, such as `ipad/wlan-verbinden/`; its QR code is `{{ root }}{{ url }}qr.svg`.
+    pub url: String,
 }
 
 /// A group of articles under a heading, such as one tag on a platform page.

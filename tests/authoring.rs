@@ -44,6 +44,7 @@ fn check_reports_long_term_content_findings_as_warnings() {
         ("warning: the article has no keywords", "content/ipad/karg.md:2:1"),
         ("warning: the article has no `updated` date", "content/ipad/karg.md:2:1"),
         ("warning: not updated since 2023-01-15, more than 12 months ago", "content/ipad/alt.md:5:1"),
+        ("warning: no QR codes: `base_url` is not set", "lotse.yaml"),
     ] {
         let at = report.find(message).unwrap_or_else(|| panic!("no `{message}` in:\n{report}"));
         assert!(
@@ -53,9 +54,27 @@ fn check_reports_long_term_content_findings_as_warnings() {
     }
     assert!(!report.contains("benutzt.svg"), "a used image was reported:\n{report}");
     assert!(!report.contains("--> content/ipad/gut.md"), "the good article was reported:\n{report}");
-    assert!(report.contains("6 warnings"), "{report}");
+    assert!(report.contains("7 warnings"), "{report}");
     // Nothing is written.
     assert!(!portal.public().exists());
+}
+
+#[test]
+fn check_warns_that_printouts_have_no_qr_codes_without_a_full_base_url() {
+    let qr_warning = |base_url: &str| {
+        let portal = Portal::fixture("check");
+        let config = std::fs::read_to_string(portal.root().join("lotse.yaml")).unwrap();
+        portal.write("lotse.yaml", &format!("{config}{base_url}"));
+        let run = check(&portal, &[]);
+        run.expect_code(0);
+        run.stderr.lines().find(|l| l.contains("no QR codes")).map(str::to_string)
+    };
+    assert_eq!(qr_warning("").as_deref(), Some("warning: no QR codes: `base_url` is not set"));
+    assert_eq!(
+        qr_warning("base_url: /hilfe/\n").as_deref(),
+        Some("warning: no QR codes: `base_url: /hilfe/` is not a full web address")
+    );
+    assert_eq!(qr_warning("base_url: https://hilfe.schule.example/\n"), None);
 }
 
 #[test]
@@ -73,7 +92,7 @@ fn check_json_report_is_machine_readable() {
     run.expect_code(0);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
     assert_eq!(report["errors"], 0);
-    assert_eq!(report["warnings"], 6);
+    assert_eq!(report["warnings"], 7);
     let stale = report["diagnostics"]
         .as_array()
         .unwrap()
@@ -321,4 +340,46 @@ fn owner_and_review_mistakes_are_reported_at_their_line() {
         let found = run.stderr.split("error: ").any(|block| block.contains(message) && block.contains(location));
         assert!(found, "no `{message}` at {location} in:\n{}", run.stderr);
     }
+}
+
+/// A guided troubleshooting flow with one problem of each kind, and a good one beside it.
+const BROKEN_FLOW: &str = "---\ntitle: Beamer bleibt schwarz\n---\nText.\n\n```ablauf\n1. Ist der Beamer an?\n   - Ja: Schritt 2\n2. Steckt das Kabel? Siehe [Kabel](kabel-fehlt.md).\n   - Ja: Gelöst\n   - Nein: Schritt 1\n3. Ist die Lampe kaputt?\n   - Ja: Problem melden\n   - Nein: Schritt 9\n```\n";
+
+#[test]
+fn check_and_build_report_every_problem_of_a_flow_at_its_line() {
+    let portal = Portal::fixture("valid");
+    portal.write("content/allgemein/beamer.md", BROKEN_FLOW);
+    let run = check(&portal, &["--format", "json"]);
+    run.expect_code(1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<(u64, String, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == "content/allgemein/beamer.md" && d["severity"] == "error")
+        .map(|d| {
+            let help = d["help"].as_str().unwrap_or_default().to_string();
+            (d["line"].as_u64().unwrap(), d["message"].as_str().unwrap().to_string(), help)
+        })
+        .collect();
+    let expected: [(u64, &str, &str); 5] = [
+        (7, "step 1 has no `Nein` answer", "- Nein: Problem melden"),
+        (9, "dead link: no article `content/allgemein/kabel-fehlt.md`", "did you mean"),
+        (11, "loop: step 2 leads back to step 1", "a flow only goes forward"),
+        (12, "step 3 cannot be reached: no answer leads to it", "lead an answer of an earlier step to it"),
+        (14, "dead link: the flow has no step 9", "the flow has steps 1, 2, 3"),
+    ];
+    for (line, message, help) in expected {
+        assert!(
+            found.iter().any(|(l, m, h)| *l == line && m == message && h.contains(help)),
+            "missing {line}: {message} ({help}) in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+
+    let build = portal.build(&[]);
+    build.expect_code(1);
+    assert!(build.stderr.contains("error: loop: step 2 leads back to step 1"), "{}", build.stderr);
+    assert!(build.stderr.contains("--> content/allgemein/beamer.md:11:"), "{}", build.stderr);
+    assert!(build.stderr.contains("11 |    - Nein: Schritt 1"), "{}", build.stderr);
 }

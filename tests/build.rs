@@ -485,3 +485,63 @@ fn an_overdue_article_shows_its_owner_and_a_banner_to_technicians_only() {
     assert!(!public.contains("Überprüfung") && !public.contains("Team iPad"), "teachers see the review");
     assert!(public.contains("Geprüft am"));
 }
+
+#[test]
+fn with_a_full_base_url_articles_get_qr_codes_and_lists_get_wall_sheets_without_unpublished_articles() {
+    let portal = Portal::fixture("valid");
+    portal.build(&["--base-url", "https://schule.example/hilfe"]).expect_code(0);
+    let out = files(&portal.public());
+    for expected in [
+        "iserv/passwort-vergessen/qr.svg",
+        "ipad/wlan/qr.svg",
+        "ipad/drucken/qr.svg",
+        "iserv/aushang/index.html",
+        "ipad/aushang/index.html",
+        "tags/passwort/aushang/index.html",
+    ] {
+        assert!(out.contains(&expected.to_string()), "missing {expected} in {out:?}");
+    }
+    assert!(!out.iter().any(|f| f.contains("intern-geheim") || f.contains("entwurf")), "{out:?}");
+    for canary in INTERNAL_CANARIES.iter().chain(&["ENTWURFTITEL-5521", "entwurf"]) {
+        let found = files_containing(&portal.public(), canary);
+        assert!(!found.iter().any(|f| f.contains("aushang")), "`{canary}` on a wall sheet: {found:?}");
+    }
+    let article = portal.read_output("ipad/wlan/index.html");
+    assert!(article.contains("<img src=\"qr.svg\""), "{article}");
+    assert!(article.contains("https://schule.example/hilfe/ipad/wlan/</span>"), "{article}");
+    let platform = portal.read_output("ipad/index.html");
+    assert!(platform.contains("<a href=\"aushang/\">Aushang mit QR-Codes drucken</a>"), "{platform}");
+    let sheet = portal.read_output("ipad/aushang/index.html");
+    assert!(sheet.contains("src=\"../../ipad/wlan/qr.svg\""), "{sheet}");
+    assert!(sheet.contains("https://schule.example/hilfe/ipad/wlan/"), "{sheet}");
+    // The summaries on a wall sheet are escaped like everywhere else.
+    let sheet = portal.read_output("allgemein/aushang/index.html");
+    assert!(!sheet.contains("<script>alert"), "{sheet}");
+    assert!(sheet.contains("Papierstau &lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt; &amp; mehr."), "{sheet}");
+    let svg = portal.read_output("ipad/wlan/qr.svg");
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{svg}");
+    let broken = broken_links(&portal.public());
+    assert!(broken.is_empty(), "broken links: {broken:#?}");
+}
+
+#[test]
+fn without_a_full_base_url_there_are_no_qr_codes_and_no_wall_sheets() {
+    let portal = Portal::fixture("valid");
+    portal.build(&["--base-url", "/hilfe/"]).expect_code(0);
+    let out = files(&portal.public());
+    assert!(!out.iter().any(|f| f.ends_with("qr.svg") || f.contains("aushang")), "{out:?}");
+    assert!(!portal.read_output("ipad/index.html").contains("aushang"));
+}
+
+#[test]
+fn an_article_named_aushang_keeps_its_address_and_the_platform_has_no_wall_sheet() {
+    let portal = Portal::fixture("valid");
+    portal.write(
+        "content/ipad/aushang.md",
+        "---\ntitle: Aushang im Lehrerzimmer\n---\nDer Aushang hängt neben der Tür.\n",
+    );
+    portal.build(&["--base-url", "https://schule.example/hilfe"]).expect_code(0);
+    assert!(portal.read_output("ipad/aushang/index.html").contains("Der Aushang hängt neben der Tür."));
+    assert!(!portal.read_output("ipad/index.html").contains("Aushang mit QR-Codes drucken"));
+    assert!(portal.read_output("iserv/index.html").contains("Aushang mit QR-Codes drucken"));
+}

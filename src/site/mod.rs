@@ -18,7 +18,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::markdown::{self, root_prefix, Rendered};
 use crate::output::{self, SiteWriter, Staging};
 use crate::templates::{self, Theme};
-use crate::views::{self, ArticleCard, ArticleGroup, ArticleView, Crumb, PlatformView, TagView};
+use crate::views::{self, ArticleCard, ArticleGroup, ArticleView, Crumb, PlatformView, SheetEntry, TagView};
 
 mod incidents;
 pub(crate) mod live;
@@ -499,10 +499,7 @@ pub(crate) fn portal_pages(config: &Config) -> HashSet<String> {
 
 /// Where the "Problem melden" form lives, in the portal's language.
 pub(crate) fn ticket_url(language: crate::config::Language) -> &'static str {
-    match language {
-        crate::config::Language::De => "problem-melden/",
-        crate::config::Language::En => "report-problem/",
-    }
+    crate::config::ticket_url(language)
 }
 
 /// What templates and the form's script need of the `ticket:` section. `config` goes into one

@@ -225,7 +225,55 @@ impl<'a> PageRenderer<'a> {
                 }
                 _ => String::new(),
             },
+            has_flow: rendered.has_flow,
+            qr_address: self.qr_address(&page.url).unwrap_or_default(),
         }
+    }
+
+    /// The absolute address a QR code for the page at `url` leads to, if QR codes are made.
+    pub(crate) fn qr_address(&self, url: &str) -> Option<String> {
+        crate::qr::address(self.site.config.base_url.as_deref(), url)
+    }
+
+    /// The wall sheet's entries for published articles `members`, in their display order.
+    fn sheet_entries(&self, members: impl Iterator<Item = usize>) -> Vec<SheetEntry> {
+        let pages = &self.site.content.pages;
+        members
+            .filter_map(|i| {
+                Some(SheetEntry {
+                    title: pages[i].title.clone(),
+                    summary: pages[i].summary.clone(),
+                    address: self.qr_address(&pages[i].url)?,
+                    url: pages[i].url.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Renders the wall sheet ("Aushang") at `{list_url}aushang/`, for the list page `list_url`
+    /// titled `title`, and returns its folder for the list page's link: `None` without QR codes,
+    /// or when an article `aushang.md` has that address (the article keeps it; the list has no sheet).
+    fn render_sheet(
+        &self,
+        writer: &dyn SiteWriter,
+        list_url: &str,
+        title: &str,
+        crumbs: &[(&str, &str)],
+        members: impl Iterator<Item = usize>,
+    ) -> (Option<&'static str>, Option<Diagnostic>) {
+        let entries = self.sheet_entries(members);
+        let url = format!("{list_url}{SHEET_DIR}/");
+        if entries.is_empty() || self.site.content.pages.iter().any(|p| p.url == url) {
+            return (None, None);
+        }
+        let sheet_title = format!("{}: {title}", self.string("sheet_title"));
+        let mut ctx = self.base_context(&url, &sheet_title, "sheet");
+        ctx.insert("sheet_title", title);
+        ctx.insert("entries", &entries);
+        let mut trail = crumbs.to_vec();
+        trail.push((sheet_title.as_str(), url.as_str()));
+        ctx.insert("breadcrumbs", &self.crumbs(&trail));
+        (Some(SHEET_DIR), render_to(self, writer, "sheet.html", &ctx, &url))
     }
 
     /// Up to four published articles that share tags with article `i` or link with it.
@@ -340,8 +388,17 @@ pub(crate) fn render_article_page(views: &PageRenderer, writer: &dyn SiteWriter,
         "breadcrumbs",
         &views.crumbs(&[(platform_name, &format!("{}/", page.platform)), (&page.title, &page.url)]),
     );
+    if let Some(address) = views.qr_address(&page.url) {
+        let path = format!("{}{}", page.url, crate::qr::FILE);
+        if let Err(e) = writer.write(&path, crate::qr::svg(&address).as_bytes()) {
+            return Some(Diagnostic::error(&page.source, format!("cannot write {path}: {e:#}")));
+        }
+    }
     render_to(views, writer, "article.html", &ctx, &page.url)
 }
+
+/// The folder of a platform's or tag's wall sheet, below the list page: `ipad/aushang/`.
+pub(crate) const SHEET_DIR: &str = "aushang";
 
 /// `manifest.webmanifest`: makes the portal installable, so a Schul-IT can put it on every iPad's
 /// home screen (where Safari keeps its offline data instead of deleting it after seven days).
@@ -424,6 +481,11 @@ pub(crate) fn render_lists(views: &PageRenderer, writer: &dyn SiteWriter, which:
         ctx.insert("notice_platform", &platform.id);
         ctx.insert("groups", &groups);
         ctx.insert("breadcrumbs", &views.crumbs(&[(&platform.name, &platform.url)]));
+        let members = views.published.iter().copied().filter(|&i| pages[i].platform == platform.id);
+        let crumbs = [(platform.name.as_str(), platform.url.as_str())];
+        let (sheet_url, problem) = views.render_sheet(writer, &platform.url, &platform.name, &crumbs, members);
+        ctx.insert("sheet_url", &sheet_url);
+        problems.extend(problem);
         problems.extend(render_to(views, writer, "platform.html", &ctx, &platform.url));
     }
 
@@ -436,6 +498,10 @@ pub(crate) fn render_lists(views: &PageRenderer, writer: &dyn SiteWriter, which:
         ctx.insert("tag", tag);
         ctx.insert("articles", &articles);
         ctx.insert("breadcrumbs", &views.crumbs(&[(&tags_title, "tags/"), (&tag.name, &tag.url)]));
+        let crumbs = [(tags_title.as_str(), "tags/"), (tag.name.as_str(), tag.url.as_str())];
+        let (sheet_url, problem) = views.render_sheet(writer, &tag.url, &tag.name, &crumbs, members.iter().copied());
+        ctx.insert("sheet_url", &sheet_url);
+        problems.extend(problem);
         problems.extend(render_to(views, writer, "tag.html", &ctx, &tag.url));
     }
     let mut ctx = views.base_context("tags/", &tags_title, "tags");

@@ -18,6 +18,8 @@ const PAGES = {
   home: "/",
   platform: "/ipad/",
   article: "/ipad/wlan-verbinden/",
+  "article with a guided flow": "/allgemein/display-kein-bild/",
+  "wall sheet": "/allgemein/aushang/",
   tag: "/tags/wlan/",
   tags: "/tags/",
   search: "/search/",

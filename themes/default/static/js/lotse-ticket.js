@@ -260,6 +260,11 @@
   var params = new URLSearchParams(location.search);
   if (params.get("article")) context = { article: params.get("article"), title: params.get("title") || "", query: context.query };
   if (params.get("query")) context.query = params.get("query");
+  // A guided troubleshooting flow hands over the steps tried and their answers.
+  // Reloading the form keeps what the teacher added below it.
+  var tried = params.get("description");
+  if (tried && form.elements.description.value.indexOf(tried) < 0) form.elements.description.value = tried;
+  if (params.get("step")) form.elements.step.value = params.get("step");
   var wanted = params.get("platform");
   if (wanted && form.querySelector('#ticket-platform option[value="' + CSS.escape(wanted) + '"]')) form.elements.platform.value = wanted;
   showContext();

@@ -22,6 +22,13 @@
     if (t) return t === "dark";
     return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
   }
+  // A printed article writes its link targets out (print CSS, `attr(data-print-url)`): the full
+  // address, which the relative `href` is not.
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".prose a[href]:not([href^='#']):not(.flow-answer)"), function (a) {
+      a.setAttribute("data-print-url", a.href);
+    });
+  });
   document.addEventListener("DOMContentLoaded", function () {
     var button = document.querySelector("[data-theme-toggle]");
     if (!button) return;
