@@ -183,7 +183,14 @@ pub struct SearchInput {
     pub config: search_index::engine::SearchConfig,
     /// Platform id → name, so the runtime can label each result with its platform's name.
     pub platforms: BTreeMap<String, String>,
+    /// The sections of each article, in `docs` order: where each begins in its body (in UTF-16
+    /// units, as the worker counts), its anchor and its heading. A result shows those that match.
+    pub sections: Vec<Vec<(usize, String, String)>>,
 }
+
+/// Headings down to this level start a section of their own in search results; deeper ones
+/// belong to the section above them.
+const SECTION_LEVEL: u8 = 3;
 
 impl SearchInput {
     /// Collects the search input for the published articles of `portal`.
@@ -197,8 +204,24 @@ impl SearchInput {
                 (page.url.clone(), page.title.clone(), page.platform.clone(), page.summary.clone(), updated, status)
             })
             .collect();
+        let sections = published
+            .iter()
+            .map(|&i| {
+                let rendered = &portal.rendered[i];
+                rendered
+                    .headings
+                    .iter()
+                    .filter(|h| h.level <= SECTION_LEVEL)
+                    .map(|h| {
+                        let start = rendered.text.get(..h.text_start).map_or(0, |before| before.encode_utf16().count());
+                        (start, h.id.clone(), h.title.clone())
+                    })
+                    .collect()
+            })
+            .collect();
         SearchInput {
             docs,
+            sections,
             entries,
             config: portal.config.search.engine_config(),
             platforms: portal.config.platforms.iter().map(|p| (p.id.clone(), p.name.clone())).collect(),
@@ -226,8 +249,11 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         data.push((target, bytes));
     }
     let mut entries = Vec::with_capacity(input.entries.len());
-    for ((url, title, platform, summary, updated, status), doc) in input.entries.iter().zip(docs) {
-        let text = format!("{}\n{}", doc.title, doc.body);
+    for (((url, title, platform, summary, updated, status), doc), sections) in
+        input.entries.iter().zip(docs).zip(&input.sections)
+    {
+        // The title, the sections as one line of JSON, then the body they point into.
+        let text = format!("{}\n{}\n{}", doc.title, serde_json::to_string(sections)?, doc.body);
         let fragment = format!("f/{}.txt", hash(text.as_bytes()));
         data.push((fragment.clone(), text.into_bytes()));
         let mut entry = serde_json::json!([url, title, platform, summary, fragment, updated]);

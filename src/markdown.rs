@@ -35,6 +35,10 @@ pub struct Heading {
     pub id: String,
     /// The heading's plain text without markup: link text in the table of contents.
     pub title: String,
+    /// Where the heading's section begins in [`Rendered::text`] (in bytes): search results show
+    /// the sections that match, each linked to its heading.
+    #[serde(skip)]
+    pub text_start: usize,
 }
 
 /// A link to a heading in another article, checked once every article has been rendered.
@@ -262,10 +266,11 @@ pub fn render(index: usize, ctx: &Context) -> Rendered {
                     format!("<a class=\"heading-anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>\n", escape_html(&id))
                         .into(),
                 ));
+                let text_start = out.text.len();
                 out.text.push_str(&h.text);
                 out.text.push('\n');
                 out.anchors.insert(id.clone());
-                out.headings.push(Heading { level, id, title: h.text.trim().to_string() });
+                out.headings.push(Heading { level, id, title: h.text.trim().to_string(), text_start });
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {

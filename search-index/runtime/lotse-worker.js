@@ -3,10 +3,10 @@
 // (script-src 'self' 'wasm-unsafe-eval').
 //
 // Messages in:  {type:"init", manifest}                 manifest: absolute URL of search/manifest.json
-//               {type:"search", id, query, platform, typing, limit}
+//               {type:"search", id, query, platform, typing, limit, sections}   sections: also the matching sections
 //               {type:"highlight", id, query, texts}
 // Messages out: {type:"ready"} | {type:"error", message}
-//               {type:"results", id, query, results:[{url,title,platform,platformName,summary,status,excerpt}] (rows read by the field names in manifest.docs.fields),
+//               {type:"results", id, query, results:[{url,title,platform,platformName,summary,status,excerpt,sections:[{anchor,heading,excerpt}]}] (rows read by the field names in manifest.docs.fields),
 //                suggestion, closest, searchMs}         searchMs: time the index search itself took;
 //                                                       suggestion: "Meinten Sie …?" or null; closest: the
 //                                                       results are the closest articles, not matches
@@ -278,6 +278,37 @@ function warmBlocks() {
   });
 }
 
+/**
+ * An article's text file: its title line, its sections as one line of JSON ([start, anchor,
+ * heading], start in UTF-16 units of the body), then the body.
+ */
+function parseText(text) {
+  var first = text.indexOf("\n");
+  var second = first < 0 ? -1 : text.indexOf("\n", first + 1);
+  if (second < 0) return { body: first < 0 ? "" : text.slice(first + 1), sections: [] };
+  var sections;
+  try { sections = JSON.parse(text.slice(first + 1, second)); } catch (e) { sections = []; }
+  return { body: text.slice(second + 1), sections: Array.isArray(sections) ? sections : [] };
+}
+
+/**
+ * Up to three sections of an article that match, best first (matches in the heading count
+ * double), each with its anchor, heading and excerpt; `mark(text)` gives the match ranges.
+ */
+function matchingSections(body, sections, mark) {
+  var found = [];
+  sections.forEach(function (section, i) {
+    var end = i + 1 < sections.length ? sections[i + 1][0] : body.length;
+    var raw = body.slice(section[0], end);
+    var text = raw.slice(raw.indexOf("\n") + 1).replace(/\s+/g, " ").trim();
+    var ranges = mark(text);
+    var score = ranges.length + 2 * mark(section[2]).length;
+    if (score > 0) found.push({ score: score, at: i, anchor: section[1], heading: section[2], excerpt: excerpt(text, ranges) });
+  });
+  found.sort(function (a, b) { return b.score - a.score || a.at - b.at; });
+  return found.slice(0, 3).map(function (s) { return { anchor: s.anchor, heading: s.heading, excerpt: s.excerpt }; });
+}
+
 function search(message) {
   return prefetch(message).then(function () { return searchHere(message); });
 }
@@ -296,8 +327,9 @@ function searchHere(message) {
     return doc(hit.ord).then(function (doc) {
       return Promise.all([doc, fragment(doc[field.text])]);
     }).then(function (loaded) {
-      var doc = loaded[0], text = loaded[1];
-      var body = text.slice(text.indexOf("\n") + 1).replace(/\s+/g, " ");
+      var doc = loaded[0], text = parseText(loaded[1]);
+      var body = text.body.replace(/\s+/g, " ");
+      var mark = function (t) { return highlight(t, marked); };
       return {
         url: doc[field.url],
         title: doc[field.title],
@@ -306,6 +338,7 @@ function searchHere(message) {
         summary: doc[field.summary],
         status: doc[field.status] || "",
         excerpt: excerpt(body, highlight(body, marked)),
+        sections: message.sections ? matchingSections(text.body, text.sections, mark) : [],
       };
     });
   })).then(function (results) {
@@ -335,7 +368,7 @@ function handle(message) {
 
 // In node (the unit tests of the pure functions), export them instead of listening.
 if (typeof module !== "undefined" && module.exports) {
-  module.exports = { excerpt: excerpt };
+  module.exports = { excerpt: excerpt, parseText: parseText, matchingSections: matchingSections };
 } else {
   self.onmessage = function (event) {
     var message = event.data || {};

@@ -174,6 +174,28 @@ test("typing on the home page finds the right how-to first", async (t) => {
   clean();
 });
 
+test("a result on the search page shows its matching sections, and one opens the article at its heading", async (t) => {
+  const { page, clean } = await openPage(t);
+  await page.setViewportSize({ width: 820, height: 700 });
+  await page.goto(`${site.origin}/search/?q=Fixiereinheit`);
+  await resultsFor(page, "#search-results", "Fixiereinheit");
+  const item = page.locator("#search-results .search-results-item", { has: page.locator('a.search-result[href*="/drucker-druckt-nicht/"]') });
+  const sections = item.locator(".search-result-section");
+  assert.ok(await sections.count() >= 1 && await sections.count() <= 3, `sections: ${await sections.count()}`);
+  const stau = item.locator('.search-result-section[href$="#papierstau-beheben"]');
+  assert.equal(await stau.locator(".search-result-section-title").textContent(), "Papierstau beheben");
+  // The excerpt is the section's own text, with the match marked.
+  assert.match(await stau.locator(".search-result-excerpt mark").first().textContent(), /Fixiereinheit/);
+  await stau.click();
+  await page.waitForURL(/\/drucker-druckt-nicht\/\?h=Fixiereinheit#papierstau-beheben$/, { timeout: TIMEOUT });
+  await page.waitForSelector(".article mark.search-hit", { timeout: TIMEOUT });
+  // The article stays at the section: its heading is on screen, and the words are marked.
+  const top = await page.locator("#papierstau-beheben").evaluate((h) => h.getBoundingClientRect().top);
+  assert.ok(top >= -1 && top < 700 / 2, `the heading is at ${top}px`);
+  assert.ok(await page.locator(".article mark.search-hit").count() > 0);
+  clean();
+});
+
 test("the search page reads ?q= and ?platform=, filters, and keeps the address shareable", async (t) => {
   const { page, clean } = await openPage(t);
   await page.goto(`${site.origin}/search/?q=Speicher%20voll&platform=ipad`);

@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const { excerpt } = createRequire(import.meta.url)(path.join(REPO, "search-index/runtime/lotse-worker.js"));
+const { excerpt, parseText, matchingSections } = createRequire(import.meta.url)(path.join(REPO, "search-index/runtime/lotse-worker.js"));
 const joined = (parts) => parts.map((p) => p[0]).join("");
 const marked = (parts) => parts.filter((p) => p[1]).map((p) => p[0]);
 
@@ -38,4 +38,40 @@ test("an excerpt never cuts a match and keeps matches in order", () => {
   const parts = excerpt(text, [[0, 7], [8, 15], [16, 23]]);
   assert.equal(joined(parts), text);
   assert.deepEqual(marked(parts), ["Drucker", "Drucker", "Drucker"]);
+});
+
+/** A stand-in for the runtime's highlighter: every occurrence of `word`, as [start, end]. */
+const marker = (word) => (text) => [...text.matchAll(new RegExp(word, "gi"))].map((m) => [m.index, m.index + m[0].length]);
+
+test("an article's text file gives its body and its sections, in UTF-16 units", () => {
+  const body = "Einführung für Lehrkräfte\nÜberschrift Eins\nText über Drucker.\nZwei 😀\nNoch mehr Text.";
+  const starts = [body.indexOf("Überschrift"), body.indexOf("Zwei")];
+  const file = `Titel\n${JSON.stringify([[starts[0], "eins", "Überschrift Eins"], [starts[1], "zwei", "Zwei 😀"]])}\n${body}`;
+  const parsed = parseText(file);
+  assert.equal(parsed.body, body);
+  assert.deepEqual(parsed.sections.map((s) => s[1]), ["eins", "zwei"]);
+  // A file without a sections line (or a broken one) still gives its body.
+  assert.deepEqual(parseText("Titel\nnicht json\nText").sections, []);
+  assert.equal(parseText("Titel\nnicht json\nText").body, "Text");
+});
+
+test("the matching sections come best first, at most three, each with its anchor and excerpt", () => {
+  const sections = [];
+  let body = "Einleitung ohne Treffer.\n";
+  for (const [anchor, heading, text] of [
+    ["start", "Anfang", "Hier steht nichts Passendes."],
+    ["stau", "Papierstau beheben", "Öffnen Sie die Klappe und ziehen Sie das Papier heraus."],
+    ["toner", "Toner wechseln", "Der Toner sitzt hinter der Klappe."],
+    ["papier", "Papier nachlegen", "Legen Sie Papier in das Fach; Papier nicht knicken."],
+    ["mehr", "Noch mehr Papier", "Papier."],
+  ]) {
+    sections.push([body.length, anchor, heading]);
+    body += `${heading}\n${text}\n`;
+  }
+  const found = matchingSections(body, sections, marker("papier"));
+  assert.deepEqual(found.map((s) => s.anchor), ["papier", "stau", "mehr"]);
+  assert.equal(found[0].heading, "Papier nachlegen");
+  assert.ok(found[0].excerpt.some((p) => p[1] && /papier/i.test(p[0])), "the match is marked in the excerpt");
+  assert.ok(!found[0].excerpt.map((p) => p[0]).join("").includes("Papier nachlegen"), "the excerpt is the section's text, not its heading");
+  assert.deepEqual(matchingSections(body, sections, marker("fehlt")), []);
 });

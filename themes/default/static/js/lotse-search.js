@@ -124,7 +124,7 @@
     if (failed) return show(w, "error");
     if (!ready) show(w, "loading");
     var limit = w.page ? PAGE_LIMIT : DROPDOWN_LIMIT;
-    w.lastId = send({ type: "search", query: query, platform: platform, typing: typing, limit: limit }, w);
+    w.lastId = send({ type: "search", query: query, platform: platform, typing: typing, limit: limit, sections: w.page }, w);
   }
 
   /** `text` with lone surrogate halves (a pasted or crafted half emoji) replaced by U+FFFD, which
@@ -161,6 +161,7 @@
     if (w.page) {
       var item = el("li", "search-results-item");
       item.appendChild(link);
+      if (r.sections && r.sections.length) item.appendChild(sectionLinks(r, query));
       return item;
     }
     link.id = w.id + "-option-" + index;
@@ -168,6 +169,23 @@
     link.setAttribute("role", "option");
     link.setAttribute("aria-selected", "false");
     return link;
+  }
+
+  /** The sections of a result that match, each a link that opens the article at its heading. */
+  function sectionLinks(r, query) {
+    var list = el("ul", "search-result-sections");
+    list.setAttribute("aria-label", text("sections") + ": " + r.title);
+    r.sections.forEach(function (section) {
+      var link = el("a", "search-result-section");
+      link.href = ROOT + r.url + "?h=" + encodeURIComponent(query) + "#" + encodeURIComponent(section.anchor);
+      link.appendChild(el("span", "search-result-section-title", section.heading));
+      var excerpt = link.appendChild(el("span", "search-result-excerpt"));
+      section.excerpt.forEach(function (part) {
+        excerpt.appendChild(part[1] ? el("mark", "", part[0]) : document.createTextNode(part[0]));
+      });
+      list.appendChild(el("li")).appendChild(link);
+    });
+    return list;
   }
 
   /** "Meinten Sie …?" with a link that searches the suggestion, and whether the results are only the closest. */
@@ -402,6 +420,8 @@
           mark.appendChild(hit);
         }
       });
+      // Opened at a section: its heading stays where the browser put it; else the first match.
+      if (location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)))) return;
       var first = document.querySelector("mark.search-hit");
       if (first) first.scrollIntoView({ block: "center" });
     });
