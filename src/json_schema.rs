@@ -12,17 +12,28 @@ fn string_list(description: &str) -> Value {
     json!({ "type": "array", "items": { "type": "string" }, "description": description })
 }
 
+/// A draft-07 schema, published as `schemas/{file}`, of an object with exactly `properties`, of
+/// which `required` must be there.
+fn object_schema(file: &str, title: &str, required: &[&str], properties: Value) -> Value {
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": format!("https://lotse.example/schemas/{file}"),
+        "title": title,
+        "type": "object",
+        "additionalProperties": false,
+        "required": required,
+        "properties": properties,
+    })
+}
+
 /// The schema of `lotse check --format json`, for a content repository's CI and dashboards.
 pub fn check_report_schema() -> Value {
     let date = json!({ "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$" });
-    json!({
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": "https://lotse.example/schemas/check-report.schema.json",
-        "title": "Lotse check report (lotse check --format json)",
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["errors", "warnings", "diagnostics", "overdue"],
-        "properties": {
+    object_schema(
+        "check-report.schema.json",
+        "Lotse check report (lotse check --format json)",
+        &["errors", "warnings", "diagnostics", "overdue"],
+        json!({
             "errors": { "type": "integer", "minimum": 0, "description": "How many diagnostics are errors; any error fails the check." },
             "warnings": { "type": "integer", "minimum": 0 },
             "diagnostics": {
@@ -68,20 +79,17 @@ pub fn check_report_schema() -> Value {
                     }
                 }
             }
-        }
-    })
+        }),
+    )
 }
 
 /// The schema of `lotse.yaml`.
 pub fn config_schema() -> Value {
-    json!({
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": "https://lotse.example/schemas/lotse.schema.json",
-        "title": "Lotse portal configuration (lotse.yaml)",
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["title"],
-        "properties": {
+    object_schema(
+        "lotse.schema.json",
+        "Lotse portal configuration (lotse.yaml)",
+        &["title"],
+        json!({
             "title": { "type": "string", "minLength": 1, "description": "The portal's name, such as \"Hilfe für Lehrkräfte\"." },
             "description": { "type": "string", "description": "One sentence for the home page and search engines." },
             "organization": { "type": "string", "description": "Who runs the portal, shown in header and footer." },
@@ -164,20 +172,17 @@ pub fn config_schema() -> Value {
                     "vocabulary_off": { "type": "array", "items": { "type": "string" }, "description": "Ids of built-in vocabulary groups to switch off." }
                 }
             }
-        }
-    })
+        }),
+    )
 }
 
 /// The schema of an article's front matter.
 pub fn front_matter_schema() -> Value {
-    json!({
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": "https://lotse.example/schemas/front-matter.schema.json",
-        "title": "Lotse article front matter",
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["title"],
-        "properties": {
+    object_schema(
+        "front-matter.schema.json",
+        "Lotse article front matter",
+        &["title"],
+        json!({
             "title": { "type": "string", "minLength": 1, "description": "What the teacher wants to do or the problem, in their words." },
             "summary": { "type": "string", "description": "One or two sentences, shown in lists and search results." },
             "platform": { "type": "string", "description": "Only needed outside a platform folder." },
@@ -193,8 +198,8 @@ pub fn front_matter_schema() -> Value {
             "owner": { "type": "string", "minLength": 1, "maxLength": 100, "description": "Who keeps the article current: a person or team, optionally with an e-mail address, such as \"Anna Schmidt <a.schmidt@schul-it.example>\"." },
             "review_every": { "type": "integer", "minimum": 1, "maximum": crate::content::MAX_REVIEW_MONTHS, "description": "Check the article again this many months after `updated` (instead of `lotse check --stale-after`)." },
             "review_by": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "description": "Check the article again by this date, YYYY-MM-DD. Use either this or review_every." }
-        }
-    })
+        }),
+    )
 }
 
 #[cfg(test)]
