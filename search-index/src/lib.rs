@@ -15,6 +15,7 @@
 //! `engine/tests/`, one file per rule.
 
 pub mod analyzer;
+pub mod encoder;
 pub mod engine;
 pub mod fold;
 #[cfg(not(target_arch = "wasm32"))]

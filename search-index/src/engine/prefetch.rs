@@ -11,12 +11,33 @@ use std::ops::Range;
 use tantivy::directory::{CompositeFile, FileSlice};
 use tantivy::index::SegmentComponent;
 use tantivy::query::{AutomatonWeight, Query};
-use tantivy::Term;
+use tantivy::{HasLen, Term};
 
 use crate::engine::Engine;
 use crate::query::parse;
 
 impl Engine {
+    /// The first bytes of each field's postings: the field's token count, which tantivy reads
+    /// the first time a query touches the field (planning included). Fetched once, with the
+    /// index, so that no plan waits on them.
+    pub fn field_headers(&self) -> Vec<(FileSlice, Range<usize>)> {
+        let Ok(segments) = self.searcher.index().searchable_segments() else { return Vec::new() };
+        let mut reads = Vec::new();
+        for segment in &segments {
+            let Some(postings) =
+                segment.open_read(SegmentComponent::Postings).ok().and_then(|file| CompositeFile::open(&file).ok())
+            else {
+                continue;
+            };
+            for (field, _) in self.searcher.schema().fields() {
+                if let Some(file) = postings.open_read(field).filter(|f| f.len() >= 8) {
+                    reads.push((file, 0..8));
+                }
+            }
+        }
+        reads
+    }
+
     /// The byte ranges of the index files that searching `input` reads, as slices of those files.
     /// Reading them (and discarding the bytes) warms the directory for the search itself.
     pub fn postings_reads(&self, input: &str, platform: Option<&str>, typing: bool) -> Vec<(FileSlice, Range<usize>)> {

@@ -173,6 +173,25 @@ pub unsafe extern "C" fn lotse_plan(
     respond(serde_json::to_string(&missing).unwrap_or_else(|_| "[]".into()))
 }
 
+/// The blocks that hold each field's header (see `search_index::engine` `field_headers`) and are
+/// not here yet, as a length-prefixed JSON list of `[file, block]`: the worker fetches them right
+/// after opening, so that no query's plan waits on them.
+#[no_mangle]
+pub extern "C" fn lotse_plan_open() -> *const u8 {
+    let missing = ENGINE.with(|engine| {
+        DIRECTORY.with(|directory| {
+            let (Some(engine), Some(directory)) = (&*engine.borrow(), &*directory.borrow()) else { return Vec::new() };
+            let reads = engine.field_headers();
+            directory.missing_blocks(|| {
+                for (file, range) in &reads {
+                    let _ = file.read_bytes_slice(range.clone());
+                }
+            })
+        })
+    });
+    respond(serde_json::to_string(&missing).unwrap_or_else(|_| "[]".into()))
+}
+
 /// Hands over block `block` of index file `file` (`len` bytes, written into a `lotse_alloc(len)`
 /// buffer, which this takes). Returns 0, or -1 when the block does not fit the file. Before
 /// [`lotse_open`], the block is kept until the index opens: opening reads the files' footers,

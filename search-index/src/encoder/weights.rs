@@ -1,0 +1,195 @@
+//! Reads an LTE5 weights file (written by `scripts/encoder/export.py`, format in its docstring):
+//! a 60-byte header, then named tensors, each aligned to 16 bytes. Quantized tensors are
+//! dequantized to f32 on load.
+
+use std::collections::HashMap;
+
+/// What the header says about the model.
+#[derive(Debug, Clone, Copy)]
+pub struct Header {
+    pub hidden: usize,
+    pub layers: usize,
+    pub heads: usize,
+    pub ffn: usize,
+    pub vocab: usize,
+    pub max_positions: usize,
+    pub eps: f32,
+    pub bos: u32,
+    pub eos: u32,
+    pub pad: u32,
+    pub unk: u32,
+    /// The score of an unknown character in the tokenizer's Viterbi search.
+    pub unk_score: f32,
+}
+
+/// One tensor, as stored: floats (dequantized), bytes or 32-bit integers.
+pub enum Tensor {
+    F32 { dims: Vec<usize>, data: Vec<f32> },
+    U8(Vec<u8>),
+    U32(Vec<u32>),
+}
+
+impl Tensor {
+    pub fn floats(&self) -> Option<&[f32]> {
+        match self {
+            Tensor::F32 { data, .. } => Some(data),
+            _ => None,
+        }
+    }
+
+    pub fn dims(&self) -> &[usize] {
+        match self {
+            Tensor::F32 { dims, .. } => dims,
+            _ => &[],
+        }
+    }
+}
+
+const F32: u8 = 0;
+const F16: u8 = 1;
+const Q8_ROWS: u8 = 2;
+const Q4_0: u8 = 3;
+const U8: u8 = 4;
+const U32: u8 = 5;
+
+/// The header and the tensors by name; `Err` says what is wrong with the file.
+pub fn read(bytes: &[u8]) -> Result<(Header, HashMap<String, Tensor>), String> {
+    let mut at = Reader { bytes, at: 0 };
+    if at.take(4)? != b"LTE5" {
+        return Err("not an LTE5 weights file".into());
+    }
+    let version = at.u32()?;
+    if version != 1 {
+        return Err(format!("LTE5 version {version}, this reader knows 1"));
+    }
+    let [hidden, layers, heads, ffn, vocab, max_positions] =
+        [at.u32()?, at.u32()?, at.u32()?, at.u32()?, at.u32()?, at.u32()?];
+    let eps = at.f32()?;
+    let [bos, eos, pad, unk] = [at.u32()?, at.u32()?, at.u32()?, at.u32()?];
+    let unk_score = at.f32()?;
+    let count = at.u32()?;
+    let header = Header {
+        hidden: hidden as usize,
+        layers: layers as usize,
+        heads: heads as usize,
+        ffn: ffn as usize,
+        vocab: vocab as usize,
+        max_positions: max_positions as usize,
+        eps,
+        bos,
+        eos,
+        pad,
+        unk,
+        unk_score,
+    };
+    let mut tensors = HashMap::new();
+    for _ in 0..count {
+        let name_len = at.u16()? as usize;
+        let name = String::from_utf8(at.take(name_len)?.to_vec()).map_err(|_| "a tensor name is not UTF-8")?;
+        let dtype = at.take(1)?[0];
+        let ndim = at.take(1)?[0] as usize;
+        let dims: Vec<usize> = (0..ndim).map(|_| at.u32().map(|d| d as usize)).collect::<Result<_, _>>()?;
+        let nbytes = at.u64()? as usize;
+        at.at += (16 - at.at % 16) % 16;
+        let raw = at.take(nbytes)?;
+        let count: usize = dims.iter().product();
+        let tensor = match dtype {
+            F32 => Tensor::F32 {
+                data: raw.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+                dims,
+            },
+            F16 => {
+                Tensor::F32 { data: raw.chunks_exact(2).map(|c| f16(u16::from_le_bytes([c[0], c[1]]))).collect(), dims }
+            }
+            Q8_ROWS => {
+                let (rows, cols) = (dims[0], dims[1]);
+                let (scales, values) = raw.split_at(4 * rows);
+                let mut data = Vec::with_capacity(rows * cols);
+                for (row, scale) in values.chunks_exact(cols).zip(scales.chunks_exact(4)) {
+                    let scale = f32::from_le_bytes([scale[0], scale[1], scale[2], scale[3]]);
+                    data.extend(row.iter().map(|&q| q as i8 as f32 * scale));
+                }
+                Tensor::F32 { data, dims }
+            }
+            Q4_0 => {
+                // Blocks of 32 weights: an f16 scale, then 16 bytes of two 4-bit values each (the
+                // low nibbles are the first 16 weights, the high nibbles the next 16).
+                let mut data = Vec::with_capacity(count);
+                for block in raw.chunks_exact(18) {
+                    let d = f16(u16::from_le_bytes([block[0], block[1]]));
+                    let qs = &block[2..];
+                    data.extend(qs.iter().map(|&q| ((q & 15) as i32 - 8) as f32 * d));
+                    data.extend(qs.iter().map(|&q| ((q >> 4) as i32 - 8) as f32 * d));
+                }
+                Tensor::F32 { data, dims }
+            }
+            U8 => Tensor::U8(raw.to_vec()),
+            U32 => Tensor::U32(raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
+            other => return Err(format!("tensor {name}: unknown type {other}")),
+        };
+        if let Tensor::F32 { data, .. } = &tensor {
+            if data.len() != count {
+                return Err(format!("tensor {name}: {} values for shape {:?}", data.len(), tensor.dims()));
+            }
+        }
+        tensors.insert(name, tensor);
+    }
+    Ok((header, tensors))
+}
+
+/// An IEEE half-precision float.
+fn f16(bits: u16) -> f32 {
+    let sign = if bits & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exponent = ((bits >> 10) & 0x1f) as i32;
+    let mantissa = (bits & 0x3ff) as f32;
+    sign * match exponent {
+        0 => mantissa * 2f32.powi(-24),
+        31 => {
+            if mantissa == 0.0 {
+                f32::INFINITY
+            } else {
+                f32::NAN
+            }
+        }
+        e => (1.0 + mantissa / 1024.0) * 2f32.powi(e - 15),
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let slice = self.bytes.get(self.at..self.at + n).ok_or("the weights file ends early")?;
+        self.at += n;
+        Ok(slice)
+    }
+    fn u16(&mut self) -> Result<u16, String> {
+        self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self) -> Result<u32, String> {
+        self.take(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn u64(&mut self) -> Result<u64, String> {
+        self.take(8).map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    }
+    fn f32(&mut self) -> Result<f32, String> {
+        self.u32().map(f32::from_bits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::f16;
+
+    #[test]
+    fn half_floats_decode() {
+        assert_eq!(f16(0x3c00), 1.0);
+        assert_eq!(f16(0xc000), -2.0);
+        assert_eq!(f16(0x3555), 0.33325195);
+        assert_eq!(f16(0x0001), 2f32.powi(-24));
+        assert_eq!(f16(0), 0.0);
+    }
+}
