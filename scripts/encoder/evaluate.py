@@ -23,7 +23,7 @@ Passage texts (--texts, what is encoded per article, "passage: " prefix added by
   tskN     title. summary. keywords (front matter, bundled only). first N characters
   sec      one vector per section (h2): "title: heading. section text[:600]", plus ts600 for the
            intro; an article's score is its best vector's (max-pooling)
-Fusion: `rrf`: reciprocal rank, k = 60, top 20 of each (as benches/findability/semantic_e5.py).
+Fusion: `rrf`: reciprocal rank, k = 60, top 20 of each.
   `blend`: z-scored cosine (over all articles of the portal, per query) plus
   LAMBDA * (1 + KAPPA) / (rank + KAPPA) for articles in Lotse's list (0 otherwise);
   LAMBDA and KAPPA are chosen on GNOME dev only (grid) and printed, then used everywhere.

