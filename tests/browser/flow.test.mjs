@@ -4,16 +4,13 @@
 // The pure functions of lotse-flow.js get node unit tests at the end.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve, launchChromium } from "./server.mjs";
+import { bundledPortal } from "./server.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const LOTSE = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const flow = require(path.join(REPO, "themes/default/static/js/lotse-flow.js"));
@@ -24,21 +21,14 @@ const DISPLAY = "/allgemein/display-kein-bild/";
 let tmp;
 let site;
 let browser;
+let portal;
 
 before(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lotse-flow-"));
-  const output = path.join(tmp, "public");
-  const run = spawnSync(LOTSE, ["build", "--quiet", "--root", REPO, "--output", output], { encoding: "utf8" });
-  assert.equal(run.status, 0, run.stderr);
-  site = await serve(output);
-  browser = await launchChromium();
+  portal = await bundledPortal("lotse-flow-");
+  ({ tmp, site, browser } = portal);
 });
 
-after(async () => {
-  await browser?.close();
-  await site?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+after(() => portal?.close());
 
 /** A fresh page that fails the test on console errors, page errors and CSP violations. */
 async function newPage(options = {}) {

@@ -8,13 +8,9 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { serve, launchChromium } from "./server.mjs";
+import { bundledPortal } from "./server.mjs";
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const LOTSE = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
 const JSQR = fs.readFileSync(createRequire(import.meta.url).resolve("jsqr/dist/jsQR.js"), "utf8");
 /** `base_url` of the bundled portal: the address QR codes lead to. */
 const BASE = "https://hilfe.schul-it.example/";
@@ -23,21 +19,14 @@ const ARTICLE = "allgemein/display-kein-bild/";
 let tmp;
 let site;
 let browser;
+let portal;
 
 before(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "lotse-print-"));
-  const output = path.join(tmp, "public");
-  const run = spawnSync(LOTSE, ["build", "--quiet", "--root", REPO, "--output", output], { encoding: "utf8" });
-  assert.equal(run.status, 0, run.stderr);
-  site = await serve(output);
-  browser = await launchChromium();
+  portal = await bundledPortal("lotse-print-");
+  ({ tmp, site, browser } = portal);
 });
 
-after(async () => {
-  await browser?.close();
-  await site?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+after(() => portal?.close());
 
 function poppler(tool, args) {
   const run = spawnSync(tool, args, { encoding: "utf8" });

@@ -6,8 +6,10 @@
 //   node tests/browser/server.mjs <public dir> [port]     (for looking at a build by hand)
 import http from "node:http";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 
@@ -20,6 +22,28 @@ export function launchChromium() {
     executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+}
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/**
+ * The bundled portal, built by `lotse` (LOTSE_BIN, else the debug build) into a fresh temporary
+ * folder, served, and a Chromium: what a test file's `before` sets up. `close()` is its `after`.
+ */
+export async function bundledPortal(prefix) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const output = path.join(tmp, "public");
+  const lotse = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
+  const run = spawnSync(lotse, ["build", "--quiet", "--root", REPO, "--output", output], { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`lotse build failed: ${run.stderr}`);
+  const site = await serve(output);
+  const browser = await launchChromium();
+  const close = async () => {
+    await browser.close();
+    await site.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  return { tmp, output, site, browser, close };
 }
 
 /**
