@@ -57,9 +57,10 @@ struct Pack {
 /// about half of it after gzip (postings and positions hardly compress); a portal of a hundred
 /// long articles has about 200 kB, a thousand about 1.4 MB, which on a busy school WLAN (1.5
 /// Mbit/s) would take seconds before the first result. The pack holds the article texts for
-/// excerpts too while everything, texts included, fits. Larger portals pack only what every query needs (the term
-/// dictionaries, norms, fast fields and, while small, the result list) and fetch the postings
-/// and positions of a query's terms in pieces, all at once ([`search_index::lazy::BLOCK`]).
+/// excerpts too while everything, texts included, fits. Larger portals pack only what every query
+/// needs (the term dictionaries, norms, fast fields and, while small, the result list) and fetch
+/// the postings and positions of a query's terms in pieces, all at once
+/// ([`search_index::lazy::BLOCK`]).
 const PACK_LIMIT: usize = 1024 * 1024;
 
 #[derive(Serialize)]

@@ -68,17 +68,15 @@ impl Tokenizer {
     /// leading "▁" unless the text starts with a space, every space a "▁".
     fn normalize(&self, text: &str) -> Vec<char> {
         let mut out: Vec<char> = Vec::with_capacity(text.len() + 1);
-        for c in text.chars() {
-            let replaced = self.normalization.get(&c);
-            let chars: Box<dyn Iterator<Item = char>> = match replaced {
-                Some(s) => Box::new(s.chars()),
-                None => Box::new(std::iter::once(c)),
-            };
-            for c in chars {
-                if c == ' ' && out.last() == Some(&' ') {
-                    continue;
-                }
+        let mut push = |c: char| {
+            if c != ' ' || out.last() != Some(&' ') {
                 out.push(c);
+            }
+        };
+        for c in text.chars() {
+            match self.normalization.get(&c) {
+                Some(replacement) => replacement.chars().for_each(&mut push),
+                None => push(c),
             }
         }
         if out.first() != Some(&' ') {
