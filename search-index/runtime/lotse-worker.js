@@ -147,7 +147,9 @@ function init(manifestUrl) {
     })
     .then(function (result) {
       wasm = result.instance.exports;
-      early.splice(0).forEach(function (footer) {
+      // (The remote entries come next; these blocks are counted as theirs below.)
+      var footers = early.splice(0);
+      footers.forEach(function (footer) {
         wasm.lotse_put_block(footer[0], footer[1], put(footer[2]), footer[2].length);
       });
       if (wasm.lotse_format_version() !== manifest.format) {
@@ -157,10 +159,12 @@ function init(manifestUrl) {
       Object.keys(manifest.index).forEach(function (name) {
         var entry = manifest.index[name];
         var blocks = entry.blocks ? entry.blocks.map(function (url) { return new URL(url, base).href; }) : null;
-        remote.push({ url: new URL(entry.url, base).href, len: entry.len, whole: packedFile(entry.url) || null, blocks: blocks });
+        // have: the blocks handed to the runtime so far.
+        remote.push({ url: new URL(entry.url, base).href, len: entry.len, whole: packedFile(entry.url) || null, blocks: blocks, have: new Set() });
         var n = putString(name);
         wasm.lotse_add_remote(n[0], n[1], remote.length - 1, entry.len);
       });
+      footers.forEach(function (footer) { remote[footer[0]].have.add(footer[1]); });
       var config = putString(JSON.stringify(manifest.config));
       var status = wasm.lotse_open(config[0], config[1]);
       if (status !== 0) throw new Error("cannot open the search index (" + status + ")");
@@ -245,7 +249,8 @@ var blocksUnderWay = new Map();
  * runtime's own read by range.
  */
 function prefetch(message) {
-  if (!remote.some(function (r) { return r.blocks; })) return Promise.resolve();
+  // Nothing to plan once every block is here (a small portal soon after its pack arrived).
+  if (!remote.some(function (r) { return r.blocks && r.have.size < r.blocks.length; })) return Promise.resolve();
   var q = putString(message.query || "");
   var p = putString(message.platform || "");
   var missing = answer(wasm.lotse_plan(q[0], q[1], p[0], p[1], message.typing ? 1 : 0));
@@ -260,7 +265,7 @@ function fetchBlock(file, block) {
   if (!blocksUnderWay.has(url)) {
     blocksUnderWay.set(url, fetchGzipped(url).then(function (buffer) {
       var bytes = new Uint8Array(buffer);
-      wasm.lotse_put_block(file, block, put(bytes), bytes.length);
+      if (wasm.lotse_put_block(file, block, put(bytes), bytes.length) === 0) entry.have.add(block);
     }).catch(function () {}).then(function () { blocksUnderWay.delete(url); }));
   }
   return blocksUnderWay.get(url);
