@@ -25,6 +25,7 @@ pub mod lazy;
 pub mod query;
 pub mod ranking;
 pub mod schema;
+pub mod semantic;
 pub mod support;
 pub mod vocabulary;
 pub mod wordlists;

@@ -58,6 +58,29 @@ pub struct RankingWeights {
     pub separable_verb_reach: usize,
     /// How far off a misspelled word may be, wherever typos are handled.
     pub typo: TypoPolicy,
+    /// How the semantic stage's meaning blends with this ranking ([`crate::semantic::fuse`]).
+    pub semantic: SemanticWeights,
+}
+
+/// The score blend of the semantic stage: an article's cosine with the query, z-scored over the
+/// portal, plus `lexical × (1 + rank_offset) / (rank + 1 + rank_offset)` for its place in the
+/// lexical list. Chosen on GNOME dev by `scripts/encoder/evaluate.py` (a grid of both), then
+/// checked on the held-out queries.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SemanticWeights {
+    /// How much the first lexical place is worth, in standard deviations of the cosine. ≥ 0;
+    /// 0 ranks by meaning alone.
+    pub lexical: f32,
+    /// How slowly the lexical bonus falls with the rank: 0 halves it from the first place to the
+    /// second, large values keep it nearly flat. ≥ 0.
+    pub rank_offset: f32,
+}
+
+impl Default for SemanticWeights {
+    fn default() -> Self {
+        SemanticWeights { lexical: 3.0, rank_offset: 2.0 }
+    }
 }
 
 /// The one typo policy: how many edits a word may be off, by its length, in the three places that
@@ -174,6 +197,7 @@ impl Default for RankingWeights {
             min_candidates: 40,
             separable_verb_reach: 6,
             typo: TypoPolicy::default(),
+            semantic: SemanticWeights::default(),
         }
     }
 }

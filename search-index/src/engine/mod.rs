@@ -107,6 +107,12 @@ pub enum Rule {
     WholeTitle,
     /// Factor: a complaint met a troubleshooting article ([`RankingWeights::troubleshooting`]).
     Troubleshooting,
+    /// Semantic stage, addend: how close the article's meaning is to the query's, as its cosine
+    /// z-scored over the portal ([`crate::semantic::fuse`]).
+    Semantic,
+    /// Semantic stage, addend: the article's place in the lexical ranking
+    /// ([`crate::ranking::SemanticWeights`]).
+    LexicalRank,
 }
 
 /// One line of a hit's explanation: a rule, what it matched, and its contribution (an addend for
