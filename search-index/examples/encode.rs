@@ -2,7 +2,10 @@
 //! one core: the per-article cost at build time (issue 18's budget: 50 ms).
 //!
 //!     cargo run --release -p search-index --example encode -- [--passage] "Text" ...
-//!     cargo run --release -p search-index --example encode -- --articles content   # every article's start
+//!     cargo run --release -p search-index --example encode -- --articles content [--chars 600]
+//!
+//! `--articles` encodes each article's title, summary and text start, cut at `--chars`
+//! characters (600 unless given), as the build would.
 use std::time::Instant;
 
 use search_index::encoder::{Encoder, Mode};
@@ -12,20 +15,39 @@ fn main() {
     let weights = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/encoder/e5-q4-de.lte5")).expect("the weights");
     let started = Instant::now();
     let encoder = Encoder::from_bytes(&weights).expect("valid weights");
-    println!("loaded in {:.0} ms", started.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "loaded in {:.0} ms, {:.1} MB of tensors",
+        started.elapsed().as_secs_f64() * 1000.0,
+        encoder.memory() as f64 / 1e6
+    );
     let (mode, texts) = if args.first().map(String::as_str) == Some("--articles") {
         let root = args.get(1).map(String::as_str).unwrap_or("content");
-        let mut texts = Vec::new();
-        for entry in std::fs::read_dir(root)
+        let chars = match args.get(2).map(String::as_str) {
+            Some("--chars") => args.get(3).and_then(|n| n.parse().ok()).expect("--chars N"),
+            _ => 600,
+        };
+        let mut paths: Vec<_> = std::fs::read_dir(root)
             .expect("a folder")
             .flatten()
             .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten())
-        {
-            if let Ok(text) = std::fs::read_to_string(entry.path()) {
-                // The article without its front matter, cut at 600 characters.
-                let body = text.splitn(3, "---").nth(2).unwrap_or(&text);
-                texts.push(body.chars().take(600).collect::<String>());
-            }
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        paths.sort();
+        let mut texts = Vec::new();
+        for path in paths {
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let mut parts = text.splitn(3, "---\n");
+            let (front, body) = (parts.nth(1).unwrap_or(""), parts.next().unwrap_or(&text));
+            let field = |key: &str| {
+                front
+                    .lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .map(|v| v.trim().trim_matches('"').to_string())
+                    .unwrap_or_default()
+            };
+            let passage = format!("{}. {} {}", field("title:"), field("summary:"), body.trim());
+            texts.push(passage.chars().take(chars).collect::<String>());
         }
         (Mode::Passage, texts)
     } else if args.first().map(String::as_str) == Some("--passage") {

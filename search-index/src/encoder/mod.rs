@@ -6,13 +6,15 @@
 //! The forward pass follows `scripts/encoder/reference.py` (steps 7 to 10): a post-LayerNorm
 //! BERT encoder, mean pooling over every token, L2 normalisation.
 
+mod matmul;
 mod tokenizer;
 mod weights;
 
 pub use tokenizer::Tokenizer;
 pub use weights::Header;
 
-use weights::Tensor;
+use matmul::Linear;
+use weights::{Q4Rows, Tensor};
 
 /// What a text is: e5 encodes questions and the passages that answer them with a prefix each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,13 +43,6 @@ struct Layer {
     output_norm: Norm,
 }
 
-/// `y = x Wᵀ + b`, with W stored row by row as `[out, in]`.
-struct Linear {
-    weight: Vec<f32>,
-    bias: Vec<f32>,
-    inputs: usize,
-}
-
 struct Norm {
     weight: Vec<f32>,
     bias: Vec<f32>,
@@ -56,8 +51,9 @@ struct Norm {
 pub struct Encoder {
     header: Header,
     tokenizer: Tokenizer,
-    /// Word embeddings, `[vocab, hidden]`.
-    words: Vec<f32>,
+    /// Word embeddings, `[vocab, hidden]`, 4-bit as in the file: 7.8 MB instead of 55 MB as
+    /// floats, and a text looks up a few dozen rows.
+    words: Q4Rows,
     /// Position embeddings with the token-type embedding folded in, `[max_positions, hidden]`.
     positions: Vec<f32>,
     embedding_norm: Norm,
@@ -69,33 +65,61 @@ impl Encoder {
     pub fn from_bytes(bytes: &[u8]) -> Result<Encoder, String> {
         let (header, mut tensors) = weights::read(bytes)?;
         let tokenizer = Tokenizer::new(&header, &tensors)?;
-        let mut take = |name: String| match tensors.remove(&name) {
-            Some(Tensor::F32 { data, .. }) => Ok(data),
+        let mut tensor = |name: String| tensors.remove(&name).ok_or(format!("the weights have no tensor {name}"));
+        let words = match tensor("emb.word".into())? {
+            Tensor::Q4(words) if words.rows == header.vocab && words.cols == header.hidden => words,
+            _ => return Err("emb.word is not 4-bit rows of the header's vocabulary".into()),
+        };
+        let mut take = |name: String| match tensor(name.clone())?.dequantized() {
+            Tensor::F32 { data, .. } => Ok(data),
             _ => Err(format!("the weights have no float tensor {name}")),
         };
-        let words = take("emb.word".into())?;
         let positions = take("emb.pos".into())?;
         let embedding_norm = Norm { weight: take("emb.ln.w".into())?, bias: take("emb.ln.b".into())? };
         let mut layers = Vec::with_capacity(header.layers);
         for l in 0..header.layers {
-            let mut linear = |name: &str, inputs: usize| -> Result<Linear, String> {
-                Ok(Linear { weight: take(format!("l{l}.{name}.w"))?, bias: take(format!("l{l}.{name}.b"))?, inputs })
+            let mut linear = |name: &str| -> Result<Linear, String> {
+                let weight = tensor(format!("l{l}.{name}.w"))?.dequantized();
+                Linear::new(weight, tensor(format!("l{l}.{name}.b"))?).map_err(|e| format!("l{l}.{name}: {e}"))
             };
-            let (hidden, ffn) = (header.hidden, header.ffn);
-            let q = linear("q", hidden)?;
-            let k = linear("k", hidden)?;
-            let v = linear("v", hidden)?;
-            let attention_out = linear("ao", hidden)?;
-            let ffn_in = linear("fi", hidden)?;
-            let ffn_out = linear("fo", ffn)?;
+            let q = linear("q")?;
+            let k = linear("k")?;
+            let v = linear("v")?;
+            let attention_out = linear("ao")?;
+            let ffn_in = linear("fi")?;
+            let ffn_out = linear("fo")?;
+            let mut take = |name: String| match tensor(name.clone())? {
+                Tensor::F32 { data, .. } => Ok(data),
+                _ => Err(format!("the weights have no float tensor {name}")),
+            };
             let attention_norm = Norm { weight: take(format!("l{l}.aln.w"))?, bias: take(format!("l{l}.aln.b"))? };
             let output_norm = Norm { weight: take(format!("l{l}.oln.w"))?, bias: take(format!("l{l}.oln.b"))? };
             layers.push(Layer { q, k, v, attention_out, attention_norm, ffn_in, ffn_out, output_norm });
         }
-        if words.len() != header.vocab * header.hidden {
-            return Err("emb.word does not match the header's vocabulary".into());
+        if positions.len() != header.max_positions * header.hidden {
+            return Err("emb.pos does not match the header's positions".into());
         }
         Ok(Encoder { header, tokenizer, words, positions, embedding_norm, layers })
+    }
+
+    /// The bytes the loaded model holds in its tensors (the tokenizer's tables not counted).
+    pub fn memory(&self) -> usize {
+        let norms = |n: &Norm| 4 * (n.weight.len() + n.bias.len());
+        self.words.memory()
+            + 4 * self.positions.len()
+            + norms(&self.embedding_norm)
+            + self
+                .layers
+                .iter()
+                .map(|l| {
+                    [&l.q, &l.k, &l.v, &l.attention_out, &l.ffn_in, &l.ffn_out]
+                        .iter()
+                        .map(|x| x.memory())
+                        .sum::<usize>()
+                        + norms(&l.attention_norm)
+                        + norms(&l.output_norm)
+                })
+                .sum::<usize>()
     }
 
     pub fn header(&self) -> &Header {
@@ -141,11 +165,9 @@ impl Encoder {
         let length = sequence.len();
         let mut x = vec![0f32; length * h];
         for (t, &id) in sequence.iter().enumerate() {
-            let word = &self.words[id as usize * h..(id as usize + 1) * h];
-            let position = &self.positions[t * h..(t + 1) * h];
-            for (i, value) in x[t * h..(t + 1) * h].iter_mut().enumerate() {
-                *value = word[i] + position[i];
-            }
+            let row = &mut x[t * h..(t + 1) * h];
+            self.words.row(id as usize, row);
+            add(row, &self.positions[t * h..(t + 1) * h]);
         }
         self.embedding_norm.apply(&mut x, h, self.header.eps);
         for layer in &self.layers {
@@ -169,51 +191,55 @@ impl Encoder {
         mean
     }
 
-    /// Multi-head self-attention over all tokens (no masking: one window, no padding).
+    /// Multi-head self-attention over all tokens (no masking: one window, no padding). Both
+    /// products of each head go through [`matmul::product`]: the scores as queries × keys, the
+    /// context as scores × values, with keys and values padded to a multiple of 16 tokens by
+    /// zeros (whose scores are set to zero after the softmax).
     fn attention(&self, layer: &Layer, x: &[f32], length: usize) -> Vec<f32> {
         let h = self.header.hidden;
         let heads = self.header.heads;
         let size = h / heads;
         let (q, k, v) = (layer.q.apply(x, length), layer.k.apply(x, length), layer.v.apply(x, length));
         let scale = 1.0 / (size as f32).sqrt();
+        let padded = length.next_multiple_of(16);
         let mut context = vec![0f32; length * h];
-        let mut scores = vec![0f32; length];
+        let mut queries = vec![0f32; length * size];
+        let mut keys = vec![0f32; padded * size];
+        // The values transposed, `[size, padded]`: the "weights" of the second product.
+        let mut values = vec![0f32; size * padded];
+        let mut scores = vec![0f32; length * padded];
+        let mut head_context = vec![0f32; length * size];
+        let (no_bias_scores, no_bias_context) = (vec![0f32; padded], vec![0f32; size]);
         for head in 0..heads {
             let part = head * size..(head + 1) * size;
             for t in 0..length {
-                let query = &q[t * h..][part.clone()];
-                for (s, score) in scores.iter_mut().enumerate() {
-                    *score = dot(query, &k[s * h..][part.clone()]) * scale;
+                for (query, &value) in queries[t * size..(t + 1) * size].iter_mut().zip(&q[t * h..][part.clone()]) {
+                    *query = value * scale;
                 }
-                let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                keys[t * size..(t + 1) * size].copy_from_slice(&k[t * h..][part.clone()]);
+                for (d, &value) in v[t * h..][part.clone()].iter().enumerate() {
+                    values[d * padded + t] = value;
+                }
+            }
+            matmul::product(&keys, &no_bias_scores, size, &queries, &mut scores);
+            for row in scores.chunks_exact_mut(padded) {
+                let (real, padding) = row.split_at_mut(length);
+                padding.fill(0.0);
+                let max = real.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                 let mut total = 0.0;
-                for score in scores.iter_mut() {
+                for score in real.iter_mut() {
                     *score = (*score - max).exp();
                     total += *score;
                 }
-                let out = &mut context[t * h..][part.clone()];
-                for (s, &score) in scores.iter().enumerate() {
-                    let weight = score / total;
-                    for (o, value) in out.iter_mut().zip(&v[s * h..][part.clone()]) {
-                        *o += weight * value;
-                    }
-                }
+                let inverse = 1.0 / total;
+                real.iter_mut().for_each(|s| *s *= inverse);
+            }
+            matmul::product(&values, &no_bias_context, padded, &scores, &mut head_context);
+            for t in 0..length {
+                context[t * h..][part.clone()].copy_from_slice(&head_context[t * size..(t + 1) * size]);
             }
         }
         context
-    }
-}
-
-impl Linear {
-    fn apply(&self, x: &[f32], length: usize) -> Vec<f32> {
-        let outputs = self.bias.len();
-        let mut y = Vec::with_capacity(length * outputs);
-        for row in x.chunks_exact(self.inputs).take(length) {
-            for (w, b) in self.weight.chunks_exact(self.inputs).zip(&self.bias) {
-                y.push(dot(row, w) + b);
-            }
-        }
-        y
     }
 }
 
@@ -233,19 +259,6 @@ impl Norm {
 
 fn add(target: &mut [f32], other: &[f32]) {
     target.iter_mut().zip(other).for_each(|(t, o)| *t += o);
-}
-
-/// A dot product in eight lanes, which the compiler turns into vector instructions.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0f32; 8];
-    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (a_rest, b_rest) = (a_chunks.remainder(), b_chunks.remainder());
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for i in 0..8 {
-            lanes[i] += x[i] * y[i];
-        }
-    }
-    lanes.iter().sum::<f32>() + a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum::<f32>()
 }
 
 /// GELU with erf by Abramowitz and Stegun 7.1.26 (|error| < 1.5e-7): Rust's std has no erf.

@@ -1,6 +1,7 @@
 //! Reads an LTE5 weights file (written by `scripts/encoder/export.py`, format in its docstring):
-//! a 60-byte header, then named tensors, each aligned to 16 bytes. Quantized tensors are
-//! dequantized to f32 on load.
+//! a 60-byte header, then named tensors, each aligned to 16 bytes. Q4_0 tensors stay 4-bit
+//! ([`Tensor::Q4`]) until their user dequantizes them (the word embeddings only row by row); the
+//! other quantized types become f32 on load.
 
 use std::collections::HashMap;
 
@@ -22,9 +23,10 @@ pub struct Header {
     pub unk_score: f32,
 }
 
-/// One tensor, as stored: floats (dequantized), bytes or 32-bit integers.
+/// One tensor, as stored: floats (dequantized), 4-bit rows, bytes or 32-bit integers.
 pub enum Tensor {
     F32 { dims: Vec<usize>, data: Vec<f32> },
+    Q4(Q4Rows),
     U8(Vec<u8>),
     U32(Vec<u32>),
 }
@@ -42,6 +44,51 @@ impl Tensor {
             Tensor::F32 { dims, .. } => dims,
             _ => &[],
         }
+    }
+
+    /// The tensor with 4-bit rows turned into floats.
+    pub fn dequantized(self) -> Tensor {
+        match self {
+            Tensor::Q4(q) => {
+                let mut data = vec![0f32; q.rows * q.cols];
+                for (r, row) in data.chunks_exact_mut(q.cols).enumerate() {
+                    q.row(r, row);
+                }
+                Tensor::F32 { dims: vec![q.rows, q.cols], data }
+            }
+            other => other,
+        }
+    }
+}
+
+/// A `[rows, cols]` matrix in ggml's Q4_0: blocks of 32 weights, an f16 scale and 16 bytes of two
+/// 4-bit values each (the low nibbles are the first 16 weights, the high nibbles the next 16).
+pub struct Q4Rows {
+    pub rows: usize,
+    pub cols: usize,
+    blocks: Vec<u8>,
+}
+
+impl Q4Rows {
+    const BLOCK_BYTES: usize = 18;
+
+    /// Writes row `r` as floats into `out` (`cols` long).
+    pub fn row(&self, r: usize, out: &mut [f32]) {
+        let per_row = self.cols / 32 * Self::BLOCK_BYTES;
+        let blocks = &self.blocks[r * per_row..(r + 1) * per_row];
+        for (block, out) in blocks.chunks_exact(Self::BLOCK_BYTES).zip(out.chunks_exact_mut(32)) {
+            let d = f16(u16::from_le_bytes([block[0], block[1]]));
+            let (low, high) = out.split_at_mut(16);
+            for ((&q, l), h) in block[2..].iter().zip(low).zip(high) {
+                *l = ((q & 15) as i32 - 8) as f32 * d;
+                *h = ((q >> 4) as i32 - 8) as f32 * d;
+            }
+        }
+    }
+
+    /// The bytes it holds.
+    pub fn memory(&self) -> usize {
+        self.blocks.len()
     }
 }
 
@@ -112,16 +159,11 @@ pub fn read(bytes: &[u8]) -> Result<(Header, HashMap<String, Tensor>), String> {
                 Tensor::F32 { data, dims }
             }
             Q4_0 => {
-                // Blocks of 32 weights: an f16 scale, then 16 bytes of two 4-bit values each (the
-                // low nibbles are the first 16 weights, the high nibbles the next 16).
-                let mut data = Vec::with_capacity(count);
-                for block in raw.chunks_exact(18) {
-                    let d = f16(u16::from_le_bytes([block[0], block[1]]));
-                    let qs = &block[2..];
-                    data.extend(qs.iter().map(|&q| ((q & 15) as i32 - 8) as f32 * d));
-                    data.extend(qs.iter().map(|&q| ((q >> 4) as i32 - 8) as f32 * d));
+                let [rows, cols] = dims[..] else { return Err(format!("tensor {name}: Q4_0 of shape {dims:?}")) };
+                if cols % 32 != 0 || raw.len() != rows * cols / 32 * Q4Rows::BLOCK_BYTES {
+                    return Err(format!("tensor {name}: {} bytes of Q4_0 for shape {dims:?}", raw.len()));
                 }
-                Tensor::F32 { data, dims }
+                Tensor::Q4(Q4Rows { rows, cols, blocks: raw.to_vec() })
             }
             U8 => Tensor::U8(raw.to_vec()),
             U32 => Tensor::U32(raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
