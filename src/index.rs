@@ -44,6 +44,23 @@ struct Manifest<'a> {
     /// it holds are not written on their own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pack: Option<Pack>,
+    /// The semantic stage, when the portal ships it (`search.semantic`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    semantic: Option<SemanticFiles>,
+}
+
+/// The semantic stage's files, relative to `search/`, each gzipped: the worker fetches them
+/// lazily (when a query needs meaning, or when idle after a first search), never on page load.
+#[derive(Serialize)]
+struct SemanticFiles {
+    /// The encoder runtime (`search-index/encoder-wasm`).
+    encoder: String,
+    /// Its weights (LTE5).
+    model: String,
+    /// One vector per result row ([`search_index::semantic::ArticleVectors`]).
+    vectors: String,
+    /// Bytes of all three as published, for the worker's decision to fetch on a metered link.
+    bytes: usize,
 }
 
 /// Where each file lies in the decompressed pack: path (as the manifest names it) → [offset, length].
@@ -124,6 +141,8 @@ pub struct Portal<'a> {
     /// The rendering of each article, by the same index.
     pub rendered: &'a [Rendered],
     pub config: &'a Config,
+    /// Where the semantic stage caches article vectors.
+    pub cache: std::path::PathBuf,
 }
 
 /// Published articles in the order of `published`, as the index sees them.
@@ -169,6 +188,9 @@ pub fn search_version(docs: &[IndexDoc], portal: &Portal<'_>) -> String {
     h.update(serde_json::to_string(&portal.config.search.engine_config()).unwrap_or_default().as_bytes());
     h.update(RUNTIME_WASM_GZ);
     h.update(RUNTIME_WORKER);
+    if portal.config.search.semantic.enabled(docs.len()) {
+        h.update(crate::semantic::model_id().as_bytes());
+    }
     format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
 
@@ -187,6 +209,8 @@ pub struct SearchInput {
     /// The sections of each article, in `docs` order: where each begins in its body (in UTF-16
     /// units, as the worker counts), its anchor and its heading. A result shows those that match.
     pub sections: Vec<Vec<(usize, String, String)>>,
+    /// The vector cache folder, when the portal ships the semantic stage.
+    pub semantic: Option<std::path::PathBuf>,
 }
 
 /// Headings down to this level start a section of their own in search results; deeper ones
@@ -220,9 +244,11 @@ impl SearchInput {
                     .collect()
             })
             .collect();
+        let semantic = portal.config.search.semantic.enabled(docs.len()).then(|| portal.cache.clone());
         SearchInput {
             docs,
             sections,
+            semantic,
             entries,
             config: portal.config.search.engine_config(),
             platforms: portal.config.platforms.iter().map(|p| (p.id.clone(), p.name.clone())).collect(),
@@ -338,6 +364,10 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         writer.write(&format!("search/{url}"), &compressed)?;
         Some(Pack { url, files })
     };
+    let semantic = match &input.semantic {
+        Some(cache) => Some(write_semantic(docs, cache, writer)?),
+        None => None,
+    };
     let runtime = format!("lotse-search.{}.wasm.gz", hash(RUNTIME_WASM_GZ));
     writer.write(&format!("search/{runtime}"), RUNTIME_WASM_GZ)?;
     writer.write("search/lotse-worker.js", RUNTIME_WORKER)?;
@@ -350,7 +380,27 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         config: input.config.clone(),
         platforms: input.platforms.iter().map(|(id, name)| (id.as_str(), name.as_str())).collect(),
         pack,
+        semantic,
     };
     writer.write("search/manifest.json", &serde_json::to_vec_pretty(&manifest)?)?;
     Ok(())
+}
+
+/// Writes the semantic stage's files: the encoder, its weights and the article vectors.
+fn write_semantic(docs: &[IndexDoc], cache: &std::path::Path, writer: &dyn SiteWriter) -> Result<SemanticFiles> {
+    let vectors = gzip(&crate::semantic::article_vectors(docs, cache)?.to_bytes())?;
+    let files = [
+        ("lotse-encoder", "wasm.gz", crate::semantic::ENCODER_WASM_GZ),
+        ("model", "lte5.gz", crate::semantic::MODEL_GZ),
+        ("vectors", "bin.gz", vectors.as_slice()),
+    ];
+    let mut urls = Vec::new();
+    for (name, extension, bytes) in files {
+        let url = format!("s/{name}.{}.{extension}", hash(bytes));
+        writer.write(&format!("search/{url}"), bytes)?;
+        urls.push(url);
+    }
+    let bytes = files.iter().map(|(_, _, b)| b.len()).sum();
+    let [encoder, model, vectors] = <[String; 3]>::try_from(urls).expect("three files");
+    Ok(SemanticFiles { encoder, model, vectors, bytes })
 }

@@ -169,7 +169,8 @@ pub fn config_schema() -> Value {
                 "properties": {
                     "synonyms": { "type": "array", "items": { "type": "string", "pattern": "=" }, "description": "Groups of words that mean the same: \"WLAN = WiFi = Internet\"." },
                     "vocabulary": { "type": "boolean", "default": true, "description": "Expand queries with the built-in German school-IT vocabulary." },
-                    "vocabulary_off": { "type": "array", "items": { "type": "string" }, "description": "Ids of built-in vocabulary groups to switch off." }
+                    "vocabulary_off": { "type": "array", "items": { "type": "string" }, "description": "Ids of built-in vocabulary groups to switch off." },
+                    "semantic": { "enum": ["auto", "on", "off"], "description": "Whether the search also finds articles by meaning (a 19 MB download per device, fetched lazily): auto = on from 150 published articles." }
                 }
             }
         }),

@@ -33,6 +33,7 @@ pub mod qr;
 pub mod raw_html;
 pub mod report;
 pub mod scaffold;
+pub mod semantic;
 pub mod serve;
 pub mod site;
 pub mod sources;

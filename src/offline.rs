@@ -47,25 +47,37 @@ fn is_range_fallback(path: &str) -> bool {
     path.starts_with("search/i/") && (path.ends_with(".idx") || path.ends_with(".pos"))
 }
 
+/// The semantic stage's files (`search/s/`, 19 MB): never fetched on install, which would cost
+/// every device the download that the search fetches only when idle after a first search. The
+/// worker keeps them when the search fetches them, in a cache of their own that outlives builds
+/// (their names carry their content hash), pruned to this build's files.
+fn is_semantic(path: &str) -> bool {
+    path.starts_with("search/s/")
+}
+
 /// The caching worker for a build made of `files` (site-relative paths with their CRC-32).
 fn caching_worker(files: &[(String, u32)], cache_prefix: &str) -> String {
     let mut version = Fnv64::new();
     let mut urls = Vec::with_capacity(files.len());
+    let mut semantic = Vec::new();
     for (path, crc) in files {
         if path == SERVICE_WORKER {
             continue;
         }
         version.update(path.as_bytes());
         version.update(&crc.to_le_bytes());
-        if !is_range_fallback(path) {
+        if is_semantic(path) {
+            semantic.push(path.clone());
+        } else if !is_range_fallback(path) {
             urls.push(cache_url(path));
         }
     }
     let header = format!(
-        "var VERSION = {};\nvar CACHE_PREFIX = {};\nvar FILES = {};\n",
+        "var VERSION = {};\nvar CACHE_PREFIX = {};\nvar FILES = {};\nvar ON_DEMAND = {};\n",
         serde_json::to_string(&format!("{:016x}", version.finish())).expect("strings serialise"),
         serde_json::to_string(cache_prefix).expect("strings serialise"),
         serde_json::to_string(&urls).expect("strings serialise"),
+        serde_json::to_string(&semantic).expect("strings serialise"),
     );
     header + WORKER_CODE
 }
@@ -111,8 +123,10 @@ mod tests {
             ("search/i/abc.idx".to_string(), 2),
             ("search/i/abc.term".to_string(), 3),
             ("search/b/def.gz".to_string(), 4),
+            ("search/s/model.abc.lte5.gz".to_string(), 5),
         ];
         let script = caching_worker(&files, "lotse");
         assert!(script.contains(r#"var FILES = ["search/i/abc.term","search/b/def.gz"];"#), "{script}");
+        assert!(script.contains(r#"var ON_DEMAND = ["search/s/model.abc.lte5.gz"];"#), "{script}");
     }
 }

@@ -3,7 +3,9 @@
 // (script-src 'self' 'wasm-unsafe-eval').
 //
 // Messages in:  {type:"init", manifest}                 manifest: absolute URL of search/manifest.json
-//               {type:"search", id, query, platform, typing, limit, sections}   sections: also the matching sections
+//               {type:"search", id, query, platform, typing, limit, sections, semantic}   sections: also the matching sections;
+//                                                       semantic: also similar articles (below) when the portal ships them
+//               {type:"semantic-warm"}                 fetch the semantic stage now (the page is idle after a first search)
 //               {type:"highlight", id, query, texts}
 // Messages out: {type:"ready"} | {type:"error", message}
 //               {type:"results", id, query, results:[{url,title,platform,platformName,summary,status,excerpt,sections:[{anchor,heading,excerpt}]}] (rows read by the field names in manifest.docs.fields),
@@ -11,6 +13,9 @@
 //                                                       suggestion: "Meinten Sie …?" or null; closest: the
 //                                                       results are the closest articles, not matches
 //               {type:"highlighted", id, ranges}       ranges: per text, [[start,end],...] in UTF-16 units
+//               {type:"similar", id, query, results, semanticMs}   after "results" of a search with `semantic`: articles
+//                                                       of the fused ranking's first places that the shown results lack
+//               {type:"semantic-failed", message}      the semantic stage could not load (lexical search goes on)
 "use strict";
 
 var wasm = null;
@@ -322,16 +327,36 @@ function search(message) {
   return prefetch(message).then(function () { return searchHere(message); });
 }
 
+/** How many lexical hits the semantic fusion weighs (the evaluator measured it with 20). */
+var FUSION_POOL = 20;
+/** How many of the fused ranking's first places the semantic stage may add below the results. */
+var SIMILAR_LIMIT = 3;
+
 /** The search itself, once everything it reads is here. */
 function searchHere(message) {
   var q = putString(message.query || "");
   var p = putString(message.platform || "");
   var started = performance.now();
-  var found = answer(wasm.lotse_search(q[0], q[1], p[0], p[1], message.typing ? 1 : 0, message.limit || 10));
-  var hits = found.hits;
+  var limit = message.limit || 10;
+  // The fusion weighs more lexical places than the dropdown shows; re-ranking looks at 40
+  // candidates either way, so the first `limit` hits are the same.
+  var pool = message.semantic ? Math.max(limit, FUSION_POOL) : limit;
+  var found = answer(wasm.lotse_search(q[0], q[1], p[0], p[1], message.typing ? 1 : 0, pool));
+  var hits = found.hits.slice(0, limit);
   // Excerpts of the closest articles mark the words of the suggestion, which they contain.
   var marked = found.closest && found.suggestion ? found.suggestion : message.query || "";
   var searchMs = performance.now() - started;
+  return present(hits, message, marked).then(function (results) {
+    self.postMessage({
+      type: "results", id: message.id, query: message.query, platform: message.platform || "", results: results,
+      suggestion: found.suggestion || null, closest: !!found.closest, searchMs: searchMs
+    });
+    if (message.semantic) similar(message, found, hits);
+  });
+}
+
+/** Result rows for the page: title, platform, summary and an excerpt marking `marked`. */
+function present(hits, message, marked) {
   return Promise.all(hits.map(function (hit) {
     return doc(hit.ord).then(function (doc) {
       return Promise.all([doc, fragment(doc[field.text])]);
@@ -350,11 +375,90 @@ function searchHere(message) {
         sections: message.sections ? matchingSections(text.body, text.sections, mark) : [],
       };
     });
-  })).then(function (results) {
-    self.postMessage({
-      type: "results", id: message.id, query: message.query, platform: message.platform || "", results: results,
-      suggestion: found.suggestion || null, closest: !!found.closest, searchMs: searchMs
+  }));
+}
+
+// ---- the semantic stage -------------------------------------------------------------------------
+
+/** The encoder runtime once loaded (its exports), or the promise of it. */
+var semantic = null;
+var semanticLoading = null;
+/** The newest search that asked for similar articles, answered when the encoder arrives. */
+var semanticWaiting = null;
+
+function saveData() {
+  return !!(self.navigator && navigator.connection && navigator.connection.saveData);
+}
+
+/** Whether this portal ships the semantic stage and the browser may fetch it (19 MB). */
+function semanticAllowed() {
+  return !!(manifest && manifest.semantic) && !saveData() && typeof DecompressionStream !== "undefined";
+}
+
+/**
+ * Fetches the encoder, its weights and the article vectors, all at once and gzipped, and loads
+ * them; never on page load (the page asks when idle after a first search, or a query needs it).
+ */
+function loadSemantic() {
+  if (semanticLoading || !semanticAllowed()) return semanticLoading;
+  var files = manifest.semantic;
+  var fetched = [files.encoder, files.model, files.vectors].map(function (url) { return fetchGzipped(new URL(url, base)); });
+  semanticLoading = Promise.all(fetched).then(function (parts) {
+    return WebAssembly.instantiate(parts[0], {}).then(function (result) {
+      var exports = result.instance.exports;
+      var load = function (name, buffer) {
+        var bytes = new Uint8Array(buffer);
+        var ptr = exports.lotse_alloc(bytes.length);
+        new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
+        if (exports[name](ptr, bytes.length) !== 0) throw new Error("the semantic stage cannot load its " + name);
+      };
+      load("lotse_encoder_load", parts[1]);
+      load("lotse_vectors_load", parts[2]);
+      semantic = exports;
+      var waiting = semanticWaiting;
+      semanticWaiting = null;
+      if (waiting) similar(waiting.message, waiting.found, waiting.hits);
     });
+  }).catch(function (e) {
+    // The lexical search goes on as before; only the similar articles are missing.
+    self.postMessage({ type: "semantic-failed", message: String(e && e.message || e) });
+  });
+  return semanticLoading;
+}
+
+/**
+ * After the lexical results are shown: the articles of the fused ranking's first places that the
+ * shown list lacks, as {type:"similar"}. The shown list never changes: these only come below it.
+ * A query that found nothing or only the closest articles needs the meaning at once and fetches
+ * the encoder; otherwise it waits until the page has asked for it when idle.
+ */
+function similar(message, found, hits) {
+  if (!semanticAllowed()) return;
+  if (!semantic) {
+    semanticWaiting = { message: message, found: found, hits: hits };
+    if (!hits.length || found.closest) loadSemantic();
+    return;
+  }
+  var started = performance.now();
+  var request = {
+    query: message.query || "",
+    lexical: found.hits.map(function (hit) { return hit.ord; }),
+    limit: hits.length + SIMILAR_LIMIT,
+    weights: manifest.config.weights.semantic,
+  };
+  var bytes = encoder.encode(JSON.stringify(request));
+  var ptr = semantic.lotse_alloc(bytes.length);
+  new Uint8Array(semantic.memory.buffer, ptr, bytes.length).set(bytes);
+  var at = semantic.lotse_semantic_rank(ptr, bytes.length);
+  var length = new DataView(semantic.memory.buffer).getUint32(at, true);
+  var ranked = JSON.parse(decoder.decode(new Uint8Array(semantic.memory.buffer, at + 4, length)));
+  var shown = new Set(hits.map(function (hit) { return hit.ord; }));
+  var added = (ranked.hits || []).slice(0, SIMILAR_LIMIT).filter(function (hit) { return !shown.has(hit.ord); });
+  var semanticMs = performance.now() - started;
+  present(added, message, message.query || "").then(function (results) {
+    // The meaning knows no platforms: a filtered search keeps only its platform's articles.
+    results = results.filter(function (r) { return !message.platform || r.platform === message.platform; });
+    self.postMessage({ type: "similar", id: message.id, query: message.query, results: results, semanticMs: semanticMs });
   });
 }
 
@@ -366,6 +470,8 @@ function handle(message) {
   try {
     if (message.type === "search") {
       search(message).catch(function (e) { self.postMessage({ type: "error", id: message.id, message: String(e && e.message || e) }); });
+    } else if (message.type === "semantic-warm") {
+      loadSemantic();
     } else if (message.type === "highlight") {
       var ranges = (message.texts || []).map(function (text) { return highlight(text, message.query || ""); });
       self.postMessage({ type: "highlighted", id: message.id, ranges: ranges });

@@ -8,6 +8,9 @@
 
 var PREFIX = CACHE_PREFIX + ":" + self.registration.scope + ":";
 var CACHE = PREFIX + VERSION;
+// Files fetched only when the search needs them (ON_DEMAND: the semantic stage, 19 MB), kept
+// once fetched in a cache of their own that outlives builds: their names carry their hash.
+var ON_DEMAND_CACHE = PREFIX + "on-demand";
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -41,16 +44,40 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (names) {
       return Promise.all(names.map(function (name) {
-        if (name.indexOf(PREFIX) === 0 && name !== CACHE) return caches.delete(name);
+        if (name.indexOf(PREFIX) === 0 && name !== CACHE && name !== ON_DEMAND_CACHE) return caches.delete(name);
         return null;
       }));
-    }).then(function () { return self.clients.claim(); })
+    }).then(pruneOnDemand).then(function () { return self.clients.claim(); })
   );
 });
 
 self.addEventListener("message", function (event) {
   if (event.data === "lotse:activate") self.skipWaiting();
 });
+
+/** Drops what an earlier build fetched on demand and this one no longer has. */
+function pruneOnDemand() {
+  return caches.open(ON_DEMAND_CACHE).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      var wanted = ON_DEMAND.map(function (path) { return new URL(path, self.registration.scope).href; });
+      return Promise.all(requests.map(function (request) {
+        return wanted.indexOf(request.url.split("?")[0]) < 0 ? cache.delete(request) : null;
+      }));
+    });
+  });
+}
+
+/** A file of ON_DEMAND: from its cache, else from the network, then kept. */
+function onDemand(request) {
+  return caches.open(ON_DEMAND_CACHE).then(function (cache) {
+    return cache.match(request, { ignoreSearch: true }).then(function (cached) {
+      return cached || fetch(request).then(function (response) {
+        if (response.ok) cache.put(request.url.split("?")[0], response.clone());
+        return response;
+      });
+    });
+  });
+}
 
 /** Answers a Range request (the search worker reads its index in blocks) from a whole cached file. */
 function rangeResponse(response, header) {
@@ -97,6 +124,11 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET" || request.url.indexOf(self.registration.scope) !== 0) return;
   if (/\/notices\.json(\?|$)/.test(request.url)) {
     event.respondWith(noticesFirstFromNetwork(request));
+    return;
+  }
+  var path = request.url.slice(self.registration.scope.length).split("?")[0];
+  if (ON_DEMAND.indexOf(path) >= 0) {
+    event.respondWith(onDemand(request));
     return;
   }
   event.respondWith(

@@ -129,6 +129,8 @@ pub struct Site {
     pub diagnostics: Vec<Diagnostic>,
     /// Which portal this is.
     pub edition: Edition,
+    /// The portal folder: the semantic stage keeps its vector cache below it.
+    pub root: PathBuf,
     /// The build's date, against which the internal portal marks overdue articles.
     pub today: chrono::NaiveDate,
     /// The outage notices of `notices/`, newest first; `None` when the portal has no such folder.
@@ -141,7 +143,12 @@ pub struct Site {
 impl Site {
     /// What the search index needs of the site.
     pub fn search_portal(&self) -> crate::index::Portal<'_> {
-        crate::index::Portal { pages: &self.content.pages, rendered: &self.rendered, config: &self.config }
+        crate::index::Portal {
+            pages: &self.content.pages,
+            rendered: &self.rendered,
+            config: &self.config,
+            cache: crate::semantic::cache_dir(&self.root),
+        }
     }
 }
 
@@ -224,6 +231,7 @@ fn load_with(options: &BuildOptions, render_articles: bool) -> Result<Site, Buil
         public,
         diagnostics: problems,
         edition: options.edition,
+        root: options.root.clone(),
         today: chrono::Local::now().date_naive(),
         notices,
         now: build_time(),

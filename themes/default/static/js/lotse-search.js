@@ -100,7 +100,23 @@
     } else if (m.type === "results" && owner && owner.lastId === m.id) { // older answers are stale
       if (m.results.length) show(owner, "results", m.results, m.query, m);
       else show(owner, "empty", null, m.query, m);
+      warmSemantic();
+    } else if (m.type === "similar" && owner && owner.lastId === m.id) {
+      showSimilar(owner, m.results, m.query);
+    } else if (m.type === "semantic-failed") {
+      warn(m.message);
     }
+  }
+
+  /** After a first search, when the browser is idle: let the worker fetch the semantic stage
+   * (only if the portal ships it; never when the browser asks to save data). */
+  var semanticWarm = false;
+  function warmSemantic() {
+    if (semanticWarm || !worker || (navigator.connection && navigator.connection.saveData)) return;
+    semanticWarm = true;
+    var go = function () { worker.postMessage({ type: "semantic-warm" }); };
+    if ("requestIdleCallback" in window) requestIdleCallback(go, { timeout: 5000 });
+    else setTimeout(go, 1000);
   }
 
   /** For the portal's other scripts (the ticket form's suggestions): `callback` gets up to `limit`
@@ -124,7 +140,7 @@
     if (failed) return show(w, "error");
     if (!ready) show(w, "loading");
     var limit = w.page ? PAGE_LIMIT : DROPDOWN_LIMIT;
-    w.lastId = send({ type: "search", query: query, platform: platform, typing: typing, limit: limit, sections: w.page }, w);
+    w.lastId = send({ type: "search", query: query, platform: platform, typing: typing, limit: limit, sections: w.page, semantic: true }, w);
   }
 
   /** `text` with lone surrogate halves (a pasted or crafted half emoji) replaced by U+FFFD, which
@@ -231,6 +247,8 @@
     w.message.textContent = "";
     w.list.textContent = "";
     if (w.after) w.after.textContent = "";
+    if (w.similar) w.similar.textContent = "";
+    w.area.removeAttribute("data-similar-for");
     w.active = -1;
     w.input.removeAttribute("aria-activedescendant");
     var status = "";
@@ -271,6 +289,42 @@
     }
   }
 
+  /**
+   * Articles the meaning found and the shown results lack (the semantic stage), below the
+   * results under "Ähnliche Anleitungen". Nothing shown moves: a teacher about to tap a result
+   * never hits another one. In the dropdown they are options after the others, so the arrow keys
+   * reach them last.
+   */
+  function showSimilar(w, results, query) {
+    w.area.setAttribute("data-similar-for", query);
+    if (!results.length) return;
+    var start = w.page ? 0 : options(w).length;
+    var heading = el(w.page ? "h2" : "div", "search-similar-heading", text("similar"));
+    if (w.page) {
+      var list = el("ol", "search-results search-similar-list");
+      list.setAttribute("aria-label", text("similar"));
+      results.forEach(function (r, i) { list.appendChild(result(w, r, query, i)); });
+      w.similar.append(heading, list);
+    } else {
+      heading.setAttribute("role", "presentation");
+      heading.id = w.id + "-similar";
+      var group = el("div", "search-similar");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-labelledby", heading.id);
+      group.appendChild(heading);
+      results.forEach(function (r, i) { group.appendChild(result(w, r, query, start + i)); });
+      w.list.appendChild(group);
+      w.list.hidden = false;
+      w.more.hidden = false;
+    }
+    w.status.textContent += " " + text("similar-count").replace("{n}", results.length);
+  }
+
+  /** The dropdown's options, similar articles included, in order. */
+  function options(w) {
+    return w.list.querySelectorAll('[role="option"]');
+  }
+
   function setOpen(w, yes) {
     w.panel.hidden = !yes;
     w.input.setAttribute("aria-expanded", String(yes));
@@ -278,7 +332,7 @@
 
   /** Makes option `index` the active one (-1: none), as the combobox pattern asks. */
   function move(w, index) {
-    var options = w.list.children;
+    var options = w.options();
     if (options[w.active]) options[w.active].setAttribute("aria-selected", "false");
     w.active = index;
     if (options[index]) {
@@ -292,7 +346,7 @@
 
   /** Arrow keys move through the dropdown, Enter opens the chosen result, Escape closes. */
   function onKey(w, event) {
-    var options = w.list.children;
+    var options = w.options();
     var panelOpen = !w.panel.hidden;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       if (!options.length) return;
@@ -317,6 +371,7 @@
     var target = form.getAttribute("data-search-target");
     var area = target && document.getElementById(target);
     var w = { form: form, input: input, id: "lotse-search-" + index, page: !!area, active: -1, timer: 0, lastId: 0 };
+    w.options = function () { return options(w); };
     w.status = el("p", "visually-hidden");
     w.status.setAttribute("role", "status");
     w.status.setAttribute("aria-live", "polite");
@@ -328,7 +383,9 @@
 
     if (area) { // the search page: results in the page, a platform filter, a shareable address
       w.after = el("div", "search-after");
-      area.append(w.status, w.message, w.list, w.after);
+      w.similar = el("div", "search-similar");
+      area.append(w.status, w.message, w.list, w.similar, w.after);
+      w.area = area;
       w.filter = document.getElementById("search-platform");
       var params = new URLSearchParams(location.search);
       input.value = params.get("q") || input.value;
@@ -351,6 +408,7 @@
       w.more = el("a", "search-more", text("all"));
       w.more.href = ROOT + "search/";
       w.panel.append(w.message, w.list, w.more);
+      w.area = w.panel;
       form.append(w.status, w.panel);
       form.classList.add("search-form--live");
       input.setAttribute("role", "combobox");
