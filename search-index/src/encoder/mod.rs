@@ -231,12 +231,8 @@ impl Encoder {
                 let (real, padding) = row.split_at_mut(length);
                 padding.fill(0.0);
                 let max = real.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                let mut total = 0.0;
-                for score in real.iter_mut() {
-                    *score = (*score - max).exp();
-                    total += *score;
-                }
-                let inverse = 1.0 / total;
+                real.iter_mut().for_each(|s| *s = exp_negative(*s - max));
+                let inverse = 1.0 / real.iter().sum::<f32>();
                 real.iter_mut().for_each(|s| *s *= inverse);
             }
             matmul::product(&values, &no_bias_context, padded, &scores, &mut head_context);
@@ -267,15 +263,41 @@ fn add(target: &mut [f32], other: &[f32]) {
 }
 
 /// GELU with erf by Abramowitz and Stegun 7.1.26 (|error| < 1.5e-7): Rust's std has no erf.
+#[inline]
 fn gelu(z: f32) -> f32 {
     0.5 * z * (1.0 + erf(z * std::f32::consts::FRAC_1_SQRT_2))
 }
 
+#[inline]
 fn erf(x: f32) -> f32 {
     let a = x.abs();
     let t = 1.0 / (1.0 + 0.327_591_1 * a);
     let y = t * (0.254_829_6 + t * (-0.284_496_74 + t * (1.421_413_7 + t * (-1.453_152_1 + t * 1.061_405_4))));
-    (1.0 - y * (-a * a).exp()).copysign(x)
+    (1.0 - y * exp_negative(-a * a)).copysign(x)
+}
+
+/// `e^x` for `x ≤ 0` (softmax after subtracting the maximum, erf's `e^(−a²)`), without branches or
+/// library calls so that loops over it vectorise, natively and in wasm (where std's `exp` is a
+/// scalar software routine): Cephes' `expf`, within 2 ulp of std's. Below −87 it stays at e^−87.
+/// Natively it saves little (libm's `expf` was 5 % of a passage's time); in wasm a query takes 6 %
+/// less and a 600-character passage 11 % less.
+#[inline]
+fn exp_negative(x: f32) -> f32 {
+    const LOG2_E: f32 = std::f32::consts::LOG2_E;
+    // Adding and subtracting 1.5 × 2²³ rounds to the nearest integer in plain float arithmetic.
+    const ROUND: f32 = 12_582_912.0;
+    let x = x.max(-87.0);
+    let n = (x * LOG2_E + ROUND) - ROUND;
+    // x − n·ln 2 in two parts (Cody and Waite), so that r keeps its precision.
+    let r = (x - n * 0.693_359_4) + n * 2.121_944_4e-4;
+    let p = 1.987_569_1e-4;
+    let p = p * r + 1.398_199_9e-3;
+    let p = p * r + 8.333_452e-3;
+    let p = p * r + 4.166_579_6e-2;
+    let p = p * r + 1.666_666_5e-1;
+    let p = p * r + 0.5;
+    let e = p * r * r + r + 1.0;
+    e * f32::from_bits(((n as i32 + 127) as u32) << 23)
 }
 
 #[cfg(test)]

@@ -80,3 +80,13 @@ fn the_vectors_match_the_package() {
         }
     }
 }
+
+#[test]
+fn the_fast_exponential_is_std_s_within_float_noise() {
+    let mut x = 0f32;
+    while x > -100.0 {
+        let (ours, std) = (super::exp_negative(x), x.max(-87.0).exp());
+        assert!((ours - std).abs() <= 3.0 * f32::EPSILON * std, "e^{x}: {ours} vs {std}");
+        x -= 0.0137;
+    }
+}
