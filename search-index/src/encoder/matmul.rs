@@ -6,11 +6,12 @@
 //! `MR × NT` dot products in flight, so each loaded weight vector is used `NT` times and each
 //! token vector `MR` times.
 //!
-//! One tiled loop, three kinds of vector lanes, picked once per call: AVX-512, AVX2 with FMA
+//! One tiled loop, four kinds of vector lanes, picked once per call: AVX-512, AVX2 with FMA
 //! (both found at run time with `is_x86_feature_detected!`, so the default x86_64 target, which
-//! promises SSE2 only, still uses them), and a portable 8-lane type that the compiler vectorises
-//! for whatever the target has (SSE2, NEON, wasm simd128). Results differ between them only by
-//! the order of float additions.
+//! promises SSE2 only, still uses them), wasm's simd128 when the module is built with it (as
+//! `scripts/build-encoder-runtime` does), and a portable 8-lane type that the compiler vectorises
+//! for whatever else the target has (SSE2, NEON). Results differ between them only by the order
+//! of float additions.
 //!
 //! Measured on the build machine (a 2-core Xeon VM with AVX-512, shared, so ±5 %; one core;
 //! `examples/encode --articles content --chars N`: the 55 bundled articles' title, summary and
@@ -37,8 +38,14 @@
 //! against floats back to back (the machine under load from another build, so both slower than
 //! the table): 600 chars 143 / 145 ms, 300 chars 72 / 73 ms, query 17 / 20 ms (4-bit / floats);
 //! in wasm (node 20, the same V8 as Chromium): query 35 / 36 ms, 600 chars 380 / 420 ms, load
-//! 45 / 165 ms, wasm memory 46 / 131 MB. Dequantizing costs about 6 % of the time, and reading a
+//! 45 / 165 ms, wasm memory 46 / 131 MB. Dequantizing costs about 7 % of the time, and reading a
 //! quarter of the bytes wins it back.
+//!
+//! In wasm (node 20's V8, the one in Chromium; queries of 4 to 17 tokens, median / 600 chars):
+//! Portable, 8 lanes × 2 tokens, autovectorised: 36 ms / 380 ms; explicit simd128 (`v128`),
+//! 4 rows × 2 tokens: 25 ms / 230 ms (chosen); × 3 tokens 27 / 245; × 4: 28-41 / 280-520;
+//! × 5: 29 / 300. Portable with 4 lanes × 3 or 2 tokens, or 8 lanes × 1, was not vectorised
+//! well: 60-107 ms / 770-1260 ms.
 
 use super::weights::{Q4Rows, Tensor};
 
@@ -137,8 +144,18 @@ fn multiply(matrix: Matrix, x: &[f32], y: &mut [f32]) {
             return unsafe { x86::product_avx2(&matrix, x, y) };
         }
     }
+    // Explicit simd128 instead of Portable: 4 rows × 2 tokens of single vectors, 30 to 40 % faster
+    // in V8 than Portable's autovectorised pairs (see the module's figures).
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    // SAFETY: the module is compiled with simd128; the shapes are checked above.
+    unsafe {
+        tiled::<std::arch::wasm32::v128, 2>(&matrix, x, y);
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     // SAFETY: Portable needs no CPU feature; the shapes are checked above.
-    unsafe { tiled::<Portable, 2>(&matrix, x, y) }
+    unsafe {
+        tiled::<Portable<8>, 2>(&matrix, x, y);
+    }
 }
 
 /// What [`product`] multiplies with: `W` and `b`.
@@ -189,13 +206,7 @@ unsafe fn tiled<L: Lanes, const NT: usize>(matrix: &Matrix, x: &[f32], y: &mut [
         // The tile's rows as floats.
         let w = match matrix.rows {
             Rows::F32(w) => w[first_row * inputs..].as_ptr(),
-            Rows::Q4(q) => {
-                scratch.resize(rows.len() * inputs, 0.0);
-                for (r, out) in rows.clone().zip(scratch.chunks_exact_mut(inputs)) {
-                    q.row(r, out);
-                }
-                scratch.as_ptr()
-            }
+            Rows::Q4(q) => dequantize(q, rows.clone(), &mut scratch),
         };
         let mut t = 0;
         while t + NT <= length {
@@ -216,6 +227,18 @@ unsafe fn tiled<L: Lanes, const NT: usize>(matrix: &Matrix, x: &[f32], y: &mut [
             }
         }
     }
+}
+
+/// Rows `rows` of `q` as floats in `scratch`. Not inlined: inside the tiled loop, it made the
+/// compiler keep the register block's accumulators on the stack (30 % slower at 600 characters).
+/// (Compiled for AVX-512 instead of the baseline, it was no faster: 7 % of the time either way.)
+#[inline(never)]
+fn dequantize(q: &Q4Rows, rows: std::ops::Range<usize>, scratch: &mut Vec<f32>) -> *const f32 {
+    scratch.resize(rows.len() * q.cols, 0.0);
+    for (r, out) in rows.zip(scratch.chunks_exact_mut(q.cols)) {
+        q.row(r, out);
+    }
+    scratch.as_ptr()
 }
 
 /// `MR × NT` dot products: rows `r..r + MR` of W with tokens `t..t + NT`, bias added, into `y`.
@@ -259,22 +282,23 @@ unsafe fn block<L: Lanes, const NT: usize>(
     }
 }
 
-/// Eight floats in an array: plain code that the compiler turns into the target's vector
-/// instructions (two simd128 or SSE registers). A multiply and an add, not `mul_add`: without a
-/// fused instruction on the target, `f32::mul_add` is a slow library call.
+/// `N` floats in an array: plain code that the compiler turns into the target's vector
+/// instructions. A multiply and an add, not `mul_add`: without a fused instruction on the
+/// target, `f32::mul_add` is a slow library call.
 #[derive(Clone, Copy)]
-struct Portable([f32; 8]);
+#[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
+struct Portable<const N: usize>([f32; N]);
 
-impl Lanes for Portable {
-    const WIDTH: usize = 8;
+impl<const N: usize> Lanes for Portable<N> {
+    const WIDTH: usize = N;
     #[inline(always)]
     unsafe fn zero() -> Self {
-        Portable([0.0; 8])
+        Portable([0.0; N])
     }
     #[inline(always)]
     unsafe fn load(p: *const f32) -> Self {
         // SAFETY: the caller's contract.
-        Portable(unsafe { p.cast::<[f32; 8]>().read_unaligned() })
+        Portable(unsafe { p.cast::<[f32; N]>().read_unaligned() })
     }
     #[inline(always)]
     unsafe fn mul_add(self, a: Self, b: Self) -> Self {
@@ -286,8 +310,44 @@ impl Lanes for Portable {
     }
     #[inline(always)]
     unsafe fn sum(self) -> f32 {
-        let v = self.0;
-        ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]))
+        // Halves added pairwise (N is a power of two).
+        let mut v = self.0;
+        let mut width = N;
+        while width > 1 {
+            width /= 2;
+            let (low, high) = v[..2 * width].split_at_mut(width);
+            low.iter_mut().zip(high).for_each(|(l, h)| *l += *h);
+        }
+        v[0]
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm {
+    use std::arch::wasm32::*;
+
+    use super::Lanes;
+
+    impl Lanes for v128 {
+        const WIDTH: usize = 4;
+        #[inline(always)]
+        unsafe fn zero() -> Self {
+            f32x4_splat(0.0)
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            // SAFETY: the caller's contract.
+            unsafe { v128_load(p.cast()) }
+        }
+        #[inline(always)]
+        unsafe fn mul_add(self, a: Self, b: Self) -> Self {
+            f32x4_add(self, f32x4_mul(a, b))
+        }
+        #[inline(always)]
+        unsafe fn sum(self) -> f32 {
+            (f32x4_extract_lane::<0>(self) + f32x4_extract_lane::<2>(self))
+                + (f32x4_extract_lane::<1>(self) + f32x4_extract_lane::<3>(self))
+        }
     }
 }
 
@@ -352,5 +412,47 @@ mod x86 {
     #[target_feature(enable = "avx512f")]
     pub unsafe fn product_avx512(matrix: &Matrix, x: &[f32], y: &mut [f32]) {
         unsafe { tiled::<__m512, 6>(matrix, x, y) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{multiply, tiled, Matrix, Portable, Rows};
+
+    /// Pseudo-random floats in −1..1, the same on every run.
+    fn floats(n: usize, seed: u32) -> Vec<f32> {
+        let mut state = seed;
+        (0..n)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (state >> 8) as f32 / (1 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_kernel_gives_the_plain_product_for_any_number_of_tokens() {
+        // 1536 inputs: tiles of 8 rows, so 20 outputs take three tiles, the last one short.
+        let (inputs, outputs) = (1536, 20);
+        let (w, bias) = (floats(inputs * outputs, 1), floats(outputs, 2));
+        for length in [1, 2, 3, 5, 7, 13] {
+            let x = floats(length * inputs, length as u32);
+            let plain: Vec<f32> = (0..length * outputs)
+                .map(|i| {
+                    let (t, o) = (i / outputs, i % outputs);
+                    bias[o] + (0..inputs).map(|k| x[t * inputs + k] * w[o * inputs + k]).sum::<f32>()
+                })
+                .collect();
+            let matrix = || Matrix { rows: Rows::F32(&w), bias: &bias, inputs };
+            let mut dispatched = vec![0f32; length * outputs];
+            multiply(matrix(), &x, &mut dispatched);
+            let mut portable = vec![0f32; length * outputs];
+            // SAFETY: Portable needs no CPU feature; the shapes fit.
+            unsafe { tiled::<Portable<8>, 2>(&matrix(), &x, &mut portable) };
+            for (i, p) in plain.iter().enumerate() {
+                assert!((dispatched[i] - p).abs() < 1e-3, "{length} tokens, output {i}: {} vs {p}", dispatched[i]);
+                assert!((portable[i] - p).abs() < 1e-3, "{length} tokens, output {i}: {} vs {p}", portable[i]);
+            }
+        }
     }
 }
