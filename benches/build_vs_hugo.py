@@ -502,6 +502,9 @@ def lotse_config() -> str:
     for pid, name, desc, icon, order in PLATFORMS:
         lines += [f"  - id: {pid}", f"    name: {yq(name)}", f"    description: {yq(desc)}",
                   f"    icon: {icon}", f"    order: {order}"]
+    # The lexical search only: Hugo builds no vectors, and the search benchmarks measure the words'
+    # time to first results (the semantic stage's encoder has a benchmark of its own).
+    lines += ["search:", "  semantic: off"]
     return "\n".join(lines) + "\n"
 
 

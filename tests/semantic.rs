@@ -113,6 +113,7 @@ fn an_unknown_semantic_mode_is_an_error_at_its_line() {
     let portal = Portal::fixture("valid");
     switch_semantic(&portal, "immer");
     let run = portal.build(&[]);
-    run.expect_code(1);
-    assert!(run.stderr.contains("lotse.yaml") && run.stderr.contains("immer"), "{}", run.stderr);
+    run.expect_code(2);
+    assert!(run.stderr.contains("lotse.yaml:") && run.stderr.contains("`immer`"), "{}", run.stderr);
+    assert!(run.stderr.contains("use one of: `auto`, `on`, `off`"), "{}", run.stderr);
 }

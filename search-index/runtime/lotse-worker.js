@@ -340,7 +340,7 @@ function searchHere(message) {
   var limit = message.limit || 10;
   // The fusion weighs more lexical places than the dropdown shows; re-ranking looks at 40
   // candidates either way, so the first `limit` hits are the same.
-  var pool = message.semantic ? Math.max(limit, FUSION_POOL) : limit;
+  var pool = message.semantic && semanticAllowed() ? Math.max(limit, FUSION_POOL) : limit;
   var found = answer(wasm.lotse_search(q[0], q[1], p[0], p[1], message.typing ? 1 : 0, pool));
   var hits = found.hits.slice(0, limit);
   // Excerpts of the closest articles mark the words of the suggestion, which they contain.

@@ -57,7 +57,11 @@ self.addEventListener("message", function (event) {
 
 /** Drops what an earlier build fetched on demand and this one no longer has. */
 function pruneOnDemand() {
-  return caches.open(ON_DEMAND_CACHE).then(function (cache) {
+  // Opening would create it: a portal that never fetched such a file keeps one cache per build.
+  return caches.has(ON_DEMAND_CACHE).then(function (exists) {
+    return exists ? caches.open(ON_DEMAND_CACHE) : null;
+  }).then(function (cache) {
+    if (!cache) return null;
     return cache.keys().then(function (requests) {
       var wanted = ON_DEMAND.map(function (path) { return new URL(path, self.registration.scope).href; });
       return Promise.all(requests.map(function (request) {

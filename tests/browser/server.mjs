@@ -30,11 +30,19 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
  * The bundled portal, built by `lotse` (LOTSE_BIN, else the debug build) into a fresh temporary
  * folder, served, and a Chromium: what a test file's `before` sets up. `close()` is its `after`.
  */
-export async function bundledPortal(prefix) {
+export async function bundledPortal(prefix, { config = "" } = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const output = path.join(tmp, "public");
   const lotse = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
-  const run = spawnSync(lotse, ["build", "--quiet", "--root", REPO, "--output", output], { encoding: "utf8" });
+  // With `config`: the bundled content under a lotse.yaml with these lines added.
+  let root = REPO;
+  if (config) {
+    root = path.join(tmp, "portal");
+    fs.mkdirSync(root);
+    for (const name of ["content", "notices"]) fs.symlinkSync(path.join(REPO, name), path.join(root, name));
+    fs.writeFileSync(path.join(root, "lotse.yaml"), fs.readFileSync(path.join(REPO, "lotse.yaml"), "utf8") + "\n" + config);
+  }
+  const run = spawnSync(lotse, ["build", "--quiet", "--root", root, "--output", output], { encoding: "utf8" });
   if (run.status !== 0) throw new Error(`lotse build failed: ${run.stderr}`);
   const site = await serve(output);
   const browser = await launchChromium();

@@ -89,7 +89,9 @@
     if (m.type === "ready") { ready = true; return; }
     if (m.type === "error" && m.id == null) return fail(m.message); // the index could not be loaded
     var owner = owners[m.id];
-    delete owners[m.id];
+    // A search box's request also gets similar articles after its results: it stays until the
+    // box sends its next one.
+    if (typeof owner === "function" || m.type !== "results") delete owners[m.id];
     if (typeof owner === "function") { // requests of other code: article marks, ticket suggestions
       if (m.type === "error") warn(m.message);
       return owner(m.type === "results" ? m.results : m.type === "highlighted" ? m.ranges || [] : null);
@@ -133,6 +135,7 @@
   /** Searches for what is in the box now; `typing` lets the last word count as a prefix. */
   function run(w, typing) {
     clearTimeout(w.timer);
+    delete owners[w.lastId]; // its similar articles, if still to come, are for an old query
     var query = wellFormed(w.input.value.trim());
     var platform = w.filter ? w.filter.value : "";
     if (w.page) updateAddress(query, platform);
