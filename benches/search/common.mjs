@@ -122,10 +122,12 @@ export async function openLotse(page, base) {
     const worker = new Worker("/search/lotse-worker.js");
     let next = 0;
     const waiting = new Map();
+    const similar = new Map();
     await new Promise((ok, fail) => {
       worker.onmessage = (e) => {
         if (e.data.type === "ready") ok();
         else if (e.data.type === "error" && e.data.id === undefined) fail(new Error(e.data.message));
+        else if (e.data.type === "similar" && similar.has(e.data.id)) { similar.get(e.data.id)(e.data); similar.delete(e.data.id); }
         else if (waiting.has(e.data.id)) { waiting.get(e.data.id)(e.data); waiting.delete(e.data.id); }
       };
       worker.postMessage({ type: "init", manifest: new URL("/search/manifest.json", location.href).href });
@@ -134,6 +136,19 @@ export async function openLotse(page, base) {
       const id = ++next;
       waiting.set(id, ok);
       worker.postMessage({ type: "search", id, query, platform: "", typing, limit });
+    });
+    // The semantic stage, where the portal ships it: the dropdown's lexical results, then the
+    // "similar" answer with the fused and meaning-only rankings (the first call waits for the
+    // encoder to load).
+    let warmed = false;
+    window.__lotseSemantic = (query, limit = 8) => new Promise((ok) => {
+      if (!warmed) worker.postMessage({ type: "semantic-warm" }); // as the page does when idle
+      warmed = true;
+      const id = ++next;
+      let results = null;
+      waiting.set(id, (answer) => { results = answer; });
+      similar.set(id, (answer) => ok({ results: results.results, similar: answer.results, fused: answer.fused, meaning: answer.meaning }));
+      worker.postMessage({ type: "search", id, query, platform: "", typing: false, limit, semantic: true, rankings: true });
     });
   });
 }

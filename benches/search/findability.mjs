@@ -10,6 +10,10 @@
 // --holdout        also report the held-out queries; without it only the dev queries are evaluated,
 //                  so tuning never looks at the held-out third (benches/findability/README.md)
 // --show-misses    list the dev queries Lotse misses at 3 (never the held-out ones)
+//
+// Lotse is measured as published, and a copy with the vocabulary off; a copy with
+// `search.semantic: on` gives the semantic stage's rankings as the worker computes them: by meaning
+// alone, fused with the words, and the share of articles on screen (dropdown plus similar ones).
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -43,12 +47,12 @@ const queries = readFileSync(queriesFile, "utf8")
   })
   .filter((q) => withHoldout || q.split === "dev");
 
-/** A copy of the portal whose lotse.yaml switches the built-in vocabulary off. */
-function withoutVocabulary(portal) {
-  const copy = join(mkdtempSync(join(tmpdir(), "lotse-novocab-")), "portal");
+/** A copy of the portal whose lotse.yaml sets one more `search:` key. */
+function withSearchSetting(portal, line) {
+  const copy = join(mkdtempSync(join(tmpdir(), "lotse-setting-")), "portal");
   cpSync(join(portal, "content"), join(copy, "content"), { recursive: true });
   let config = readFileSync(join(portal, "lotse.yaml"), "utf8");
-  config = /^search:/m.test(config) ? config.replace(/^search:\n/m, "search:\n  vocabulary: false\n") : config + "\nsearch:\n  vocabulary: false\n";
+  config = /^search:/m.test(config) ? config.replace(/^search:\n/m, `search:\n  ${line}\n`) : config + `\nsearch:\n  ${line}\n`;
   writeFileSync(join(copy, "lotse.yaml"), config);
   return copy;
 }
@@ -71,13 +75,44 @@ async function evaluate(site, browser, open, search) {
 const lotseUrls = async (q) => (await window.__lotse(q)).results.map((r) => r.url);
 const pagefindUrls = (q) => window.__pagefind(q);
 
+/**
+ * The semantic stage as the browser runs it (the portal built with `search.semantic: on`): the
+ * ranking by meaning alone, the fused ranking, and what the dropdown shows (its eight lexical
+ * results, then the similar articles added below them; "rank" 1 when the article is on screen).
+ */
+async function evaluateSemantic(site, browser) {
+  const { server, url } = await serve(site);
+  const page = await browser.newPage();
+  await openLotse(page, url);
+  const rows = { meaning: [], fused: [], shown: [] };
+  for (const q of queries) {
+    const answer = await page.evaluate((query) => window.__lotseSemantic(query), q.query);
+    const lists = {
+      meaning: answer.meaning.map(sitePath),
+      fused: answer.fused.map(sitePath),
+      shown: answer.results.concat(answer.similar).map((r) => sitePath(r.url)),
+    };
+    for (const [name, urls] of Object.entries(lists)) {
+      const rank = urls.indexOf(q.expected) + 1;
+      rows[name].push({ ...q, rank: name === "shown" ? Math.min(rank, 1) : rank, urls });
+    }
+  }
+  await page.close();
+  server.close();
+  return rows;
+}
+
 const site = buildLotse(root);
 indexWithPagefind(site);
-const plainSite = buildLotse(withoutVocabulary(root));
+const plainSite = buildLotse(withSearchSetting(root, "vocabulary: false"));
+const semanticSite = buildLotse(withSearchSetting(root, "semantic: on"));
 const browser = await launch();
+const semantic = await evaluateSemantic(semanticSite, browser);
 const engines = [
   ["Lotse", await evaluate(site, browser, openLotse, lotseUrls)],
   ["Lotse, no vocabulary", await evaluate(plainSite, browser, openLotse, lotseUrls)],
+  ["Lotse, by meaning", semantic.meaning],
+  ["Lotse, fused", semantic.fused],
   ["Pagefind", await evaluate(site, browser, openPagefind, pagefindUrls)],
 ];
 await browser.close();
@@ -106,6 +141,8 @@ function table(split) {
     });
     console.log(`${kind.padEnd(11)}${String(pick(engines[0][1], kind).length).padStart(4)} | ${cells.join(" | ")}`);
   }
+  // On screen with the semantic stage: in the dropdown's eight results or the similar ones below.
+  console.log(`shown (dropdown + similar articles): ` + kinds.map((kind) => `${kind} ${pct(metrics(pick(semantic.shown, kind)).at3).trim()}`).join(", "));
 }
 
 table("dev");

@@ -3,8 +3,10 @@
 // (script-src 'self' 'wasm-unsafe-eval').
 //
 // Messages in:  {type:"init", manifest}                 manifest: absolute URL of search/manifest.json
-//               {type:"search", id, query, platform, typing, limit, sections, semantic}   sections: also the matching sections;
-//                                                       semantic: also similar articles (below) when the portal ships them
+//               {type:"search", id, query, platform, typing, limit, sections, semantic, rankings}   sections: also the matching sections;
+//                                                       semantic: also similar articles (below) when the portal ships them;
+//                                                       rankings: "similar" also lists the fused and the meaning-only
+//                                                       rankings' first ten URLs (fused, meaning), for the benchmark
 //               {type:"semantic-warm"}                 fetch the semantic stage now (the page is idle after a first search)
 //               {type:"highlight", id, query, texts}
 // Messages out: {type:"ready"} | {type:"error", message}
@@ -443,23 +445,36 @@ function similar(message, found, hits) {
   var request = {
     query: message.query || "",
     lexical: found.hits.map(function (hit) { return hit.ord; }),
-    limit: hits.length + SIMILAR_LIMIT,
+    limit: Math.max(hits.length + SIMILAR_LIMIT, 10),
     weights: manifest.config.weights.semantic,
   };
+  var ranked = semanticRank(request);
+  var shown = new Set(hits.map(function (hit) { return hit.ord; }));
+  var added = (ranked.hits || []).slice(0, SIMILAR_LIMIT).filter(function (hit) { return !shown.has(hit.ord); });
+  var semanticMs = performance.now() - started;
+  // For the findability benchmark: the whole fused ranking, and the ranking by meaning alone.
+  var rankings = !message.rankings ? null : Promise.all([ranked, semanticRank({
+    query: request.query, lexical: [], limit: 10, weights: request.weights,
+  })].map(function (list) {
+    return Promise.all(list.hits.slice(0, 10).map(function (hit) { return doc(hit.ord).then(function (d) { return d[field.url]; }); }));
+  }));
+  Promise.all([present(added, message, message.query || ""), rankings]).then(function (done) {
+    // The meaning knows no platforms: a filtered search keeps only its platform's articles.
+    var results = done[0].filter(function (r) { return !message.platform || r.platform === message.platform; });
+    var answer = { type: "similar", id: message.id, query: message.query, results: results, semanticMs: semanticMs };
+    if (done[1]) { answer.fused = done[1][0]; answer.meaning = done[1][1]; }
+    self.postMessage(answer);
+  });
+}
+
+/** The encoder runtime's fused ranking for a request {query, lexical, limit, weights}. */
+function semanticRank(request) {
   var bytes = encoder.encode(JSON.stringify(request));
   var ptr = semantic.lotse_alloc(bytes.length);
   new Uint8Array(semantic.memory.buffer, ptr, bytes.length).set(bytes);
   var at = semantic.lotse_semantic_rank(ptr, bytes.length);
   var length = new DataView(semantic.memory.buffer).getUint32(at, true);
-  var ranked = JSON.parse(decoder.decode(new Uint8Array(semantic.memory.buffer, at + 4, length)));
-  var shown = new Set(hits.map(function (hit) { return hit.ord; }));
-  var added = (ranked.hits || []).slice(0, SIMILAR_LIMIT).filter(function (hit) { return !shown.has(hit.ord); });
-  var semanticMs = performance.now() - started;
-  present(added, message, message.query || "").then(function (results) {
-    // The meaning knows no platforms: a filtered search keeps only its platform's articles.
-    results = results.filter(function (r) { return !message.platform || r.platform === message.platform; });
-    self.postMessage({ type: "similar", id: message.id, query: message.query, results: results, semanticMs: semanticMs });
-  });
+  return JSON.parse(decoder.decode(new Uint8Array(semantic.memory.buffer, at + 4, length)));
 }
 
 function handle(message) {
