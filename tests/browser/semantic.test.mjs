@@ -125,3 +125,41 @@ test("the first results are lexical and the dropdown never reorders when similar
   assert.deepEqual(first.map((o) => o.path), lexical);
   assert.deepEqual(problems, []);
 });
+
+test("with Save-Data the stage is never fetched, even for a query whose words find nothing", async (t) => {
+  const { page, requests, problems } = await openPage(t, on);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Emulation.setDataSaverOverride", { dataSaverEnabled: true });
+  await dropdown(page, on.site.origin, QUERY);
+  // A query that matches no word, which without Save-Data fetches the encoder at once.
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.type("Xylophonquartett", { delay: 25 });
+  await page.waitForSelector(".search-panel .search-empty, .search-panel .search-help", { timeout: TIMEOUT });
+  await page.waitForTimeout(6000); // past the idle warm-up's 5 s timeout
+  assert.ok(!requests.some((p) => p.startsWith("/search/s/")), `nothing of the stage with Save-Data: ${requests.filter((p) => p.startsWith("/search/"))}`);
+  assert.equal(await page.locator(".search-similar").count(), 0);
+  assert.deepEqual(problems, []);
+});
+
+test("once fetched, the stage works offline: the service worker keeps its files", async (t) => {
+  const { page, problems } = await openPage(t, on);
+  await page.goto(on.site.origin + "/");
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload(); // now controlled by the worker, so that it sees the stage's requests
+  await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: TIMEOUT });
+  await dropdown(page, on.site.origin, QUERY);
+  await page.waitForSelector(`.search-panel[data-similar-for="${QUERY}"] .search-similar`, { timeout: TIMEOUT });
+  const kept = await page.evaluate(async () => {
+    const name = (await caches.keys()).find((n) => n.endsWith(":on-demand"));
+    return name ? (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname) : [];
+  });
+  assert.equal(kept.filter((p) => p.startsWith("/search/s/")).length, 3, `encoder, weights and vectors kept: ${kept}`);
+
+  await page.context().setOffline(true);
+  const offline = await page.context().newPage();
+  await dropdown(offline, on.site.origin, QUERY);
+  await offline.waitForSelector(`.search-panel[data-similar-for="${QUERY}"] .search-similar`, { timeout: TIMEOUT });
+  const similar = await paths(offline, '.search-panel .search-similar [role="option"]');
+  assert.ok(similar.includes(ARTICLE), `offline, the meaning still finds it: ${similar}`);
+  assert.deepEqual(problems, []);
+});

@@ -110,11 +110,16 @@
     }
   }
 
+  /** Whether the browser asks to save data: then nothing is fetched that a search can do without. */
+  function saveData() {
+    return !!(navigator.connection && navigator.connection.saveData);
+  }
+
   /** After a first search, when the browser is idle: let the worker fetch the semantic stage
    * (only if the portal ships it; never when the browser asks to save data). */
   var semanticWarm = false;
   function warmSemantic() {
-    if (semanticWarm || !worker || (navigator.connection && navigator.connection.saveData)) return;
+    if (semanticWarm || !worker || saveData()) return;
     semanticWarm = true;
     var go = function () { worker.postMessage({ type: "semantic-warm" }); };
     if ("requestIdleCallback" in window) requestIdleCallback(go, { timeout: 5000 });
@@ -143,7 +148,7 @@
     if (failed) return show(w, "error");
     if (!ready) show(w, "loading");
     var limit = w.page ? PAGE_LIMIT : DROPDOWN_LIMIT;
-    w.lastId = send({ type: "search", query: query, platform: platform, typing: typing, limit: limit, sections: w.page, semantic: true }, w);
+    w.lastId = send({ type: "search", query: query, platform: platform, typing: typing, limit: limit, sections: w.page, semantic: !saveData() }, w);
   }
 
   /** `text` with lone surrogate halves (a pasted or crafted half emoji) replaced by U+FFFD, which
