@@ -7,7 +7,7 @@ import pathlib
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SEARCH = ROOT / "search-index"
 FILES = sorted(
-    [p for p in SEARCH.rglob("*.rs") if not {"target", "examples"} & set(p.relative_to(SEARCH).parts)]
+    [p for p in SEARCH.rglob("*.rs") if not {"target", "examples", "encoder-wasm"} & set(p.relative_to(SEARCH).parts)]
     + sorted((SEARCH / "vocabulary").glob("*.txt"))
     + [SEARCH / f for f in ("Cargo.toml", "wasm/Cargo.toml", "wasm/Cargo.lock", "wasm/regex-lite-shim/Cargo.toml")]
     + [ROOT / ".cargo" / "config.toml", ROOT / "rust-toolchain.toml", ROOT / "scripts" / "build-search-runtime"]
