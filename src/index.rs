@@ -53,6 +53,9 @@ struct Manifest<'a> {
 /// lazily (when a query needs meaning, or when idle after a first search), never on page load.
 #[derive(Serialize)]
 struct SemanticFiles {
+    /// The worker's code for the stage (`search-index/runtime/lotse-semantic.js`), which the
+    /// worker imports only here, so that a portal without the stage sends no byte more.
+    script: String,
     /// The encoder runtime (`search-index/encoder-wasm`).
     encoder: String,
     /// Its weights (LTE5).
@@ -189,7 +192,7 @@ pub fn search_version(docs: &[IndexDoc], portal: &Portal<'_>) -> String {
     h.update(RUNTIME_WASM_GZ);
     h.update(RUNTIME_WORKER);
     if portal.config.search.semantic.enabled(docs.len()) {
-        h.update(crate::semantic::model_id().as_bytes());
+        h.update(crate::semantic::stage_id().as_bytes());
     }
     format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
@@ -390,6 +393,7 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
 fn write_semantic(docs: &[IndexDoc], cache: &std::path::Path, writer: &dyn SiteWriter) -> Result<SemanticFiles> {
     let vectors = gzip(&crate::semantic::article_vectors(docs, cache)?.to_bytes())?;
     let files = [
+        ("lotse-semantic", "js", crate::semantic::SEMANTIC_WORKER),
         ("lotse-encoder", "wasm.gz", crate::semantic::ENCODER_WASM_GZ),
         ("model", "lte5.gz", crate::semantic::MODEL_GZ),
         ("vectors", "bin.gz", vectors.as_slice()),
@@ -401,6 +405,6 @@ fn write_semantic(docs: &[IndexDoc], cache: &std::path::Path, writer: &dyn SiteW
         urls.push(url);
     }
     let bytes = files.iter().map(|(_, _, b)| b.len()).sum();
-    let [encoder, model, vectors] = <[String; 3]>::try_from(urls).expect("three files");
-    Ok(SemanticFiles { encoder, model, vectors, bytes })
+    let [script, encoder, model, vectors] = <[String; 4]>::try_from(urls).expect("four files");
+    Ok(SemanticFiles { script, encoder, model, vectors, bytes })
 }

@@ -25,6 +25,9 @@ pub const MODEL_GZ: &[u8] = include_bytes!("../search-index/encoder/e5-q4-de.lte
 /// `scripts/build-encoder-runtime`), gzipped like the search runtime.
 pub const ENCODER_WASM_GZ: &[u8] = include_bytes!("../search-index/runtime/lotse-encoder.wasm.gz");
 
+/// The search worker's code for the stage, which it imports when a search first wants it.
+pub const SEMANTIC_WORKER: &[u8] = include_bytes!("../search-index/runtime/lotse-semantic.js");
+
 /// How much of an article's text is encoded after its title, summary and keywords. Measured with
 /// `scripts/encoder/evaluate.py` on GNOME dev (s@3 fused): title and summary alone 89 %, with
 /// 300 characters 92 %, 600 93 %, 1,200 93 % at twice the tokens.
@@ -87,7 +90,7 @@ fn encoder() -> Result<&'static Encoder> {
 pub fn article_vectors(docs: &[IndexDoc], cache: &Path) -> Result<ArticleVectors> {
     let passages: Vec<String> = docs.iter().map(passage).collect();
     let keys: Vec<u64> = passages.iter().map(|p| key(p)).collect();
-    let file = cache.join(format!("vectors-{}.bin", model_id()));
+    let file = cache.join(format!("vectors-{}.bin", cache_id()));
     let mut known = read_cache(&file);
     let missing: Vec<usize> = (0..docs.len()).filter(|&i| !known.contains_key(&keys[i])).collect();
     if !missing.is_empty() {
@@ -113,17 +116,28 @@ fn key(passage: &str) -> u64 {
     h.finish()
 }
 
-/// A hash of the weights and the encoder runtime: names the cache file, so another model never
-/// reads this one's vectors, and goes into the search version.
-pub fn model_id() -> &'static str {
+/// Names the cache file: the weights, the encoder's sources (the hash the encoder runtime's build
+/// records; its native code computes the vectors too) and the passage length, so that vectors of
+/// another model or encoder are never reused.
+fn cache_id() -> &'static str {
     static ID: OnceLock<String> = OnceLock::new();
     ID.get_or_init(|| {
         let mut h = Fnv64::new();
         h.update(MODEL_GZ);
-        h.update(ENCODER_WASM_GZ);
+        h.update(include_bytes!("../search-index/runtime/encoder-source-hash.txt"));
         h.update(&(PASSAGE_CHARS as u64).to_le_bytes());
         format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
     })
+}
+
+/// What the search version depends on when the portal ships the stage: the vectors' origin and
+/// the code the browser runs for it.
+pub fn stage_id() -> String {
+    let mut h = Fnv64::new();
+    h.update(cache_id().as_bytes());
+    h.update(ENCODER_WASM_GZ);
+    h.update(SEMANTIC_WORKER);
+    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
 
 /// The cache: records of a key (u64) and `DIMS` floats, little-endian; a damaged file is empty.

@@ -66,7 +66,7 @@ fn semantic_on_publishes_one_vector_per_public_article_and_a_rebuild_encodes_onl
     portal.build(&[]).expect_code(0);
     let site = portal.public();
     let m = manifest(&site);
-    for key in ["encoder", "model", "vectors"] {
+    for key in ["script", "encoder", "model", "vectors"] {
         let file = site.join("search").join(m["semantic"][key].as_str().unwrap());
         assert!(file.metadata().unwrap().len() > 0, "{} is empty", file.display());
     }

@@ -153,7 +153,7 @@ test("once fetched, the stage works offline: the service worker keeps its files"
     const name = (await caches.keys()).find((n) => n.endsWith(":on-demand"));
     return name ? (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname) : [];
   });
-  assert.equal(kept.filter((p) => p.startsWith("/search/s/")).length, 3, `encoder, weights and vectors kept: ${kept}`);
+  assert.equal(kept.filter((p) => p.startsWith("/search/s/")).length, 4, `script, encoder, weights and vectors kept: ${kept}`);
 
   await page.context().setOffline(true);
   const offline = await page.context().newPage();
