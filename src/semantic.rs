@@ -171,6 +171,14 @@ fn write_cache(file: &Path, known: &HashMap<u64, Vec<f32>>) -> Result<()> {
     let partial = file.with_extension("partial");
     std::fs::write(&partial, bytes)?;
     std::fs::rename(&partial, file)?;
+    // The vectors of an earlier model or encoder are never read again.
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("vectors-") && name.ends_with(".bin") && entry.path() != file {
+            std::fs::remove_file(entry.path()).ok();
+        }
+    }
     Ok(())
 }
 
@@ -214,5 +222,10 @@ mod tests {
         assert_eq!(read_cache(&file), known);
         std::fs::write(&file, b"short").unwrap();
         assert!(read_cache(&file).is_empty());
+        // Another model's cache goes when this one is written.
+        let stale = dir.path().join("sub/vectors-0123456789ab.bin");
+        std::fs::write(&stale, b"old").unwrap();
+        write_cache(&file, &known).unwrap();
+        assert!(!stale.exists() && file.exists());
     }
 }
