@@ -49,8 +49,9 @@ struct Manifest<'a> {
     semantic: Option<SemanticFiles>,
 }
 
-/// The semantic stage's files, relative to `search/`, each gzipped: the worker fetches them
-/// lazily (when a query needs meaning, or when idle after a first search), never on page load.
+/// The semantic stage's files, relative to `search/` (all but the script gzipped): the worker
+/// fetches them lazily (when a query needs meaning, or when idle after a first search), never on
+/// page load.
 #[derive(Serialize)]
 struct SemanticFiles {
     /// The worker's code for the stage (`search-index/runtime/lotse-semantic.js`), which the
@@ -62,8 +63,6 @@ struct SemanticFiles {
     model: String,
     /// One vector per result row ([`search_index::semantic::ArticleVectors`]).
     vectors: String,
-    /// Bytes of all three as published, for the worker's decision to fetch on a metered link.
-    bytes: usize,
 }
 
 /// Where each file lies in the decompressed pack: path (as the manifest names it) → [offset, length].
@@ -389,22 +388,35 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     Ok(())
 }
 
-/// Writes the semantic stage's files: the encoder, its weights and the article vectors.
+/// Writes the semantic stage's files: its worker code, the encoder, its weights and the article
+/// vectors.
 fn write_semantic(docs: &[IndexDoc], cache: &std::path::Path, writer: &dyn SiteWriter) -> Result<SemanticFiles> {
-    let vectors = gzip(&crate::semantic::article_vectors(docs, cache)?.to_bytes())?;
-    let files = [
-        ("lotse-semantic", "js", crate::semantic::SEMANTIC_WORKER),
-        ("lotse-encoder", "wasm.gz", crate::semantic::ENCODER_WASM_GZ),
-        ("model", "lte5.gz", crate::semantic::MODEL_GZ),
-        ("vectors", "bin.gz", vectors.as_slice()),
-    ];
-    let mut urls = Vec::new();
-    for (name, extension, bytes) in files {
-        let url = format!("s/{name}.{}.{extension}", hash(bytes));
+    let [script, encoder, model] = shipped_semantic_files();
+    for (url, bytes) in [script, encoder, model] {
         writer.write(&format!("search/{url}"), bytes)?;
-        urls.push(url);
     }
-    let bytes = files.iter().map(|(_, _, b)| b.len()).sum();
-    let [script, encoder, model, vectors] = <[String; 4]>::try_from(urls).expect("four files");
-    Ok(SemanticFiles { script, encoder, model, vectors, bytes })
+    let vectors = gzip(&crate::semantic::article_vectors(docs, cache)?.to_bytes())?;
+    let vectors_url = format!("s/vectors.{}.bin.gz", hash(&vectors));
+    writer.write(&format!("search/{vectors_url}"), &vectors)?;
+    Ok(SemanticFiles {
+        script: script.0.clone(),
+        encoder: encoder.0.clone(),
+        model: model.0.clone(),
+        vectors: vectors_url,
+    })
+}
+
+/// The stage's files that come with `lotse` itself, with their published names: named once per
+/// process, since hashing the 19 MB of weights would otherwise cost every build, and `lotse serve`
+/// writes the index after every save.
+fn shipped_semantic_files() -> &'static [(String, &'static [u8]); 3] {
+    static FILES: std::sync::OnceLock<[(String, &'static [u8]); 3]> = std::sync::OnceLock::new();
+    FILES.get_or_init(|| {
+        [
+            ("lotse-semantic", "js", crate::semantic::SEMANTIC_WORKER),
+            ("lotse-encoder", "wasm.gz", crate::semantic::ENCODER_WASM_GZ),
+            ("model", "lte5.gz", crate::semantic::MODEL_GZ),
+        ]
+        .map(|(name, extension, bytes)| (format!("s/{name}.{}.{extension}", hash(bytes)), bytes))
+    })
 }

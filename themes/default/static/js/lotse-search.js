@@ -306,7 +306,7 @@
   function showSimilar(w, results, query) {
     w.area.setAttribute("data-similar-for", query);
     if (!results.length) return;
-    var start = w.page ? 0 : options(w).length;
+    var start = w.page ? 0 : optionsOf(w).length;
     var heading = el(w.page ? "h2" : "div", "search-similar-heading", text("similar"));
     if (w.page) {
       var list = el("ol", "search-results search-similar-list");
@@ -329,7 +329,7 @@
   }
 
   /** The dropdown's options, similar articles included, in order. */
-  function options(w) {
+  function optionsOf(w) {
     return w.list.querySelectorAll('[role="option"]');
   }
 
@@ -340,7 +340,7 @@
 
   /** Makes option `index` the active one (-1: none), as the combobox pattern asks. */
   function move(w, index) {
-    var options = w.options();
+    var options = optionsOf(w);
     if (options[w.active]) options[w.active].setAttribute("aria-selected", "false");
     w.active = index;
     if (options[index]) {
@@ -354,7 +354,7 @@
 
   /** Arrow keys move through the dropdown, Enter opens the chosen result, Escape closes. */
   function onKey(w, event) {
-    var options = w.options();
+    var options = optionsOf(w);
     var panelOpen = !w.panel.hidden;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       if (!options.length) return;
@@ -379,7 +379,6 @@
     var target = form.getAttribute("data-search-target");
     var area = target && document.getElementById(target);
     var w = { form: form, input: input, id: "lotse-search-" + index, page: !!area, active: -1, timer: 0, lastId: 0 };
-    w.options = function () { return options(w); };
     w.status = el("p", "visually-hidden");
     w.status.setAttribute("role", "status");
     w.status.setAttribute("aria-live", "polite");
