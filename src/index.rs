@@ -18,11 +18,43 @@ use crate::content::Page;
 use crate::markdown::Rendered;
 use crate::output::SiteWriter;
 
-/// The search runtime, built from `search-index/` by `scripts/build-search-runtime`, gzipped: the
-/// worker decompresses it itself, so a host that compresses nothing sends no more bytes.
-pub const RUNTIME_WASM_GZ: &[u8] = include_bytes!("../search-index/runtime/lotse-search.wasm.gz");
-/// The Web Worker that drives the runtime.
-pub const RUNTIME_WORKER: &[u8] = include_bytes!("../search-index/runtime/lotse-worker.js");
+/// The search runtime, built from `search-index/` by `scripts/build-search-runtime`, in LZMA's
+/// `.lzma` format (a fifth smaller than gzip): the worker decodes it itself, so a host that
+/// compresses nothing sends no more bytes, and one that does cannot do better.
+pub const RUNTIME_WASM_LZMA: &[u8] = include_bytes!("../search-index/runtime/lotse-search.wasm.lzma");
+/// The Web Worker that drives the runtime, with the LZMA decoder in front (one request).
+pub const RUNTIME_WORKER: &str = concat!(
+    include_str!("../search-index/runtime/lotse-lzma.js"),
+    include_str!("../search-index/runtime/lotse-worker.js")
+);
+/// A script as published: without its comment lines, blank lines and indentation (the worker
+/// shrinks by a third, 31 to 20 kB). A host that compresses nothing sends scripts as they are, and
+/// the worker is the first file a search waits for. Only comments that begin a line go, and line
+/// breaks stay, so no two lines are joined and the code is the same.
+fn published_script(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut in_comment = false;
+    for mut line in source.lines().map(str::trim) {
+        if in_comment || line.starts_with("/*") {
+            match line.split_once("*/") {
+                Some((_, rest)) => {
+                    in_comment = false;
+                    line = rest.trim();
+                }
+                None => {
+                    in_comment = true;
+                    continue;
+                }
+            }
+        }
+        if !line.is_empty() && !line.starts_with("//") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Hash of the runtime's sources when it was built; a test compares it with the sources now.
 pub const RUNTIME_SOURCE_HASH: &str = include_str!("../search-index/runtime/source-hash.txt");
 
@@ -188,8 +220,8 @@ pub fn search_version(docs: &[IndexDoc], portal: &Portal<'_>) -> String {
         }
     }
     h.update(serde_json::to_string(&portal.config.search.engine_config()).unwrap_or_default().as_bytes());
-    h.update(RUNTIME_WASM_GZ);
-    h.update(RUNTIME_WORKER);
+    h.update(RUNTIME_WASM_LZMA);
+    h.update(RUNTIME_WORKER.as_bytes());
     if portal.config.search.semantic.enabled(docs.len()) {
         h.update(crate::semantic::stage_id().as_bytes());
     }
@@ -370,9 +402,9 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         Some(cache) => Some(write_semantic(docs, cache, writer)?),
         None => None,
     };
-    let runtime = format!("lotse-search.{}.wasm.gz", hash(RUNTIME_WASM_GZ));
-    writer.write(&format!("search/{runtime}"), RUNTIME_WASM_GZ)?;
-    writer.write("search/lotse-worker.js", RUNTIME_WORKER)?;
+    let runtime = format!("lotse-search.{}.wasm.lzma", hash(RUNTIME_WASM_LZMA));
+    writer.write(&format!("search/{runtime}"), RUNTIME_WASM_LZMA)?;
+    writer.write("search/lotse-worker.js", published_script(RUNTIME_WORKER).as_bytes())?;
     let manifest = Manifest {
         format: search_index::FORMAT_VERSION,
         generator: format!("lotse {}", env!("CARGO_PKG_VERSION")),
@@ -419,4 +451,32 @@ fn shipped_semantic_files() -> &'static [(String, &'static [u8]); 3] {
         ]
         .map(|(name, extension, bytes)| (format!("s/{name}.{}.{extension}", hash(bytes)), bytes))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_published_script_keeps_its_code_line_by_line() {
+        let source = "\"use strict\";\n// a comment\n/**\n * Doc.\n */\nfunction f(a) {\n  /* x */ return a; // why\n\n  var s = \"//\";\n}\n";
+        assert_eq!(
+            published_script(source),
+            "\"use strict\";\nfunction f(a) {\nreturn a; // why\nvar s = \"//\";\n}\n"
+        );
+    }
+
+    #[test]
+    fn the_published_worker_is_a_third_smaller() {
+        let published = published_script(RUNTIME_WORKER);
+        assert!(
+            published.len() * 3 < RUNTIME_WORKER.len() * 2,
+            "{} of {} bytes",
+            published.len(),
+            RUNTIME_WORKER.len()
+        );
+        assert!(
+            published.contains("function lzmaDecode(") && published.contains("self.onmessage = function (event) {")
+        );
+    }
 }

@@ -20,7 +20,7 @@ fn serves_the_portal_with_correct_types_and_never_outside_it() {
     assert_eq!(server.get("/__lotse/live.js").0, 200);
     let manifest: serde_json::Value = serde_json::from_str(&server.get("/search/manifest.json").2).unwrap();
     let (status, content_type, _) = server.get(&format!("/search/{}", manifest["runtime"].as_str().unwrap()));
-    assert_eq!((status, content_type.as_str()), (200, "application/gzip"));
+    assert_eq!((status, content_type.as_str()), (200, "application/x-lzma"));
     for attack in [
         "/../geheim.txt",
         "/%2e%2e/geheim.txt",

@@ -89,7 +89,10 @@ async function measure(engine, base, log, site, queries) {
       let next = 0;
       const waiting = new Map();
       worker.onmessage = (e) => { if (waiting.has(e.data.id)) { waiting.get(e.data.id)(e.data); waiting.delete(e.data.id); } };
-      worker.postMessage({ type: "init", manifest: new URL("/search/manifest.json", location.href).href });
+      // As the theme does: the page fetches the manifest beside the worker's script and hands it over.
+      const manifest = new URL("/search/manifest.json", location.href).href;
+      fetch(manifest, { cache: "no-cache" }).then((r) => (r.ok ? r.json() : null)).catch(() => null)
+        .then((loaded) => worker.postMessage({ type: "init", manifest, loaded }));
       window.__engineTimes = [];
       window.__search = (q) => new Promise((ok) => { const id = ++next; waiting.set(id, ok); worker.postMessage({ type: "search", id, query: q, platform: "", typing: false, limit: 5 }); })
         .then((m) => { window.__engineTimes.push(m.searchMs); return m.results.map((r) => r.url); });
@@ -132,13 +135,13 @@ for (const n of sizes) {
   const lotse = await measure("lotse", url, log, site, queries);
   const pagefind = await measure("pagefind", url, log, site, queries);
   server.close();
-  // The runtime as published: gzipped, so "raw" is what a host that compresses nothing sends.
-  const wasmFile = readdirSync(join(site, "search")).find((f) => f.endsWith(".wasm.gz"));
+  // The runtime as published: as .lzma, so "raw" is what a host that compresses nothing sends.
+  const wasmFile = readdirSync(join(site, "search")).find((f) => f.endsWith(".wasm.lzma"));
   const lotseWasm = join(site, "search", wasmFile);
   const pfWasm = readdirSync(join(site, "pagefind")).filter((f) => f.startsWith("wasm.")).map((f) => join(site, "pagefind", f));
   rows.push({
     n,
-    lotse: { ...lotse, index: du(join(site, "search"), (p) => !p.endsWith(".wasm.gz") && !p.endsWith(".js") && !p.endsWith("index.html")), wasmRaw: statSync(lotseWasm).size, wasmBrotli: brotliSize(lotseWasm) },
+    lotse: { ...lotse, index: du(join(site, "search"), (p) => !p.endsWith(".wasm.lzma") && !p.endsWith(".js") && !p.endsWith("index.html")), wasmRaw: statSync(lotseWasm).size, wasmBrotli: brotliSize(lotseWasm) },
     pagefind: { ...pagefind, index: du(join(site, "pagefind"), (p) => !p.includes("/wasm.") && !p.endsWith(".js") && !p.endsWith(".css")), wasmRaw: pfWasm.map((f) => statSync(f).size).reduce((a, b) => Math.max(a, b), 0), wasmBrotli: pfWasm.map((f) => brotliSize(f)).reduce((a, b) => Math.max(a, b), 0) },
   });
 }

@@ -28,6 +28,7 @@ var base = null;
 var docs = null; // set when the index is open; chunks of result entries, loaded as results need them
 var remote = []; // index files by the id the runtime reads them with: {url, len, whole}
 var fragments = new Map();
+var fragmentsHere = new Set(); // paths of the texts in `fragments` that have arrived
 var early = []; // [file, block, bytes] of footers fetched during init, handed over before opening
 var pending = [];
 var failed = null;
@@ -110,12 +111,18 @@ function readRange(file, start, end, dest) {
   }
 }
 
-function init(manifestUrl) {
-  return fetch(manifestUrl, { cache: "no-cache" })
+/**
+ * Loads the index described by the manifest at `manifestUrl`. The page may hand over the manifest
+ * it fetched while this script was loading (`loaded`): then the runtime and the index are
+ * requested at once, one round trip earlier.
+ */
+function init(manifestUrl, loaded) {
+  var got = loaded ? Promise.resolve(loaded) : fetch(manifestUrl, { cache: "no-cache" })
     .then(function (r) {
       if (!r.ok) throw new Error("cannot load the search manifest (" + r.status + ")");
       return r.json();
-    })
+    });
+  return got
     .then(function (m) {
       manifest = m;
       field = {};
@@ -130,9 +137,10 @@ function init(manifestUrl) {
           packed.set(path, bytes.subarray(at[0], at[0] + at[1]));
         });
       }) : Promise.resolve();
+      // The runtime comes as .lzma, decoded here (lotse-lzma.js, shipped in front of this file).
       // instantiate() on bytes works even where the host serves .wasm with the wrong MIME type.
-      var runtime = fetchGzipped(new URL(m.runtime, base)).then(function (bytes) {
-        return WebAssembly.instantiate(bytes, { lotse: { read_range: readRange } });
+      var runtime = fetchBytes(new URL(m.runtime, base)).then(function (buffer) {
+        return WebAssembly.instantiate(lzmaDecode(new Uint8Array(buffer)), { lotse: { read_range: readRange } });
       });
       // The last two blocks of each file published in blocks hold its footers, which opening the
       // index reads: fetched now, opening waits for no request (a host that ignores Range would
@@ -202,9 +210,15 @@ function fragment(path) {
   var inPack = packedFile(path);
   if (inPack) return Promise.resolve(decoder.decode(inPack));
   if (!fragments.has(path)) {
-    fragments.set(path, fetch(new URL(path, base)).then(function (r) { return r.ok ? r.text() : ""; }).catch(function () { return ""; }));
+    fragments.set(path, fetch(new URL(path, base)).then(function (r) { return r.ok ? r.text() : ""; }).catch(function () { return ""; })
+      .then(function (text) { fragmentsHere.add(path); return text; }));
   }
   return fragments.get(path);
+}
+
+/** Whether an article's text is here already, so that its excerpt needs no request. */
+function fragmentHere(path) {
+  return !!packedFile(path) || fragmentsHere.has(path);
 }
 
 function highlight(text, query) {
@@ -346,13 +360,42 @@ function searchHere(message) {
   // Excerpts of the closest articles mark the words of the suggestion, which they contain.
   var marked = found.closest && found.suggestion ? found.suggestion : message.query || "";
   var searchMs = performance.now() - started;
-  return present(hits, message, marked).then(function (results) {
-    self.postMessage({
-      type: "results", id: message.id, query: message.query, platform: message.platform || "", results: results,
-      suggestion: found.suggestion || null, closest: !!found.closest, searchMs: searchMs
+  var reply = {
+    type: "results", id: message.id, query: message.query, platform: message.platform || "",
+    suggestion: found.suggestion || null, closest: !!found.closest, searchMs: searchMs
+  };
+  return Promise.all(hits.map(function (hit) { return doc(hit.ord); })).then(function (entries) {
+    // One wave to the first results: when the texts of some results are still to come (a large
+    // portal), the dropdown shows titles and summaries at once and gets the excerpts after them.
+    // The search page waits for its excerpts and sections, so that its cards never grow while
+    // a teacher reads them.
+    var excerptsLater = !message.sections && entries.some(function (entry) { return !fragmentHere(entry[field.text]); });
+    if (excerptsLater) {
+      self.postMessage(Object.assign({}, reply, { results: entries.map(row), excerptsPending: true }));
+    }
+    return present(hits, message, marked).then(function (results) {
+      if (excerptsLater) {
+        self.postMessage({ type: "excerpts", id: message.id, excerpts: results.map(function (r) { return r.excerpt; }) });
+      } else {
+        self.postMessage(Object.assign(reply, { results: results }));
+      }
+      if (message.semantic) withSemantic(function (stage) { stage.similar(message, found, hits); });
     });
-    if (message.semantic) withSemantic(function (stage) { stage.similar(message, found, hits); });
   });
+}
+
+/** A result row of the result list's entry alone: the excerpt and sections come from its text. */
+function row(entry) {
+  return {
+    url: entry[field.url],
+    title: entry[field.title],
+    platform: entry[field.platform],
+    platformName: manifest.platforms[entry[field.platform]] || entry[field.platform],
+    summary: entry[field.summary],
+    status: entry[field.status] || "",
+    excerpt: [],
+    sections: [],
+  };
 }
 
 /** Result rows for the page: title, platform, summary and an excerpt marking `marked`. */
@@ -364,16 +407,10 @@ function present(hits, message, marked) {
       var doc = loaded[0], text = parseText(loaded[1]);
       var body = text.body.replace(/\s+/g, " ");
       var mark = function (t) { return highlight(t, marked); };
-      return {
-        url: doc[field.url],
-        title: doc[field.title],
-        platform: doc[field.platform],
-        platformName: manifest.platforms[doc[field.platform]] || doc[field.platform],
-        summary: doc[field.summary],
-        status: doc[field.status] || "",
+      return Object.assign(row(doc), {
         excerpt: excerpt(body, highlight(body, marked)),
         sections: message.sections ? matchingSections(text.body, text.sections, mark) : [],
-      };
+      });
     });
   }));
 }
@@ -428,14 +465,15 @@ function handle(message) {
 
 // In node (the unit tests of the pure functions), export them instead of listening.
 if (typeof module !== "undefined" && module.exports) {
-  module.exports = { excerpt: excerpt, parseText: parseText, matchingSections: matchingSections };
+  // (Object.assign: lotse-lzma.js, in front of this file where it ships, exports lzmaDecode.)
+  Object.assign(module.exports, { excerpt: excerpt, parseText: parseText, matchingSections: matchingSections });
 } else {
   self.onmessage = function (event) {
     var message = event.data || {};
     if (message.type === "init") {
       if (wasm || pending.started) return;
       pending.started = true;
-      init(message.manifest).then(function () {
+      init(message.manifest, message.loaded).then(function () {
         self.postMessage({ type: "ready" });
         var queued = pending.splice(0);
         queued.forEach(handle);

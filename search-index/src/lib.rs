@@ -18,7 +18,7 @@ pub mod analyzer;
 pub mod encoder;
 pub mod engine;
 pub mod fold;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), feature = "builtin-vocabulary"))]
 #[doc(hidden)]
 pub mod fuzz;
 pub mod lazy;
@@ -29,11 +29,12 @@ pub mod semantic;
 pub mod support;
 pub mod vocabulary;
 pub mod wordlists;
-#[cfg(not(target_arch = "wasm32"))]
+/// Native only, and with the built-in vocabulary, whose share for the portal the index carries.
+#[cfg(all(not(target_arch = "wasm32"), feature = "builtin-vocabulary"))]
 pub mod writer;
 
 pub use fold::{fold_german, slugify};
 
 /// Version of the index format. The manifest records it and the runtime refuses other versions,
 /// so a cached old runtime never misreads a new index. Bump it with every format change.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;

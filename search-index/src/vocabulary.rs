@@ -2,8 +2,11 @@
 //! same to a teacher looking for help ("Kennwort weg" = "Passwort vergessen", "Tafel" = "Display").
 //!
 //! The data lives in `vocabulary/de.txt`, readable and reviewed like code, and is compiled into
-//! the indexer and the browser runtime alike. A query word that matches a term of a group brings the
-//! group's other terms in as weaker alternatives, so that what the teacher typed still ranks first.
+//! the indexer. The index carries the groups that can matter to its portal (the file
+//! [`INDEX_FILE`], see [`Vocabulary::source_for_index`]), and both the native engine and the
+//! browser runtime read it from there: the runtime does not carry the whole list (80 kB) that every
+//! visitor would download. A query word that matches a term of a group brings the group's other
+//! terms in as weaker alternatives, so that what the teacher typed still ranks first.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,7 +14,11 @@ use crate::analyzer::{normalize, stem, tokenize};
 use crate::support::is_filler_stem;
 
 /// The vocabulary shipped with Lotse.
+#[cfg(feature = "builtin-vocabulary")]
 pub const BUILTIN: &str = include_str!("../vocabulary/de.txt");
+
+/// The name of the index file that holds a portal's share of the built-in vocabulary.
+pub const INDEX_FILE: &str = "lotse-vocabulary.txt";
 
 /// One group: an id a portal can switch off, and its terms as index terms, word by word.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,8 +75,31 @@ fn term_tokens(term: &str) -> Vec<String> {
 
 impl Vocabulary {
     /// The built-in vocabulary. Its data is checked by a unit test, so parsing cannot fail here.
+    #[cfg(feature = "builtin-vocabulary")]
     pub fn builtin() -> Vocabulary {
         Vocabulary::parse(BUILTIN).unwrap_or_default()
+    }
+
+    /// The lines of the vocabulary source `text` that can matter to an index whose terms are
+    /// `indexed`: its `version:` line and every group with a term whose content words (stems) the
+    /// articles contain. Any other group expands a query only to terms that find nothing. (On the
+    /// bundled and GNOME portals every ranking stays the same; the bundled portal keeps 87 %.)
+    pub fn source_for_index(text: &str, indexed: impl Fn(&str) -> bool) -> String {
+        let mut kept = String::new();
+        for line in text.lines().map(str::trim) {
+            let Some((key, rest)) = line.split_once(':') else { continue };
+            let useful = key.trim() == "version"
+                || rest.split(',').any(|term| {
+                    let words: Vec<String> =
+                        term_tokens(term.trim()).into_iter().filter(|word| !is_filler_stem(word)).collect();
+                    !words.is_empty() && words.iter().all(|word| indexed(word))
+                });
+            if useful && !line.starts_with('#') {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+        kept
     }
 
     /// Parses the data format of `vocabulary/de.txt`; errors name the line.
@@ -246,6 +276,17 @@ mod tests {
         assert!(vocabulary.version >= 1);
         assert!(vocabulary.groups().len() >= 300, "{} groups", vocabulary.groups().len());
         assert!(vocabulary.has_group("passwort-vergessen"));
+    }
+
+    #[test]
+    fn an_index_keeps_the_groups_with_a_term_its_articles_contain() {
+        let source = "# comment\nversion: 7\nkein-bild: kein Bild, bleibt schwarz\nwlan: WLAN, WiFi\n";
+        let kept = Vocabulary::source_for_index(source, |word| word == term("Bild"));
+        assert_eq!(kept, "version: 7\nkein-bild: kein Bild, bleibt schwarz\n");
+        assert_eq!(Vocabulary::parse(&kept).unwrap().groups().len(), 1);
+        // A term needs all its content words; function words such as "kein" keep no group.
+        assert_eq!(Vocabulary::source_for_index(source, |word| word == term("schwarz")), "version: 7\n");
+        assert_eq!(Vocabulary::source_for_index(source, |word| word == term("kein")), "version: 7\n");
     }
 
     #[test]

@@ -4,12 +4,15 @@
 //! names segments with random UUIDs; the writer replaces the UUID with one derived from the
 //! content, so the same portal always gives byte-identical files.
 
+use std::collections::HashSet;
+
 use tantivy::directory::{Directory, RamDirectory};
 use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, IndexSettings, TantivyDocument};
 
 use crate::analyzer::{Analyzer, Lexicon};
 use crate::schema::{build, Fields};
+use crate::vocabulary::{Vocabulary, BUILTIN, INDEX_FILE};
 
 /// What the index knows of one article. Its position in the slice becomes its `ord`.
 #[derive(Debug, Clone, Default)]
@@ -96,7 +99,25 @@ fn spellings(doc: &IndexDoc) -> PreTokenizedString {
     PreTokenizedString { text: String::new(), tokens }
 }
 
-/// Indexes `docs` and returns the index files, deterministically named.
+/// The built-in vocabulary's groups that can matter to this index: those with a word that one of
+/// its text fields holds.
+fn vocabulary_for(index: &Index, fields: &Fields) -> tantivy::Result<String> {
+    let mut words = HashSet::new();
+    let searcher = index.reader()?.searcher();
+    for segment in searcher.segment_readers() {
+        for field in [fields.title, fields.summary, fields.keywords, fields.tags, fields.headings, fields.body] {
+            let inverted = segment.inverted_index(field)?;
+            let mut terms = inverted.terms().stream()?;
+            while terms.advance() {
+                words.insert(String::from_utf8_lossy(terms.key()).into_owned());
+            }
+        }
+    }
+    Ok(Vocabulary::source_for_index(BUILTIN, |word| words.contains(word)))
+}
+
+/// Indexes `docs` and returns the index files, deterministically named, with the portal's share
+/// of the vocabulary ([`INDEX_FILE`]).
 pub fn write_index(docs: &[IndexDoc]) -> tantivy::Result<Vec<IndexFile>> {
     let (schema, fields) = build();
     let lexicon = Lexicon::from_texts(docs.iter().flat_map(|d| {
@@ -116,6 +137,7 @@ pub fn write_index(docs: &[IndexDoc]) -> tantivy::Result<Vec<IndexFile>> {
         writer.merge(&segments).wait()?;
     }
     writer.wait_merging_threads()?;
+    let vocabulary = vocabulary_for(&index, &fields)?;
 
     let metas = index.searchable_segment_metas()?;
     let mut files: Vec<IndexFile> = Vec::new();
@@ -143,6 +165,7 @@ pub fn write_index(docs: &[IndexDoc]) -> tantivy::Result<Vec<IndexFile>> {
         }
     }
     files.push(("meta.json".to_string(), meta_text.into_bytes()));
+    files.push((INDEX_FILE.to_string(), vocabulary.into_bytes()));
     files.sort();
     Ok(files)
 }

@@ -275,6 +275,7 @@ fn mime_type(path: &Path) -> &'static str {
         "json" => "application/json",
         "wasm" => "application/wasm",
         "gz" => "application/gzip",
+        "lzma" => "application/x-lzma",
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",

@@ -197,6 +197,25 @@ test("after one visit, articles, images and search work with the server gone", a
   assert.match(await page.locator("h1").innerText(), /nicht gefunden/i);
 });
 
+test("on a first visit the offline worker waits for the search, and takes its files from the HTTP cache", async (t) => {
+  const { site } = await installed(t, "/");
+  const paths = site.requests.map((r) => r.path.replace(/\?.*$/, ""));
+  const at = (test) => paths.findIndex(test);
+  const runtime = at((p) => /\/search\/lotse-search\.[0-9a-f]{12}\.wasm\.lzma$/.test(p));
+  const pack = at((p) => p.startsWith("/search/p/"));
+  const serviceWorker = at((p) => p === "/sw.js");
+  assert.ok(runtime >= 0 && pack >= 0 && serviceWorker >= 0, paths.join(", "));
+  // It registered only once the search had its runtime and index: on a slow WLAN it does not
+  // compete with a teacher's first query ...
+  assert.ok(serviceWorker > runtime && serviceWorker > pack, `sw.js was requested before the search was ready: ${paths.join(", ")}`);
+  // ... and its install did not download them again (their names carry their hash).
+  assert.equal(paths.filter((p) => p === paths[runtime]).length, 1, "the runtime was downloaded twice");
+  assert.equal(paths.filter((p) => p === paths[pack]).length, 1, "the pack was downloaded twice");
+  // Files without a hash in their name are fetched anew for the cache, so that it never keeps
+  // an older build's copy: the pages, and the article the teacher opened among them.
+  assert.ok(paths.filter((p) => p === "/allgemein/display-kein-bild/").length === 1, "a page not opened was cached");
+});
+
 test("a new build replaces the old cache, and the page shows the new build", async (t) => {
   const { context, page, origin, stop, republish } = await installed(t, "/ipad/");
   const [oldCache] = await cacheNames(page);

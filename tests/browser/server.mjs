@@ -13,6 +13,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 
+/** Writes the search worker as it is in the source tree, the way lotse ships it (the LZMA decoder
+ * in front), to `file`: the tests then run today's worker, not the one the binary embeds. */
+export function writeSourceWorker(file) {
+  const runtime = path.join(REPO, "search-index/runtime");
+  fs.writeFileSync(file, fs.readFileSync(path.join(runtime, "lotse-lzma.js"), "utf8") + fs.readFileSync(path.join(runtime, "lotse-worker.js"), "utf8"));
+}
+
 /**
  * Starts Debian's Chromium (or CHROMIUM_BIN) headless, with the flags that keep it from reaching
  * any network but the tests' own: the tests then prove that the site loads nothing from elsewhere.

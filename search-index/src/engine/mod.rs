@@ -125,6 +125,20 @@ pub struct ScoreDetail {
     pub value: f32,
 }
 
+/// The portal's share of the built-in vocabulary, which the index carries
+/// ([`crate::vocabulary::INDEX_FILE`]); an index without that file (written by hand in a test)
+/// gets the whole built-in list where it is compiled in.
+fn index_vocabulary(index: &Index) -> Vocabulary {
+    let path = std::path::Path::new(crate::vocabulary::INDEX_FILE);
+    match tantivy::Directory::atomic_read(index.directory(), path) {
+        Ok(bytes) => Vocabulary::parse(&String::from_utf8_lossy(&bytes)).unwrap_or_default(),
+        #[cfg(feature = "builtin-vocabulary")]
+        Err(_) => Vocabulary::builtin(),
+        #[cfg(not(feature = "builtin-vocabulary"))]
+        Err(_) => Vocabulary::default(),
+    }
+}
+
 /// An opened index, ready for queries.
 pub struct Engine {
     searcher: Searcher,
@@ -149,7 +163,7 @@ impl Engine {
         let fields = fields_of(&index.schema())?;
         let reader = index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?;
         let vocabulary = if config.vocabulary {
-            Vocabulary::builtin().without(&config.vocabulary_off)
+            index_vocabulary(index).without(&config.vocabulary_off)
         } else {
             Vocabulary::default()
         };

@@ -46,8 +46,12 @@
   // A newer build's worker installs in the background and waits; the next page that opens tells
   // it to take over and reloads once, so a page and its assets always come from the same build
   // and nobody's page reloads while they read it.
+  // On a first visit it downloads the whole portal, which on a slow school WLAN would compete with
+  // the search's own download and a teacher's first query: it registers once the search is ready
+  // (or has failed: lotse-search.js says so with "lotse:search-settled"), at the latest 10 s after
+  // the page loaded (a page whose search never starts, as with Save-Data).
   var worker = root.getAttribute("data-service-worker");
-  if (worker && "serviceWorker" in navigator) {
+  if (worker && "serviceWorker" in navigator) afterSearch(function () {
     var controlled = !!navigator.serviceWorker.controller;
     navigator.serviceWorker.addEventListener("controllerchange", function () {
       if (controlled) window.location.reload();
@@ -67,5 +71,15 @@
       if (document.readyState === "complete") activate();
       else window.addEventListener("load", activate);
     }).catch(function () { /* no offline mode (private browsing, file://): the portal works online */ });
+  });
+
+  /** Calls `go` once: when the search has settled, or 10 s after the page loaded. */
+  function afterSearch(go) {
+    var done = false;
+    var once = function () { if (!done) { done = true; go(); } };
+    document.addEventListener("lotse:search-settled", once);
+    var later = function () { setTimeout(once, 10000); };
+    if (document.readyState === "complete") later();
+    else window.addEventListener("load", later);
   }
 })();
