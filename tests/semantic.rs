@@ -19,6 +19,14 @@ fn gunzip(path: &Path) -> Vec<u8> {
     out
 }
 
+fn unlzma(path: &Path) -> Vec<u8> {
+    let packed = std::fs::read(path).unwrap();
+    let mut out = Vec::new();
+    let mut reader = lzma_rust2::LzmaReader::new_mem_limit(&packed[..], u32::MAX, None).unwrap();
+    std::io::Read::read_to_end(&mut reader, &mut out).unwrap();
+    out
+}
+
 /// The article vectors a build published, and how many result rows the index has.
 fn vectors_and_rows(site: &Path) -> (ArticleVectors, usize) {
     let m = manifest(site);
@@ -29,7 +37,7 @@ fn vectors_and_rows(site: &Path) -> (ArticleVectors, usize) {
         .iter()
         .map(|c| {
             // The result list travels in the pack of a small portal.
-            let pack = m["pack"]["url"].as_str().map(|url| gunzip(&site.join("search").join(url)));
+            let pack = m["pack"]["url"].as_str().map(|url| unlzma(&site.join("search").join(url)));
             let at = &m["pack"]["files"][c.as_str().unwrap()];
             let bytes = match (pack, at.as_array()) {
                 (Some(pack), Some(at)) => {

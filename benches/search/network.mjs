@@ -17,7 +17,7 @@
 //   - now:     the same on a page opened just now (initialisation and query at once);
 //   - second:  a second, different query on the page opened 2 s before;
 //   - median and p95 over the remaining queries;
-//   - bytes and requests until the first results, and request waves of the second query (a wave:
+//   - bytes and requests until the first results, the second query's bytes, and its request waves (a wave:
 //     requests that wait for one another's round trip): those its first results waited for, and
 //     all of them, excerpts included.
 import { execFileSync } from "node:child_process";
@@ -185,7 +185,9 @@ async function measure(browser, server, engine, network, queries) {
   const coldBytes = server.log.reduce((s, e) => s + e.bytes, 0);
   const coldRequests = server.log.length;
   const before = context.requestLog.length;
+  const logBefore = server.log.length;
   const second = await timed(p, queries[1]);
+  const secondBytes = server.log.slice(logBefore).reduce((s, e) => s + e.bytes, 0);
   const secondRequests = context.requestLog.slice(before);
   const secondWaves = waves(secondRequests.filter((e) => e.ended <= second.firstAt));
   const secondWavesAll = waves(secondRequests);
@@ -208,7 +210,7 @@ async function measure(browser, server, engine, network, queries) {
   return {
     twoSeconds: first.ms, twoSecondsFull: first.full, results: first.n, now: now.ms, nowFull: now.full,
     second: second.ms, secondFull: second.full, median: at(times, 0.5), medianFull: at(fullTimes, 0.5),
-    p95: at(times, 0.95), p95Full: at(fullTimes, 0.95), coldBytes, coldRequests, secondWaves, secondWavesAll,
+    p95: at(times, 0.95), p95Full: at(fullTimes, 0.95), coldBytes, coldRequests, secondBytes, secondWaves, secondWavesAll,
   };
 }
 
@@ -251,6 +253,7 @@ for (const r of rows) {
   line(`p95 (${queryCount} queries)`, "p95", f, "p95Full");
   line("bytes until first results", "coldBytes", kb);
   line("requests until first results", "coldRequests", String);
+  line("bytes of the second query (excerpts included)", "secondBytes", kb);
   line("request waves the second query's first results waited for", "secondWaves", String);
   line("request waves of the second query, excerpts included", "secondWavesAll", String);
 }

@@ -13,8 +13,11 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, mkdtempSync, statSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { brotliCompressSync, constants, gunzipSync } from "node:zlib";
+import { createRequire } from "node:module";
+import { brotliCompressSync, constants } from "node:zlib";
 import { REPO, BENCH_PAGE, buildLotse, indexWithPagefind, serve, launch } from "./common.mjs";
+
+const { lzmaDecode } = createRequire(import.meta.url)("../../search-index/runtime/lotse-lzma.js");
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -50,11 +53,11 @@ function generate(n) {
 /** Deterministic everyday queries: one or two words from the portal's titles. */
 function makeQueries(site, count) {
   const manifest = JSON.parse(readFileSync(join(site, "search", "manifest.json"), "utf8"));
-  // A small portal's result list travels in the gzipped pack, a large portal's in files of its own.
+  // A small portal's result list travels in the .lzma pack, a large portal's in files of its own.
   const read = (name) => {
     const at = manifest.pack && manifest.pack.files[name];
     if (!at) return readFileSync(join(site, "search", name));
-    return gunzipSync(readFileSync(join(site, "search", manifest.pack.url))).subarray(at[0], at[0] + at[1]);
+    return Buffer.from(lzmaDecode(new Uint8Array(readFileSync(join(site, "search", manifest.pack.url))), manifest.pack.len)).subarray(at[0], at[0] + at[1]);
   };
   const titles = manifest.docs.chunks.flatMap((chunk) => JSON.parse(read(chunk).toString("utf8")).map((d) => d[1]));
   const words = [...new Set(titles.join(" ").split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 3))].sort();

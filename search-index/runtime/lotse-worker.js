@@ -61,7 +61,7 @@ function fetchBytes(url) {
 }
 
 /**
- * The bytes of a gzipped file. Lotse stores the runtime and the pack compressed, so that a host
+ * The bytes of a gzipped file (the blocks of large portals). Lotse stores them compressed, so that a host
  * that compresses nothing sends as few bytes as one that does; a host that sends them with
  * `Content-Encoding: gzip` has had them decompressed by the browser already (no gzip magic).
  */
@@ -129,8 +129,9 @@ function init(manifestUrl, loaded) {
       m.docs.fields.forEach(function (name, i) { field[name] = i; });
       base = new URL(".", manifestUrl);
       // Runtime and pack in parallel: one wave of requests, then no query waits for the network.
-      var pack = m.pack ? fetchGzipped(new URL(m.pack.url, base)).then(function (buffer) {
-        var bytes = new Uint8Array(buffer);
+      // The pack comes as .lzma too: a fifth smaller than gzip, and the decoder is here anyway.
+      var pack = m.pack ? fetchBytes(new URL(m.pack.url, base)).then(function (buffer) {
+        var bytes = lzmaDecode(new Uint8Array(buffer), m.pack.len);
         packed = new Map();
         Object.keys(m.pack.files).forEach(function (path) {
           var at = m.pack.files[path];
@@ -142,13 +143,14 @@ function init(manifestUrl, loaded) {
       var runtime = fetchBytes(new URL(m.runtime, base)).then(function (buffer) {
         return WebAssembly.instantiate(lzmaDecode(new Uint8Array(buffer)), { lotse: { read_range: readRange } });
       });
-      // The last two blocks of each file published in blocks hold its footers, which opening the
-      // index reads: fetched now, opening waits for no request (a host that ignores Range would
-      // otherwise send the whole file).
+      // Opening the index and planning a first query read a few blocks of the files published in
+      // blocks (footers, each field's header). The pack brings them, under their block URLs;
+      // without them there, the last two blocks, which hold the footers, are fetched now. Either
+      // way opening waits for no request (a host that ignores Range would send the whole file).
       var footers = [];
       Object.keys(m.index).forEach(function (name, file) {
         var blocks = m.index[name].blocks;
-        if (!blocks) return;
+        if (!blocks || (m.pack && blocks.some(function (url) { return m.pack.files[url]; }))) return;
         [blocks.length - 2, blocks.length - 1].filter(function (b) { return b >= 0; }).forEach(function (block) {
           footers.push(fetchGzipped(new URL(blocks[block], base)).then(function (buffer) {
             return [file, block, new Uint8Array(buffer)];
@@ -157,6 +159,12 @@ function init(manifestUrl, loaded) {
       });
       return Promise.all([runtime, pack, Promise.all(footers)]).then(function (done) {
         done[2].forEach(function (footer) { if (footer) early.push(footer); });
+        Object.keys(m.index).forEach(function (name, file) {
+          (m.index[name].blocks || []).forEach(function (url, block) {
+            var bytes = packedFile(url);
+            if (bytes) early.push([file, block, bytes]);
+          });
+        });
         return done[0];
       });
     })
@@ -282,7 +290,7 @@ function prefetch(message) {
 function fetchBlock(file, block) {
   var entry = remote[file];
   var url = entry && entry.blocks && entry.blocks[block];
-  if (!url) return Promise.resolve();
+  if (!url || entry.have.has(block)) return Promise.resolve();
   if (!blocksUnderWay.has(url)) {
     blocksUnderWay.set(url, fetchGzipped(url).then(function (buffer) {
       var bytes = new Uint8Array(buffer);

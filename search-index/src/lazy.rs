@@ -166,6 +166,20 @@ impl LazyDirectory {
         lazy.blocks.lock().map(|mut blocks| blocks.insert(block, Arc::new(bytes))).is_ok()
     }
 
+    /// The blocks held so far, by file id and block index: what the reads until now have touched.
+    pub fn held_blocks(&self) -> Vec<(u32, usize)> {
+        let mut held: Vec<(u32, usize)> = self
+            .files
+            .values()
+            .flat_map(|file| {
+                let blocks = file.blocks.lock().map(|b| b.keys().copied().collect::<Vec<_>>()).unwrap_or_default();
+                blocks.into_iter().map(move |block| (file.id, block))
+            })
+            .collect();
+        held.sort_unstable();
+        held
+    }
+
     fn file(&self, path: &Path) -> Result<&Arc<LazyFile>, OpenReadError> {
         self.files.get(path).ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))
     }
@@ -266,6 +280,38 @@ mod tests {
         let before = recorder.reads.lock().unwrap().len();
         engine.search("Drucker", None, false, 5);
         assert_eq!(recorder.reads.lock().unwrap().len(), before);
+    }
+
+    #[test]
+    fn with_the_opening_blocks_at_hand_opening_and_planning_read_nothing_more() {
+        let files = write_index(&corpus(3000)).unwrap();
+        let opening = Engine::opening_blocks(&files, &SearchConfig::default()).unwrap();
+        let recorder =
+            Arc::new(Recorder { files: files.iter().map(|(_, b)| b.clone()).collect(), reads: Mutex::new(Vec::new()) });
+        let listing =
+            files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
+        let directory = LazyDirectory::new(listing, recorder.clone());
+        let mut shipped = 0;
+        for (name, block) in &opening {
+            let file = files.iter().position(|(n, _)| n == name).unwrap();
+            let bytes = &files[file].1[block * BLOCK..((block + 1) * BLOCK).min(files[file].1.len())];
+            assert!(directory.put_block(file as u32, *block, bytes.to_vec()));
+            shipped += bytes.len();
+        }
+        let engine = Engine::open(&tantivy::Index::open(directory.clone()).unwrap(), &SearchConfig::default()).unwrap();
+        let headers = engine.field_headers();
+        assert!(directory
+            .missing_blocks(|| headers.iter().for_each(|(f, r)| drop(f.read_bytes_slice(r.clone()))))
+            .is_empty());
+        assert_eq!(*recorder.reads.lock().unwrap(), vec![], "opening read beyond the opening blocks");
+        // A small part of the index: footers, term dictionaries and each field's first block.
+        let total: usize = files.iter().map(|(_, b)| b.len()).sum();
+        assert!(shipped * 3 < total, "{shipped} of {total} bytes");
+        // A query needs its postings on top, which were not shipped.
+        let reads = engine.postings_reads("Drucker Passwort", None, false);
+        assert!(!directory
+            .missing_blocks(|| reads.iter().for_each(|(f, r)| drop(f.read_bytes_slice(r.clone()))))
+            .is_empty());
     }
 
     #[test]

@@ -44,7 +44,7 @@ self.addEventListener("install", function (event) {
 });
 
 /** Whether a file's name carries a content hash (`lotse-search.f540697c2ae8.wasm.lzma`,
- * `search/p/196c45cec38f.bin.gz`): then its bytes never change. */
+ * `search/p/196c45cec38f.bin.lzma`): then its bytes never change. */
 function hashedName(path) {
   return /(^|[./])[0-9a-f]{12}\.[a-z0-9.]+$/.test(path);
 }

@@ -167,7 +167,7 @@ test("typing on the home page finds the right how-to first", async (t) => {
   // The runtime came as .lzma, as application/octet-stream from a host that knows no better, and worked.
   const wasm = site.requests.filter((r) => r.path.includes(".wasm"));
   assert.ok(wasm.length > 0 && wasm.every((r) => r.path.endsWith(".wasm.lzma") && r.type === "application/octet-stream"), JSON.stringify(wasm));
-  // A small portal's index came in one gzipped pack: no index file was requested on its own.
+  // A small portal's index came in one .lzma pack: no index file was requested on its own.
   assert.ok(site.requests.some((r) => r.path.startsWith("/search/p/")), JSON.stringify(site.requests));
   assert.deepEqual(site.requests.filter((r) => /^\/search\/[idf]\//.test(r.path)), []);
   clean();

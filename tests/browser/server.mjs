@@ -11,7 +11,11 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import zlib from "node:zlib";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+
+/** The worker's LZMA decoder, which the search pack is read with. */
+const { lzmaDecode } = createRequire(import.meta.url)("../../search-index/runtime/lotse-lzma.js");
 
 /** Writes the search worker as it is in the source tree, the way lotse ships it (the LZMA decoder
  * in front), to `file`: the tests then run today's worker, not the one the binary embeds. */
@@ -62,14 +66,14 @@ export async function bundledPortal(prefix, { config = "" } = {}) {
 }
 
 /**
- * A file of a built site's search folder by the path its manifest names it with: from the gzipped
+ * A file of a built site's search folder by the path its manifest names it with: from the .lzma
  * pack where the portal is small enough for one, else the file itself.
  */
 export function searchFile(searchDir, manifest, name) {
   const at = manifest.pack && manifest.pack.files[name];
   if (!at) return fs.readFileSync(path.join(searchDir, name));
-  const pack = zlib.gunzipSync(fs.readFileSync(path.join(searchDir, manifest.pack.url)));
-  return pack.subarray(at[0], at[0] + at[1]);
+  const pack = lzmaDecode(new Uint8Array(fs.readFileSync(path.join(searchDir, manifest.pack.url))), manifest.pack.len);
+  return Buffer.from(pack.buffer, pack.byteOffset + at[0], at[1]);
 }
 
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";

@@ -198,12 +198,14 @@ pub fn bundled_site() -> &'static (PathBuf, Run) {
 }
 
 /// A file of a built site's search folder by the path the manifest names it with: from the
-/// gzipped pack where the portal is small enough for one, else the file itself.
+/// .lzma pack where the portal is small enough for one, else the file itself.
 pub fn search_file(search: &Path, manifest: &serde_json::Value, name: &str) -> Vec<u8> {
     if let (Some(url), Some(at)) = (manifest["pack"]["url"].as_str(), manifest["pack"]["files"][name].as_array()) {
         let mut pack = Vec::new();
         let compressed = fs::read(search.join(url)).unwrap();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&compressed[..]), &mut pack).unwrap();
+        let mut reader = lzma_rust2::LzmaReader::new_mem_limit(&compressed[..], u32::MAX, None).unwrap();
+        std::io::Read::read_to_end(&mut reader, &mut pack).unwrap();
+        assert_eq!(pack.len() as u64, manifest["pack"]["len"].as_u64().unwrap(), "the pack's length in the manifest");
         let (start, len) = (at[0].as_u64().unwrap() as usize, at[1].as_u64().unwrap() as usize);
         return pack[start..start + len].to_vec();
     }

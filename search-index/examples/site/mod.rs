@@ -20,10 +20,12 @@ pub struct SearchFolder {
 pub fn read(dir: &Path) -> SearchFolder {
     let file = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let manifest: Value = serde_json::from_slice(&file("manifest.json")).expect("manifest.json");
-    // A small portal's files travel in one gzipped pack; a large portal's stand on their own.
+    // A small portal's files travel in one .lzma pack; a large portal's stand on their own.
     let pack: Option<Vec<u8>> = manifest["pack"]["url"].as_str().map(|url| {
+        let packed = file(url);
+        let mut reader = lzma_rust2::LzmaReader::new_mem_limit(&packed[..], u32::MAX, None).expect("the pack's header");
         let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&file(url)[..]), &mut bytes).expect("the pack");
+        std::io::Read::read_to_end(&mut reader, &mut bytes).expect("the pack");
         bytes
     });
     let read = |name: &str| match (&pack, manifest["pack"]["files"][name].as_array()) {

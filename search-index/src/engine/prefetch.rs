@@ -7,16 +7,41 @@
 //! it misses costs a round trip, never a wrong result.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use tantivy::directory::{CompositeFile, FileSlice};
 use tantivy::index::SegmentComponent;
 use tantivy::query::{AutomatonWeight, Query};
-use tantivy::{HasLen, Term};
+use tantivy::{HasLen, Index, Term};
 
-use crate::engine::Engine;
+use crate::engine::{Engine, SearchConfig};
+use crate::lazy::{LazyDirectory, RangeSource};
 use crate::query::parse;
 
 impl Engine {
+    /// The blocks ([`crate::lazy::BLOCK`]) of the index files `files` (`(tantivy file name,
+    /// bytes)`) that opening the index and reading each field's header touch, by file name. A
+    /// portal that publishes files in blocks ships these in its pack, so that the browser opens
+    /// the index and plans its first query without another round trip. Worked out by opening the
+    /// index here exactly as the runtime does, so the two cannot drift apart.
+    pub fn opening_blocks(files: &[(String, Vec<u8>)], config: &SearchConfig) -> tantivy::Result<Vec<(String, usize)>> {
+        struct Memory(Vec<Vec<u8>>);
+        impl RangeSource for Memory {
+            fn read(&self, file: u32, range: Range<usize>) -> Option<Vec<u8>> {
+                self.0.get(file as usize)?.get(range).map(<[u8]>::to_vec)
+            }
+        }
+        let listing =
+            files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
+        let source = Arc::new(Memory(files.iter().map(|(_, bytes)| bytes.clone()).collect()));
+        let directory = LazyDirectory::new(listing, source);
+        let engine = Engine::open(&Index::open(directory.clone())?, config)?;
+        for (file, range) in engine.field_headers() {
+            file.read_bytes_slice(range)?;
+        }
+        Ok(directory.held_blocks().into_iter().map(|(file, block)| (files[file as usize].0.clone(), block)).collect())
+    }
+
     /// The first bytes of each field's postings: the field's token count, which tantivy reads
     /// the first time a query touches the field (planning included). Fetched once, with the
     /// index, so that no plan waits on them.
