@@ -67,6 +67,9 @@ struct Manifest<'a> {
     /// tantivy's file names → hashed file names (relative to `search/`) and lengths; the runtime
     /// fetches their bytes lazily, by range.
     index: BTreeMap<String, IndexFileEntry>,
+    /// The size of the blocks that files published in blocks are cut into, before gzip
+    /// ([`search_index::lazy::BLOCK`]).
+    block: usize,
     docs: DocsChunks,
     config: search_index::engine::SearchConfig,
     platforms: BTreeMap<&'a str, &'a str>,
@@ -124,8 +127,10 @@ struct IndexFileEntry {
     /// For the postings and positions of a portal too large for one pack: the file again, cut
     /// into gzipped pieces of [`search_index::lazy::BLOCK`] bytes, so that a query fetches the
     /// pieces it needs all at once, compressed, from any host (`url` stays for reads by range).
+    /// Block n is `{blocks}-{n}.gz`: named by the file's hash, so the manifest needs no list of
+    /// them (a list was 25 kB for ten thousand articles).
     #[serde(skip_serializing_if = "Option::is_none")]
-    blocks: Option<Vec<String>>,
+    blocks: Option<String>,
 }
 
 /// The list of result entries (URL, title, platform, summary, text file, updated date), cut into chunks so that a
@@ -136,6 +141,8 @@ struct DocsChunks {
     /// names, so the two sides cannot disagree about positions.
     fields: &'static [&'static str],
     size: usize,
+    /// Where a chunk is not in the pack, it is published gzipped, as `<name>.gz` (so are the
+    /// article texts its rows name).
     chunks: Vec<String>,
 }
 
@@ -145,8 +152,9 @@ struct DocsChunks {
 /// `search-index/runtime/lotse-worker.js`; a test checks that the worker reads only these.
 pub const RESULT_FIELDS: &[&str] = &["url", "title", "platform", "summary", "text", "updated", "status"];
 
-/// Articles per docs chunk: about 20 kB of JSON, one request per result page at most.
-const DOCS_CHUNK: usize = 100;
+/// Articles per docs chunk. A large portal's five results lie in up to five chunks, each a
+/// request of its own either way: 25 rows are about 8 kB of JSON, 3 kB gzipped.
+const DOCS_CHUNK: usize = 25;
 
 /// [`PACK_LIMIT`], or `LOTSE_SEARCH_PACK_LIMIT` (bytes) where set: the tests build small portals
 /// without a pack too, to exercise the range reads of large ones.
@@ -399,16 +407,19 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         if packed(path) {
             files.insert(path.clone(), [joined.len(), bytes.len()]);
             joined.extend_from_slice(bytes);
+        } else if is_text(path) || is_docs(path) {
+            // Fetched whole, never by range: gzipped, for hosts that compress nothing.
+            writer.write(&format!("search/{path}.gz"), &gzip(bytes)?)?;
         } else {
             writer.write(&format!("search/{path}"), bytes)?;
         }
         if is_positions(path) || (is_postings(path) && !pack_index) {
-            let mut blocks = Vec::new();
+            let blocks = format!("b/{}", hash(bytes));
+            let first_time = written_blocks.insert(blocks.clone());
             for (number, block) in bytes.chunks(search_index::lazy::BLOCK).enumerate() {
-                let compressed = gzip(block)?;
-                let url = format!("b/{}.gz", hash(&compressed));
-                if written_blocks.insert(url.clone()) {
-                    writer.write(&format!("search/{url}"), &compressed)?;
+                let url = format!("{blocks}-{number}.gz");
+                if first_time {
+                    writer.write(&format!("search/{url}"), &gzip(block)?)?;
                 }
                 // A block that opening reads comes with the pack as well, under its URL.
                 let name = index_name.get(path).cloned().unwrap_or_default();
@@ -416,7 +427,6 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
                     files.insert(url.clone(), [joined.len(), block.len()]);
                     joined.extend_from_slice(block);
                 }
-                blocks.push(url);
             }
             if let Some(entry) = index.values_mut().find(|e| &e.url == path) {
                 entry.blocks = Some(blocks);
@@ -443,6 +453,7 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         generator: format!("lotse {}", env!("CARGO_PKG_VERSION")),
         runtime,
         index,
+        block: search_index::lazy::BLOCK,
         docs: DocsChunks { fields: RESULT_FIELDS, size: DOCS_CHUNK, chunks },
         config: input.config.clone(),
         platforms: input.platforms.iter().map(|(id, name)| (id.as_str(), name.as_str())).collect(),

@@ -106,6 +106,9 @@ fn the_internal_portal_is_complete_marked_and_the_public_build_after_it_has_no_t
     for canary in INTERNAL_CANARIES {
         assert!(!files_containing(&internal, canary).is_empty(), "the internal portal lacks `{canary}`");
     }
+    // The search carries its text, compressed in the pack: the leak checks below look in there too.
+    let in_search = files_containing(&internal.join("search"), "GEHEIMTEXT-7431");
+    assert!(in_search.iter().any(|f| f.ends_with(".bin.lzma")), "{in_search:?}");
     assert!(internal.join("allgemein/geheim.svg").is_file(), "the internal article's image");
     let page = std::fs::read_to_string(internal.join("allgemein/intern-geheim/index.html")).unwrap();
     assert!(page.contains("Intern – nur im internen Portal"), "the article's banner");

@@ -13,39 +13,17 @@ fn manifest(site: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(site.join("search/manifest.json")).unwrap()).unwrap()
 }
 
-fn gunzip(path: &Path) -> Vec<u8> {
-    let mut out = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&std::fs::read(path).unwrap()[..]), &mut out).unwrap();
-    out
-}
-
-fn unlzma(path: &Path) -> Vec<u8> {
-    let packed = std::fs::read(path).unwrap();
-    let mut out = Vec::new();
-    let mut reader = lzma_rust2::LzmaReader::new_mem_limit(&packed[..], u32::MAX, None).unwrap();
-    std::io::Read::read_to_end(&mut reader, &mut out).unwrap();
-    out
-}
-
 /// The article vectors a build published, and how many result rows the index has.
 fn vectors_and_rows(site: &Path) -> (ArticleVectors, usize) {
     let m = manifest(site);
-    let vectors = gunzip(&site.join("search").join(m["semantic"]["vectors"].as_str().expect("semantic files")));
+    let vectors =
+        common::decoded(&site.join("search").join(m["semantic"]["vectors"].as_str().expect("semantic files")));
     let rows = m["docs"]["chunks"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| {
-            // The result list travels in the pack of a small portal.
-            let pack = m["pack"]["url"].as_str().map(|url| unlzma(&site.join("search").join(url)));
-            let at = &m["pack"]["files"][c.as_str().unwrap()];
-            let bytes = match (pack, at.as_array()) {
-                (Some(pack), Some(at)) => {
-                    let (start, len) = (at[0].as_u64().unwrap() as usize, at[1].as_u64().unwrap() as usize);
-                    pack[start..start + len].to_vec()
-                }
-                _ => std::fs::read(site.join("search").join(c.as_str().unwrap())).unwrap(),
-            };
+            let bytes = common::search_file(&site.join("search"), &m, c.as_str().unwrap());
             serde_json::from_slice::<Vec<Value>>(&bytes).unwrap().len()
         })
         .sum();

@@ -14,7 +14,7 @@ import { readFileSync, mkdtempSync, statSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
-import { brotliCompressSync, constants } from "node:zlib";
+import { brotliCompressSync, constants, gunzipSync } from "node:zlib";
 import { REPO, BENCH_PAGE, buildLotse, indexWithPagefind, serve, launch } from "./common.mjs";
 
 const { lzmaDecode } = createRequire(import.meta.url)("../../search-index/runtime/lotse-lzma.js");
@@ -53,10 +53,10 @@ function generate(n) {
 /** Deterministic everyday queries: one or two words from the portal's titles. */
 function makeQueries(site, count) {
   const manifest = JSON.parse(readFileSync(join(site, "search", "manifest.json"), "utf8"));
-  // A small portal's result list travels in the .lzma pack, a large portal's in files of its own.
+  // A small portal's result list travels in the .lzma pack, a large portal's in gzipped files of its own.
   const read = (name) => {
     const at = manifest.pack && manifest.pack.files[name];
-    if (!at) return readFileSync(join(site, "search", name));
+    if (!at) return gunzipSync(readFileSync(join(site, "search", `${name}.gz`)));
     return Buffer.from(lzmaDecode(new Uint8Array(readFileSync(join(site, "search", manifest.pack.url))), manifest.pack.len)).subarray(at[0], at[0] + at[1]);
   };
   const titles = manifest.docs.chunks.flatMap((chunk) => JSON.parse(read(chunk).toString("utf8")).map((d) => d[1]));

@@ -73,6 +73,17 @@ function fetchGzipped(url) {
   });
 }
 
+/**
+ * The paths under search/ of an index file's blocks, when it is published in blocks: block n of
+ * `entry.blocks` ("b/<the file's hash>") is `b/<hash>-<n>.gz`, `manifest.block` bytes before gzip.
+ */
+function blockPaths(m, entry) {
+  if (!entry.blocks) return null;
+  var paths = [];
+  for (var n = 0; n * m.block < entry.len; n++) paths.push(entry.blocks + "-" + n + ".gz");
+  return paths;
+}
+
 /** Files of the pack by their path under search/, once it is loaded (small portals). */
 var packed = null;
 
@@ -149,7 +160,7 @@ function init(manifestUrl, loaded) {
       // way opening waits for no request (a host that ignores Range would send the whole file).
       var footers = [];
       Object.keys(m.index).forEach(function (name, file) {
-        var blocks = m.index[name].blocks;
+        var blocks = blockPaths(m, m.index[name]);
         if (!blocks || (m.pack && blocks.some(function (url) { return m.pack.files[url]; }))) return;
         [blocks.length - 2, blocks.length - 1].filter(function (b) { return b >= 0; }).forEach(function (block) {
           footers.push(fetchGzipped(new URL(blocks[block], base)).then(function (buffer) {
@@ -160,7 +171,7 @@ function init(manifestUrl, loaded) {
       return Promise.all([runtime, pack, Promise.all(footers)]).then(function (done) {
         done[2].forEach(function (footer) { if (footer) early.push(footer); });
         Object.keys(m.index).forEach(function (name, file) {
-          (m.index[name].blocks || []).forEach(function (url, block) {
+          (blockPaths(m, m.index[name]) || []).forEach(function (url, block) {
             var bytes = packedFile(url);
             if (bytes) early.push([file, block, bytes]);
           });
@@ -181,7 +192,8 @@ function init(manifestUrl, loaded) {
       }
       Object.keys(manifest.index).forEach(function (name) {
         var entry = manifest.index[name];
-        var blocks = entry.blocks ? entry.blocks.map(function (url) { return new URL(url, base).href; }) : null;
+        var paths = blockPaths(manifest, entry);
+        var blocks = paths ? paths.map(function (url) { return new URL(url, base).href; }) : null;
         // have: the blocks handed to the runtime so far.
         remote.push({ url: new URL(entry.url, base).href, len: entry.len, whole: packedFile(entry.url) || null, blocks: blocks, have: new Set() });
         var n = putString(name);
@@ -205,10 +217,10 @@ function doc(ord) {
   var chunk = Math.floor(ord / manifest.docs.size);
   var inPack = packedFile(manifest.docs.chunks[chunk]);
   if (!docs.has(chunk) && inPack) docs.set(chunk, Promise.resolve(JSON.parse(decoder.decode(inPack))));
+  // A chunk that is not in the pack is published gzipped, as <name>.gz; so are the texts.
   if (!docs.has(chunk)) {
-    docs.set(chunk, fetch(new URL(manifest.docs.chunks[chunk], base)).then(function (r) {
-      if (!r.ok) throw new Error("cannot load the search documents (" + r.status + ")");
-      return r.json();
+    docs.set(chunk, fetchGzipped(new URL(manifest.docs.chunks[chunk] + ".gz", base)).then(function (buffer) {
+      return JSON.parse(decoder.decode(buffer));
     }));
   }
   return docs.get(chunk).then(function (list) { return list[ord % manifest.docs.size]; });
@@ -218,7 +230,8 @@ function fragment(path) {
   var inPack = packedFile(path);
   if (inPack) return Promise.resolve(decoder.decode(inPack));
   if (!fragments.has(path)) {
-    fragments.set(path, fetch(new URL(path, base)).then(function (r) { return r.ok ? r.text() : ""; }).catch(function () { return ""; })
+    fragments.set(path, fetchGzipped(new URL(path + ".gz", base)).then(function (buffer) { return decoder.decode(buffer); })
+      .catch(function () { return ""; })
       .then(function (text) { fragmentsHere.add(path); return text; }));
   }
   return fragments.get(path);

@@ -182,6 +182,7 @@ test("on a large portal, a warm query shows its results after one wave of reques
   // ... and not for the articles' texts, which came after them, for the excerpts.
   const texts = warm.filter((r) => new URL(r.url).pathname.startsWith("/search/f/"));
   assert.ok(texts.length > 0 && excerptsPending, "the texts of the results were not fetched after them");
+  assert.ok(texts.every((r) => r.url.endsWith(".txt.gz")), `texts not gzipped: ${texts.map((r) => r.url).join(", ")}`);
   await page.waitForFunction(() => !document.querySelector(".hero .search-results[data-excerpts]"), null, { timeout: TIMEOUT });
   assert.ok(texts.every((r) => r.ended > shownAt), "the results waited for the articles' texts");
   const shown = await page.$$eval(".hero .search-result", (links) => links.map((a) => [new URL(a.href).pathname, a.querySelector(".search-result-excerpt").textContent]));

@@ -71,6 +71,8 @@ export async function bundledPortal(prefix, { config = "" } = {}) {
  */
 export function searchFile(searchDir, manifest, name) {
   const at = manifest.pack && manifest.pack.files[name];
+  // Result list chunks and texts that are not in the pack are published gzipped.
+  if (!at && fs.existsSync(path.join(searchDir, `${name}.gz`))) return zlib.gunzipSync(fs.readFileSync(path.join(searchDir, `${name}.gz`)));
   if (!at) return fs.readFileSync(path.join(searchDir, name));
   const pack = lzmaDecode(new Uint8Array(fs.readFileSync(path.join(searchDir, manifest.pack.url))), manifest.pack.len);
   return Buffer.from(pack.buffer, pack.byteOffset + at[0], at[1]);

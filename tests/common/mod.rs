@@ -176,10 +176,28 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
     files(dir)
         .into_iter()
         .filter(|f| {
-            let bytes = fs::read(dir.join(f)).unwrap();
+            let bytes = decoded(&dir.join(f));
             bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
         })
         .collect()
+}
+
+/// A file's bytes as a reader of it sees them: `.lzma` and `.gz` files (the search pack, its
+/// blocks and texts, the runtime) decoded, so that a search for leaked text sees what they carry.
+pub fn decoded(path: &Path) -> Vec<u8> {
+    let bytes = fs::read(path).unwrap();
+    let mut out = Vec::new();
+    let name = path.to_string_lossy();
+    let read = if name.ends_with(".lzma") {
+        lzma_rust2::LzmaReader::new_mem_limit(&bytes[..], u32::MAX, None)
+            .and_then(|mut reader| std::io::Read::read_to_end(&mut reader, &mut out))
+    } else if name.ends_with(".gz") {
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut out)
+    } else {
+        return bytes;
+    };
+    read.unwrap_or_else(|e| panic!("{name} does not decode: {e}"));
+    out
 }
 
 /// The repository's own portal, built once per test binary and shared by its tests (a debug
@@ -198,7 +216,8 @@ pub fn bundled_site() -> &'static (PathBuf, Run) {
 }
 
 /// A file of a built site's search folder by the path the manifest names it with: from the
-/// .lzma pack where the portal is small enough for one, else the file itself.
+/// .lzma pack where the portal is small enough for one, else the file itself (gzipped, for result
+/// list chunks and texts).
 pub fn search_file(search: &Path, manifest: &serde_json::Value, name: &str) -> Vec<u8> {
     if let (Some(url), Some(at)) = (manifest["pack"]["url"].as_str(), manifest["pack"]["files"][name].as_array()) {
         let mut pack = Vec::new();
@@ -208,6 +227,11 @@ pub fn search_file(search: &Path, manifest: &serde_json::Value, name: &str) -> V
         assert_eq!(pack.len() as u64, manifest["pack"]["len"].as_u64().unwrap(), "the pack's length in the manifest");
         let (start, len) = (at[0].as_u64().unwrap() as usize, at[1].as_u64().unwrap() as usize);
         return pack[start..start + len].to_vec();
+    }
+    // Result list chunks and texts that are not in the pack are published gzipped.
+    let gzipped = search.join(format!("{name}.gz"));
+    if gzipped.is_file() {
+        return decoded(&gzipped);
     }
     fs::read(search.join(name)).unwrap_or_else(|e| panic!("search/{name}: {e}"))
 }

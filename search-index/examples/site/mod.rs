@@ -33,6 +33,13 @@ pub fn read(dir: &Path) -> SearchFolder {
             let (start, len) = (at[0].as_u64().unwrap() as usize, at[1].as_u64().unwrap() as usize);
             pack[start..start + len].to_vec()
         }
+        // Result list chunks and texts that are not in the pack are published gzipped.
+        _ if dir.join(format!("{name}.gz")).is_file() => {
+            let mut bytes = Vec::new();
+            let gzipped = file(&format!("{name}.gz"));
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzipped[..]), &mut bytes).expect("gzip");
+            bytes
+        }
         _ => file(name),
     };
     let files = manifest["index"]
