@@ -304,6 +304,14 @@ function fetchBlock(file, block) {
   var entry = remote[file];
   var url = entry && entry.blocks && entry.blocks[block];
   if (!url || entry.have.has(block)) return Promise.resolve();
+  // A file here whole (a small portal's positions) hands its block over; one still coming whole
+  // is waited for, not fetched a second time in blocks (unless it fails).
+  if (entry.whole) {
+    var start = block * manifest.block, bytes = entry.whole.subarray(start, Math.min(entry.len, start + manifest.block));
+    if (wasm.lotse_put_block(file, block, put(bytes), bytes.length) === 0) entry.have.add(block);
+    return Promise.resolve();
+  }
+  if (entry.coming) return entry.coming.then(function () { return fetchBlock(file, block); });
   if (!blocksUnderWay.has(url)) {
     blocksUnderWay.set(url, fetchGzipped(url).then(function (buffer) {
       var bytes = new Uint8Array(buffer);
@@ -313,19 +321,20 @@ function fetchBlock(file, block) {
   return blocksUnderWay.get(url);
 }
 
-/** Files published in blocks up to this size are fetched whole right after opening. */
-var WARM_BLOCKS_LIMIT = 256 * 1024;
-
 /**
- * A small portal's positions (and any other small file published in blocks) come right after the
- * pack, so that later queries of several words wait for nothing; never when the browser asks to
- * save data. A large portal's blocks come only as queries need them.
+ * A small portal's positions (and any other small file published in blocks) come whole, as one
+ * .lzma file (`entry.lzma` in the manifest), right after the pack: one request instead of a
+ * block each, so that later queries of several words wait for nothing; never when the browser
+ * asks to save data. A large portal's blocks come only as queries need them.
  */
 function warmBlocks() {
-  if (self.navigator && navigator.connection && navigator.connection.saveData) return;
-  remote.forEach(function (entry, file) {
-    if (!entry.blocks || entry.len > WARM_BLOCKS_LIMIT) return;
-    entry.blocks.forEach(function (url, block) { fetchBlock(file, block); });
+  if (saveData()) return;
+  Object.keys(manifest.index).forEach(function (name, file) {
+    var lzma = manifest.index[name].lzma, entry = remote[file];
+    if (!lzma || entry.whole) return;
+    entry.coming = fetchBytes(new URL(lzma, base)).then(function (buffer) {
+      entry.whole = lzmaDecode(new Uint8Array(buffer), entry.len);
+    }).catch(function () {}).then(function () { entry.coming = null; });
   });
 }
 

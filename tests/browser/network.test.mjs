@@ -18,7 +18,7 @@ const TIMEOUT = 30_000; // throttled, on a busy two-core machine
 /** "School WLAN": 5 Mbit/s with a 60 ms round trip. */
 const SCHOOL_WLAN = { offline: false, latency: 60, downloadThroughput: (5e6 / 8), uploadThroughput: (5e6 / 8) };
 
-let tmp, browser, largeHost, largePackedHost;
+let tmp, browser, largeHost, largeGzipHost, largePackedHost;
 const hosts = {};
 
 before(async () => {
@@ -43,13 +43,14 @@ before(async () => {
   }
   assert.ok(fs.readdirSync(path.join(tmp, "large/search/b")).length > 20, "the large portal publishes postings blocks");
   largeHost = await serve(path.join(tmp, "large"));
+  largeGzipHost = await serve(path.join(tmp, "large"), 0, { encoding: "gzip-files" });
   largePackedHost = await serve(path.join(tmp, "large-packed"));
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await Promise.all([...Object.values(hosts), largeHost, largePackedHost].filter(Boolean).map((h) => h.close()));
+  await Promise.all([...Object.values(hosts), largeHost, largeGzipHost, largePackedHost].filter(Boolean).map((h) => h.close()));
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -117,7 +118,10 @@ test("on school WLAN, a warm query needs at most one wave of requests", async (t
   const loaded = requests.map((r) => new URL(r.url).pathname).filter((p) => p.startsWith("/search/"));
   assert.equal(loaded.filter((p) => /\.wasm\.lzma$/.test(p)).length, 1, loaded.join(", "));
   assert.equal(loaded.filter((p) => /^\/search\/p\/[0-9a-f]{12}\.bin\.lzma$/.test(p)).length, 1, loaded.join(", "));
-  assert.deepEqual(loaded.filter((p) => /^\/search\/[idf]\//.test(p)), [], "no index file on its own");
+  assert.deepEqual(loaded.filter((p) => /^\/search\/[idf]\/(?!.*\.lzma$)/.test(p)), [], "no index file on its own, uncompressed");
+  // The positions came whole, as one .lzma after the pack, never again in blocks.
+  assert.equal(loaded.filter((p) => /^\/search\/i\/[0-9a-f]{12}\.pos\.lzma$/.test(p)).length, 1, loaded.join(", "));
+  assert.deepEqual(loaded.filter((p) => p.startsWith("/search/b/")), [], "blocks fetched besides the whole positions");
   clean();
 });
 
@@ -154,9 +158,25 @@ test("the search finds the same on hosts that compress nothing, ignore Range, us
   }
   for (const name of Object.keys(hosts)) assert.deepEqual(found[name], found.plain, `${name} differs`);
   assert.ok(found.plain.every((list) => list.length > 0));
-  // The brotli host really compressed, and the gzip-files host really sent Content-Encoding.
+  // The brotli host really compressed.
   assert.ok(hosts.brotli.requests.some((r) => r.path.startsWith("/search/manifest.json")));
-  assert.ok(hosts.gzipFiles.requests.some((r) => r.path.startsWith("/search/b/") && r.path.endsWith(".gz")));
+  // A large portal's blocks and texts are .gz files: from a host that sends them
+  // with Content-Encoding (the browser has decoded them then), the same results and excerpts.
+  const shown = async (origin) => {
+    const { page, clean } = await openPage(t);
+    await page.goto(`${origin}/`);
+    const results = await search(page, "Drucker verbinden Schülergerät");
+    await page.waitForFunction(() => !document.querySelector(".hero .search-results[data-excerpts]"), null, { timeout: TIMEOUT });
+    const excerpts = await page.$$eval(".hero .search-result-excerpt", (list) => list.map((e) => e.textContent));
+    clean();
+    return [results, excerpts];
+  };
+  const [plainResults, plainExcerpts] = await shown(largeHost.origin);
+  assert.ok(plainResults.length > 0 && plainExcerpts.every((e) => e.length > 0));
+  assert.deepEqual(await shown(largeGzipHost.origin), [plainResults, plainExcerpts]);
+  for (const kind of ["/search/b/", "/search/f/"]) {
+    assert.ok(largeGzipHost.requests.some((r) => r.path.startsWith(kind) && r.path.endsWith(".gz")), `no ${kind} file from the gzip-files host`);
+  }
 });
 
 test("on a large portal, a warm query shows its results after one wave of requests, and its excerpts follow in place", async (t) => {
