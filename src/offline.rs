@@ -116,6 +116,37 @@ mod tests {
         assert!(a.contains(r#"var FILES = ["./","ipad/wlan/"];"#), "{a}");
     }
 
+    /// The worker's `hashedName` pattern, as the JavaScript literal has it.
+    fn hashed_name_pattern() -> regex::Regex {
+        let line = WORKER_CODE.lines().find(|l| l.contains("return /(^|[./])")).expect("hashedName's pattern");
+        let literal = line.trim().trim_start_matches("return /").split("/.test(").next().unwrap();
+        regex::Regex::new(literal).unwrap()
+    }
+
+    #[test]
+    fn files_named_by_their_content_are_taken_from_the_http_cache_and_no_others() {
+        let hashed = hashed_name_pattern();
+        // Every kind of content-hashed file a build writes (src/index.rs, src/semantic.rs).
+        for path in [
+            "search/lotse-search.f540697c2ae8.wasm.lzma",
+            "search/p/196c45cec38f.bin.lzma",
+            "search/b/0e4b7c1d2a9f-0.gz",
+            "search/b/0e4b7c1d2a9f-17.gz",
+            "search/i/2f43f4f1bacd.pos.lzma",
+            "search/i/2f43f4f1bacd.term",
+            "search/d/5bcc6a87e656.json.gz",
+            "search/f/e8cb783bcf9a.txt.gz",
+            "search/s/vectors.0123456789ab.bin.gz",
+        ] {
+            assert!(hashed.is_match(path), "{path} is content-hashed");
+        }
+        // Pages and files without a hash must be fetched anew for each build's cache.
+        for path in ["./", "ipad/wlan/", "search/manifest.json", "search/lotse-worker.js", "css/lotse.css", "404.html"]
+        {
+            assert!(!hashed.is_match(path), "{path} is not content-hashed");
+        }
+    }
+
     #[test]
     fn postings_read_by_range_are_not_cached_but_their_blocks_are() {
         let files = vec![

@@ -44,9 +44,10 @@ self.addEventListener("install", function (event) {
 });
 
 /** Whether a file's name carries a content hash (`lotse-search.f540697c2ae8.wasm.lzma`,
- * `search/p/196c45cec38f.bin.lzma`): then its bytes never change. */
+ * `search/p/196c45cec38f.bin.lzma`, block 3 of a file: `search/b/0e4b7c1d2a9f-3.gz`): then its
+ * bytes never change. */
 function hashedName(path) {
-  return /(^|[./])[0-9a-f]{12}\.[a-z0-9.]+$/.test(path);
+  return /(^|[./])[0-9a-f]{12}(-[0-9]+)?\.[a-z0-9.]+$/.test(path);
 }
 
 self.addEventListener("activate", function (event) {
