@@ -29,7 +29,6 @@ var docs = null; // set when the index is open; chunks of result entries, loaded
 var remote = []; // index files by the id the runtime reads them with: {url, len, whole}
 var fragments = new Map();
 var fragmentsHere = new Set(); // paths of the texts in `fragments` that have arrived
-var early = []; // [file, block, bytes] of footers fetched during init, handed over before opening
 var pending = [];
 var failed = null;
 var encoder = new TextEncoder();
@@ -154,37 +153,20 @@ function init(manifestUrl, loaded) {
       var runtime = fetchBytes(new URL(m.runtime, base)).then(function (buffer) {
         return WebAssembly.instantiate(lzmaDecode(new Uint8Array(buffer)), { lotse: { read_range: readRange } });
       });
-      // Opening the index and planning a first query read a few blocks of the files published in
-      // blocks (footers, each field's header). The pack brings them, under their block URLs;
-      // without them there, the last two blocks, which hold the footers, are fetched now. Either
-      // way opening waits for no request (a host that ignores Range would send the whole file).
-      var footers = [];
-      Object.keys(m.index).forEach(function (name, file) {
-        var blocks = blockPaths(m, m.index[name]);
-        if (!blocks || (m.pack && blocks.some(function (url) { return m.pack.files[url]; }))) return;
-        [blocks.length - 2, blocks.length - 1].filter(function (b) { return b >= 0; }).forEach(function (block) {
-          footers.push(fetchGzipped(new URL(blocks[block], base)).then(function (buffer) {
-            return [file, block, new Uint8Array(buffer)];
-          }, function () { return null; }));
-        });
-      });
-      return Promise.all([runtime, pack, Promise.all(footers)]).then(function (done) {
-        done[2].forEach(function (footer) { if (footer) early.push(footer); });
-        Object.keys(m.index).forEach(function (name, file) {
-          (blockPaths(m, m.index[name]) || []).forEach(function (url, block) {
-            var bytes = packedFile(url);
-            if (bytes) early.push([file, block, bytes]);
-          });
-        });
-        return done[0];
-      });
+      return Promise.all([runtime, pack]).then(function (done) { return done[0]; });
     })
     .then(function (result) {
       wasm = result.instance.exports;
-      // (The remote entries come next; these blocks are counted as theirs below.)
-      var footers = early.splice(0);
-      footers.forEach(function (footer) {
-        wasm.lotse_put_block(footer[0], footer[1], put(footer[2]), footer[2].length);
+      // Opening the index and planning a first query read a few blocks of the files published in
+      // blocks (footers, each field's header): the pack brings them under their block URLs
+      // (lotse's index.rs), handed over now, so that opening waits for no request. (The remote
+      // entries come next; these blocks are counted as theirs below.)
+      var early = [];
+      Object.keys(manifest.index).forEach(function (name, file) {
+        (blockPaths(manifest, manifest.index[name]) || []).forEach(function (url, block) {
+          var bytes = packedFile(url);
+          if (bytes && wasm.lotse_put_block(file, block, put(bytes), bytes.length) === 0) early.push([file, block]);
+        });
       });
       if (wasm.lotse_format_version() !== manifest.format) {
         throw new Error("search runtime (format " + wasm.lotse_format_version() + ") does not match the index (format " +
@@ -199,7 +181,7 @@ function init(manifestUrl, loaded) {
         var n = putString(name);
         wasm.lotse_add_remote(n[0], n[1], remote.length - 1, entry.len);
       });
-      footers.forEach(function (footer) { remote[footer[0]].have.add(footer[1]); });
+      early.forEach(function (held) { remote[held[0]].have.add(held[1]); });
       var config = putString(JSON.stringify(manifest.config));
       var status = wasm.lotse_open(config[0], config[1]);
       if (status !== 0) throw new Error("cannot open the search index (" + status + ")");
