@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context as _, Result};
 use search_index::fold::Fnv64;
+use search_index::layout::Layout;
 use search_index::writer::{write_index, IndexDoc};
 use serde::Serialize;
 
@@ -67,9 +68,9 @@ struct Manifest<'a> {
     /// tantivy's file names → hashed file names (relative to `search/`) and lengths; the runtime
     /// fetches their bytes lazily, by range.
     index: BTreeMap<String, IndexFileEntry>,
-    /// The size of the blocks that files published in blocks are cut into, before gzip
-    /// ([`search_index::lazy::BLOCK`]).
-    block: usize,
+    /// Where a large portal's postings and positions are, in chunks by term.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chunks: Option<Chunks>,
     docs: DocsChunks,
     config: search_index::engine::SearchConfig,
     platforms: BTreeMap<&'a str, &'a str>,
@@ -116,31 +117,38 @@ struct Pack {
 /// Mbit/s) would take seconds before the first result. The pack holds the article texts for
 /// excerpts too while everything, texts included, fits. Larger portals pack only what every query
 /// needs (the term dictionaries, norms, fast fields and, while small, the result list) and fetch
-/// the postings and positions of a query's terms in pieces, all at once
-/// ([`search_index::lazy::BLOCK`]).
+/// the postings and positions of a query's terms in chunks by term, all at once
+/// ([`search_index::layout`]).
 const PACK_LIMIT: usize = 1024 * 1024;
 
 #[derive(Serialize)]
 struct IndexFileEntry {
     url: String,
     len: usize,
-    /// For the postings and positions of a portal too large for one pack: the file again, cut
-    /// into gzipped pieces of [`search_index::lazy::BLOCK`] bytes, so that a query fetches the
-    /// pieces it needs all at once, compressed, from any host (`url` stays for reads by range).
-    /// Block n is `{blocks}-{n}.gz`: named by the file's hash, so the manifest needs no list of
-    /// them (a list was 25 kB for ten thousand articles).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    blocks: Option<String>,
-    /// For such a file of up to [`WARM_WHOLE`] bytes (a small portal's positions): the whole file
-    /// as one `.lzma`, which the worker fetches right after the pack, in one request rather than
-    /// a block each, so that later queries of several words wait for nothing.
+    /// For a file published in chunks of up to [`WARM_WHOLE`] bytes (a small portal's
+    /// positions): the whole file as one `.lzma`, which the worker fetches right after the pack,
+    /// in one request rather than a chunk each, so that later queries of several words wait for
+    /// nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     lzma: Option<String>,
 }
 
-/// The largest file published in blocks that is also published whole (see
+/// The postings and positions of a portal too large for one pack, cut at term boundaries into
+/// spans and grouped into gzipped chunks by term ([`search_index::layout`]), so that a query
+/// fetches the few chunks of its terms all at once, compressed, from any host (each file's
+/// `url` stays for reads by range). Chunk n is `{prefix}-{n}.gz`; chunk 0, the bytes no term
+/// owns (what opening reads), and the cuts travel in the pack.
+#[derive(Serialize)]
+struct Chunks {
+    prefix: String,
+    count: usize,
+    /// The pack's file with each chunked file's spans: `{tantivy name: [length, chunk, …]}`.
+    layout: String,
+}
+
+/// The largest file published in chunks that is also published whole (see
 /// [`IndexFileEntry::lzma`]): the positions of about 350 generated articles (100 have 71 kB). On
-/// a busy WLAN (1.5 Mbit/s) those 71 kB in nine blocks of 8 kB took two rounds of requests
+/// a busy WLAN (1.5 Mbit/s) those 71 kB in nine pieces of 8 kB took two rounds of requests
 /// (browsers open six connections to a host), and a second query right after the first waited.
 const WARM_WHOLE: usize = 256 * 1024;
 
@@ -336,24 +344,14 @@ pub fn write(portal: &Portal<'_>, published: &[usize], docs: &[IndexDoc], writer
 pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> {
     let docs = &input.docs;
     let index_files = write_index(docs).context("cannot build the search index")?;
-    // The blocks that opening the index reads, of the files that are published in blocks below:
-    // they travel in the pack.
-    let opening: std::collections::HashSet<(String, usize)> =
-        search_index::engine::Engine::opening_blocks(&index_files, &input.config)
-            .context("cannot open the search index just built")?
-            .into_iter()
-            .collect();
     // The data files by their path under `search/`, written on their own or packed below.
     let mut data: Vec<(String, Vec<u8>)> = Vec::new();
     let mut index = BTreeMap::new();
-    // tantivy's file name by path under `search/`.
-    let mut index_name = BTreeMap::new();
-    for (name, bytes) in index_files {
+    for (name, bytes) in &index_files {
         let extension = name.rsplit_once('.').map_or("bin", |(_, e)| e);
-        let target = format!("i/{}.{extension}", hash(&bytes));
-        index_name.insert(target.clone(), name.clone());
-        index.insert(name, IndexFileEntry { url: target.clone(), len: bytes.len(), blocks: None, lzma: None });
-        data.push((target, bytes));
+        let target = format!("i/{}.{extension}", hash(bytes));
+        index.insert(name.clone(), IndexFileEntry { url: target.clone(), len: bytes.len(), lzma: None });
+        data.push((target, bytes.clone()));
     }
     let mut entries = Vec::with_capacity(input.entries.len());
     for (((url, title, platform, summary, updated, status), doc), sections) in
@@ -383,12 +381,12 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     // What every query needs (the index and the result list) goes into the pack while it fits;
     // the article texts for excerpts too while everything fits, else they are fetched for the
     // shown results only, all in one wave. Beyond that, postings and positions stay out of the
-    // pack and are published in blocks as well.
+    // pack and are published in chunks by term as well.
     let is_text = |path: &str| path.starts_with("f/");
     let is_postings = |path: &str| path.ends_with(".idx") || path.ends_with(".pos");
     // Positions are only read by queries of two words or more, and are the largest part of a
-    // small portal's pack: they always travel in blocks, which the worker of a small portal
-    // fetches right after the pack (a query in between fetches what it needs of them at once).
+    // small portal's pack: they always travel in chunks, which the worker of a small portal
+    // fetches right after the pack, whole (a query in between fetches what it needs at once).
     let is_positions = |path: &str| path.ends_with(".pos");
     let is_docs = |path: &str| path.starts_with("d/");
     let bytes_of =
@@ -411,9 +409,13 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
             true
         }
     };
+    // The files a query reads in pieces: positions always, postings unless packed. They travel
+    // in chunks by term (search_index::layout), whose cuts the pack carries.
+    let chunked = |name: &str| name.ends_with(".pos") || (name.ends_with(".idx") && !pack_index);
+    let layout = Layout::plan(&index_files, &chunked, search_index::layout::CHUNK)
+        .context("cannot open the search index just built")?;
     let mut joined = Vec::new();
     let mut files = BTreeMap::new();
-    let mut written_blocks = std::collections::HashSet::new();
     for (path, bytes) in &data {
         if packed(path) {
             files.insert(path.clone(), [joined.len(), bytes.len()]);
@@ -424,34 +426,42 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         } else {
             writer.write(&format!("search/{path}"), bytes)?;
         }
-        if is_positions(path) || (is_postings(path) && !pack_index) {
-            let blocks = format!("b/{}", hash(bytes));
-            let first_time = written_blocks.insert(blocks.clone());
-            let name = index_name.get(path).cloned().unwrap_or_default();
-            for (number, block) in bytes.chunks(search_index::lazy::BLOCK).enumerate() {
-                let url = format!("{blocks}-{number}.gz");
-                if first_time {
-                    writer.write(&format!("search/{url}"), &gzip(block)?)?;
-                }
-                // A block that opening reads comes with the pack as well, under its URL.
-                if opening.contains(&(name.clone(), number)) && !files.contains_key(&url) {
-                    files.insert(url.clone(), [joined.len(), block.len()]);
-                    joined.extend_from_slice(block);
-                }
-            }
-            let whole = if bytes.len() <= WARM_WHOLE {
-                let url = format!("{path}.lzma");
+    }
+    let index_chunks = if layout.files.is_empty() {
+        None
+    } else {
+        // Each span as [length, chunk], flattened: the worker cuts chunks by it.
+        let spans: BTreeMap<&str, Vec<usize>> = layout
+            .files
+            .iter()
+            .map(|(name, spans)| (name.as_str(), spans.iter().flat_map(|s| [s.len, s.chunk]).collect()))
+            .collect();
+        let spans = serde_json::to_vec(&spans)?;
+        let bytes = layout.chunk_bytes(&index_files);
+        // Named by the cuts and the bytes both: a new cut of the same index is a new name.
+        let mut h = Fnv64::new();
+        h.update(&spans);
+        bytes.iter().for_each(|chunk| h.update(chunk));
+        let prefix = format!("b/{:012x}", h.finish() & 0xffff_ffff_ffff);
+        for (number, chunk) in bytes.iter().enumerate() {
+            writer.write(&format!("search/{prefix}-{number}.gz"), &gzip(chunk)?)?;
+        }
+        // What opening reads (chunk 0) and the cuts travel in the pack.
+        let layout_path = format!("{prefix}.json");
+        for (path, bytes) in [(layout_path.clone(), spans), (format!("{prefix}-0"), bytes[0].clone())] {
+            files.insert(path, [joined.len(), bytes.len()]);
+            joined.extend_from_slice(&bytes);
+        }
+        for (name, entry) in index.iter_mut().filter(|(name, _)| layout.files.contains_key(*name)) {
+            if entry.len <= WARM_WHOLE {
+                let bytes = &index_files.iter().find(|(n, _)| n == name).expect("an index file").1;
+                let url = format!("{}.lzma", entry.url);
                 writer.write(&format!("search/{url}"), &lzma(bytes)?)?;
-                Some(url)
-            } else {
-                None
-            };
-            if let Some(entry) = index.values_mut().find(|e| &e.url == path) {
-                entry.blocks = Some(blocks);
-                entry.lzma = whole;
+                entry.lzma = Some(url);
             }
         }
-    }
+        Some(Chunks { prefix, count: layout.chunks, layout: layout_path })
+    };
     let pack = if files.is_empty() {
         None
     } else {
@@ -472,7 +482,7 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         generator: format!("lotse {}", env!("CARGO_PKG_VERSION")),
         runtime,
         index,
-        block: search_index::lazy::BLOCK,
+        chunks: index_chunks,
         docs: DocsChunks { fields: RESULT_FIELDS, size: DOCS_CHUNK, chunks },
         config: input.config.clone(),
         platforms: input.platforms.iter().map(|(id, name)| (id.as_str(), name.as_str())).collect(),

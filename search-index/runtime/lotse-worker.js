@@ -73,14 +73,49 @@ function fetchGzipped(url) {
 }
 
 /**
- * The paths under search/ of an index file's blocks, when it is published in blocks: block n of
- * `entry.blocks` ("b/<the file's hash>") is `b/<hash>-<n>.gz`, `manifest.block` bytes before gzip.
+ * The spans of the index files published in chunks by term (a large portal's postings and
+ * positions, a small portal's positions), from the layout in the pack: per file, [length, chunk]
+ * pairs in file order (search_index::layout). Fills `entry.spans` ([start, length, chunk] each)
+ * and `chunkSpans` (chunk → its [file, span] pairs, in the order its bytes hold them).
  */
-function blockPaths(m, entry) {
-  if (!entry.blocks) return null;
-  var paths = [];
-  for (var n = 0; n * m.block < entry.len; n++) paths.push(entry.blocks + "-" + n + ".gz");
-  return paths;
+var chunkSpans = [];
+
+function readLayout(m) {
+  var layout = m.chunks && packedFile(m.chunks.layout);
+  if (!layout) return {};
+  return JSON.parse(decoder.decode(layout));
+}
+
+function cutChunks(layout) {
+  chunkSpans = [];
+  remote.forEach(function (entry, file) {
+    var flat = layout[entry.name];
+    if (!flat) return;
+    entry.spans = [];
+    for (var i = 0, start = 0; i + 1 < flat.length; i += 2) {
+      var span = entry.spans.length, chunk = flat[i + 1];
+      entry.spans.push([start, flat[i], chunk]);
+      (chunkSpans[chunk] = chunkSpans[chunk] || []).push([file, span]);
+      start += flat[i];
+    }
+  });
+}
+
+function chunkPath(chunk) {
+  return manifest.chunks.prefix + "-" + chunk + ".gz";
+}
+
+/** Hands the spans of chunk `chunk` (its bytes, `bytes`) to the runtime. */
+function putChunk(chunk, bytes) {
+  var at = 0;
+  (chunkSpans[chunk] || []).forEach(function (held) {
+    var entry = remote[held[0]], length = entry.spans[held[1]][1];
+    if (!entry.have.has(held[1]) && at + length <= bytes.length &&
+        wasm.lotse_put_block(held[0], held[1], put(bytes.subarray(at, at + length)), length) === 0) {
+      entry.have.add(held[1]);
+    }
+    at += length;
+  });
 }
 
 /** Files of the pack by their path under search/, once it is loaded (small portals). */
@@ -157,31 +192,28 @@ function init(manifestUrl, loaded) {
     })
     .then(function (result) {
       wasm = result.instance.exports;
-      // Opening the index and planning a first query read a few blocks of the files published in
-      // blocks (footers, each field's header): the pack brings them under their block URLs
-      // (lotse's index.rs), handed over now, so that opening waits for no request. (The remote
-      // entries come next; these blocks are counted as theirs below.)
-      var early = [];
-      Object.keys(manifest.index).forEach(function (name, file) {
-        (blockPaths(manifest, manifest.index[name]) || []).forEach(function (url, block) {
-          var bytes = packedFile(url);
-          if (bytes && wasm.lotse_put_block(file, block, put(bytes), bytes.length) === 0) early.push([file, block]);
-        });
-      });
       if (wasm.lotse_format_version() !== manifest.format) {
         throw new Error("search runtime (format " + wasm.lotse_format_version() + ") does not match the index (format " +
           manifest.format + "); reload the page");
       }
+      var layout = readLayout(manifest);
       Object.keys(manifest.index).forEach(function (name) {
         var entry = manifest.index[name];
-        var paths = blockPaths(manifest, entry);
-        var blocks = paths ? paths.map(function (url) { return new URL(url, base).href; }) : null;
-        // have: the blocks handed to the runtime so far.
-        remote.push({ url: new URL(entry.url, base).href, len: entry.len, whole: packedFile(entry.url) || null, blocks: blocks, have: new Set() });
-        var n = putString(name);
-        wasm.lotse_add_remote(n[0], n[1], remote.length - 1, entry.len);
+        // have: the spans handed to the runtime so far.
+        remote.push({ name: name, url: new URL(entry.url, base).href, len: entry.len, whole: packedFile(entry.url) || null, spans: null, have: new Set() });
       });
-      early.forEach(function (held) { remote[held[0]].have.add(held[1]); });
+      cutChunks(layout);
+      remote.forEach(function (entry, file) {
+        var n = putString(entry.name);
+        var lengths = new Uint8Array(new Uint32Array((entry.spans || []).map(function (s) { return s[1]; })).buffer);
+        wasm.lotse_add_remote(n[0], n[1], file, entry.len, lengths.length ? put(lengths) : 0, lengths.length);
+      });
+      // What opening the index reads of the files in chunks (chunk 0: footers, each field's
+      // token count) comes with the pack: handed over now, so that opening waits for no request.
+      chunkSpans.forEach(function (spans, chunk) {
+        var bytes = manifest.chunks && packedFile(manifest.chunks.prefix + "-" + chunk);
+        if (bytes) putChunk(chunk, bytes);
+      });
       var config = putString(JSON.stringify(manifest.config));
       var status = wasm.lotse_open(config[0], config[1]);
       if (status !== 0) throw new Error("cannot open the search index (" + status + ")");
@@ -263,51 +295,51 @@ function excerpt(text, ranges) {
   return parts;
 }
 
-/** Block fetches under way, by URL, so that queries typed in quick succession share them. */
+/** Chunk fetches under way, by URL, so that queries typed in quick succession share them. */
 var blocksUnderWay = new Map();
 
 /**
- * Fetches, all at once, the blocks of postings that the query will read and that are not here
- * yet. Only large portals publish blocks (a small portal's pack holds everything); without this,
- * each read would wait for a round trip of its own. A block that cannot be had is left to the
+ * Fetches, all at once, the chunks that hold the postings and positions the query will read and
+ * that are not here yet (a small portal's pack holds all but its positions); without this, each
+ * read would wait for a round trip of its own. A span that cannot be had is left to the
  * runtime's own read by range.
  */
 function prefetch(message) {
-  // Nothing to plan once every block is here (a small portal soon after its pack arrived).
-  if (!remote.some(function (r) { return r.blocks && r.have.size < r.blocks.length; })) return Promise.resolve();
+  // Nothing to plan once every span is here (a small portal soon after its positions arrived).
+  if (!remote.some(function (r) { return r.spans && r.have.size < r.spans.length; })) return Promise.resolve();
   var q = putString(message.query || "");
   var p = putString(message.platform || "");
   var missing = answer(wasm.lotse_plan(q[0], q[1], p[0], p[1], message.typing ? 1 : 0));
   return Promise.all(missing.map(function (need) { return fetchBlock(need[0], need[1]); }));
 }
 
-/** Fetches block `block` of index file `file` into the runtime, once however often asked. */
-function fetchBlock(file, block) {
+/** Fetches span `span` of index file `file` into the runtime, once however often asked. */
+function fetchBlock(file, span) {
   var entry = remote[file];
-  var url = entry && entry.blocks && entry.blocks[block];
-  if (!url || entry.have.has(block)) return Promise.resolve();
-  // A file here whole (a small portal's positions) hands its block over; one still coming whole
-  // is waited for, not fetched a second time in blocks (unless it fails).
+  var at = entry && entry.spans && entry.spans[span];
+  if (!at || entry.have.has(span)) return Promise.resolve();
+  // A file here whole (a small portal's positions) hands its span over; one still coming whole
+  // is waited for, not fetched a second time in chunks (unless it fails).
   if (entry.whole) {
-    var start = block * manifest.block, bytes = entry.whole.subarray(start, Math.min(entry.len, start + manifest.block));
-    if (wasm.lotse_put_block(file, block, put(bytes), bytes.length) === 0) entry.have.add(block);
+    var bytes = entry.whole.subarray(at[0], at[0] + at[1]);
+    if (wasm.lotse_put_block(file, span, put(bytes), bytes.length) === 0) entry.have.add(span);
     return Promise.resolve();
   }
-  if (entry.coming) return entry.coming.then(function () { return fetchBlock(file, block); });
+  if (entry.coming) return entry.coming.then(function () { return fetchBlock(file, span); });
+  var url = new URL(chunkPath(at[2]), base).href;
   if (!blocksUnderWay.has(url)) {
     blocksUnderWay.set(url, fetchGzipped(url).then(function (buffer) {
-      var bytes = new Uint8Array(buffer);
-      if (wasm.lotse_put_block(file, block, put(bytes), bytes.length) === 0) entry.have.add(block);
+      putChunk(at[2], new Uint8Array(buffer));
     }).catch(function () {}).then(function () { blocksUnderWay.delete(url); }));
   }
   return blocksUnderWay.get(url);
 }
 
 /**
- * A small portal's positions (and any other small file published in blocks) come whole, as one
+ * A small portal's positions (and any other small file published in chunks) come whole, as one
  * .lzma file (`entry.lzma` in the manifest), right after the pack: one request instead of a
- * block each, so that later queries of several words wait for nothing; never when the browser
- * asks to save data. A large portal's blocks come only as queries need them.
+ * chunk each, so that later queries of several words wait for nothing; never when the browser
+ * asks to save data. A large portal's chunks come only as queries need them.
  */
 function warmBlocks() {
   if (saveData()) return;

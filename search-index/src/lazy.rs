@@ -3,7 +3,9 @@
 //! A cold visitor should not download the whole index before the first result: opening an index
 //! reads only file footers and the term dictionary, and a query reads the postings of its terms.
 //! Reads go to a [`RangeSource`] in blocks (the browser runtime's source does HTTP range requests
-//! from the worker), and every block is kept, so nothing is fetched twice. Small files are fetched
+//! from the worker), and every block is kept, so nothing is fetched twice. A file's blocks are of
+//! a fixed size, or the spans a [`crate::layout::Layout`] cut it into at term boundaries, so that
+//! the worker can fetch a query's postings in a few chunks by term. Small files are fetched
 //! whole on first use, which saves round trips. Writing, locking and watching do nothing: the
 //! browser never changes the index.
 
@@ -26,14 +28,12 @@ pub trait RangeSource: Send + Sync + 'static {
     fn read(&self, file: u32, range: Range<usize>) -> Option<Vec<u8>>;
 }
 
-/// Reads are rounded to blocks of this size: big enough that a term's postings rarely need two
-/// requests, small enough that a query on a large index fetches a few kilobytes, not megabytes.
-/// A large portal publishes its postings in files of this size too (`lotse`'s `index.rs`). A
-/// query of one or two words on a thousand generated articles touches about 12 blocks of 8 kB
-/// (58 kB gzipped) against 10 of 16 kB (98 kB): the bytes count more than the requests on a
-/// busy WLAN, and the pack carries the blocks that opening reads, which halve too.
+/// Reads of a file without spans of its own are rounded to blocks of this size: big enough that
+/// a term's postings rarely need two requests, small enough that a query on a large index fetches
+/// a few kilobytes, not megabytes.
 pub const BLOCK: usize = 8 * 1024;
-/// Files up to this size are fetched whole on first use.
+/// Files up to this size are fetched whole on first use, unless they come with spans: those are
+/// fetched by the chunks a plan names, and opening must not pull in the whole file.
 const SMALL_FILE: usize = 2 * BLOCK;
 
 /// While [`LazyDirectory::missing_blocks`] runs: the blocks asked for and not there, by file id
@@ -43,6 +43,10 @@ type Recording = Arc<Mutex<Option<Vec<(u32, usize)>>>>;
 struct LazyFile {
     id: u32,
     len: usize,
+    /// Where each block begins, and the file's length last: `bounds[n]..bounds[n + 1]` is block n.
+    bounds: Vec<usize>,
+    /// Whether the first read fetches the whole file (a small file without spans).
+    whole_at_once: bool,
     source: Arc<dyn RangeSource>,
     /// Fetched blocks by block index.
     blocks: Mutex<BTreeMap<usize, Arc<Vec<u8>>>>,
@@ -61,6 +65,36 @@ impl HasLen for LazyFile {
     }
 }
 
+impl LazyFile {
+    /// The block that holds byte `offset`.
+    fn block_of(&self, offset: usize) -> usize {
+        self.bounds.partition_point(|&start| start <= offset).saturating_sub(1)
+    }
+
+    fn block_range(&self, block: usize) -> Range<usize> {
+        self.bounds[block]..self.bounds[block + 1]
+    }
+
+    fn block_count(&self) -> usize {
+        self.bounds.len() - 1
+    }
+}
+
+/// Block boundaries from the blocks' lengths (`spans`), or fixed [`BLOCK`]s where they are
+/// missing or do not add up to the file's length.
+fn bounds(len: usize, spans: &[usize]) -> Vec<usize> {
+    let mut bounds = vec![0];
+    if !spans.is_empty() && spans.iter().all(|&l| l > 0) && spans.iter().sum::<usize>() == len {
+        for span in spans {
+            bounds.push(bounds[bounds.len() - 1] + span);
+        }
+    } else {
+        bounds.extend((1..len.div_ceil(BLOCK)).map(|n| n * BLOCK));
+        bounds.push(len);
+    }
+    bounds
+}
+
 impl FileHandle for LazyFile {
     fn read_bytes(&self, range: Range<usize>) -> io::Result<OwnedBytes> {
         if range.end > self.len || range.start > range.end {
@@ -69,10 +103,10 @@ impl FileHandle for LazyFile {
         if range.is_empty() {
             return Ok(OwnedBytes::empty());
         }
-        let (first, last) = if self.len <= SMALL_FILE {
-            (0, (self.len - 1) / BLOCK)
+        let (first, last) = if self.whole_at_once {
+            (0, self.block_count() - 1)
         } else {
-            (range.start / BLOCK, (range.end - 1) / BLOCK)
+            (self.block_of(range.start), self.block_of(range.end - 1))
         };
         let mut blocks = self.blocks.lock().map_err(|_| io::Error::other("poisoned block cache"))?;
         if let Some(missing) = self.recording.lock().map_err(|_| io::Error::other("poisoned recording"))?.as_mut() {
@@ -93,20 +127,20 @@ impl FileHandle for LazyFile {
             while end_block < last && !blocks.contains_key(&(end_block + 1)) {
                 end_block += 1;
             }
-            let start = block * BLOCK;
-            let end = ((end_block + 1) * BLOCK).min(self.len);
+            let (start, end) = (self.bounds[block], self.bounds[end_block + 1]);
             let bytes = self.source.read(self.id, start..end).filter(|b| b.len() == end - start).ok_or_else(|| {
                 io::Error::other(format!("cannot load bytes {start}..{end} of index file {}", self.id))
             })?;
-            for (i, chunk) in bytes.chunks(BLOCK).enumerate() {
-                blocks.insert(block + i, Arc::new(chunk.to_vec()));
+            for n in block..=end_block {
+                let at = self.block_range(n);
+                blocks.insert(n, Arc::new(bytes[at.start - start..at.end - start].to_vec()));
             }
             block = end_block + 1;
         }
         let mut out = Vec::with_capacity(range.len());
-        for index in range.start / BLOCK..=(range.end - 1) / BLOCK {
+        for index in self.block_of(range.start)..=self.block_of(range.end - 1) {
             let data = &blocks[&index];
-            let block_start = index * BLOCK;
+            let block_start = self.bounds[index];
             let from = range.start.max(block_start) - block_start;
             let to = range.end.min(block_start + data.len()) - block_start;
             out.extend_from_slice(&data[from..to]);
@@ -129,14 +163,35 @@ impl fmt::Debug for LazyDirectory {
 }
 
 impl LazyDirectory {
-    /// A directory of `files` (`(name, file id, length)`), read through `source`.
+    /// A directory of `files` (`(name, file id, length)`) in blocks of [`BLOCK`], read through
+    /// `source`.
     pub fn new(files: Vec<(String, u32, usize)>, source: Arc<dyn RangeSource>) -> LazyDirectory {
+        LazyDirectory::with_spans(
+            files.into_iter().map(|(name, id, len)| (name, id, len, Vec::new())).collect(),
+            source,
+        )
+    }
+
+    /// A directory of `files` (`(name, file id, length, its blocks' lengths)`), read through
+    /// `source`: a file's blocks are the spans of a [`crate::layout::Layout`], or of [`BLOCK`]
+    /// bytes where no lengths are given.
+    pub fn with_spans(files: Vec<(String, u32, usize, Vec<usize>)>, source: Arc<dyn RangeSource>) -> LazyDirectory {
         let recording = Recording::default();
         let files = files
             .into_iter()
-            .map(|(name, id, len)| {
+            .map(|(name, id, len, spans)| {
                 let blocks = Mutex::new(BTreeMap::new());
-                let file = LazyFile { id, len, source: source.clone(), blocks, recording: recording.clone() };
+                let whole_at_once = spans.is_empty() && len <= SMALL_FILE;
+                let bounds = bounds(len, &spans);
+                let file = LazyFile {
+                    id,
+                    len,
+                    bounds,
+                    whole_at_once,
+                    source: source.clone(),
+                    blocks,
+                    recording: recording.clone(),
+                };
                 (PathBuf::from(name), Arc::new(file))
             })
             .collect();
@@ -162,25 +217,10 @@ impl LazyDirectory {
     /// nothing) when there is no such block or `bytes` is not its length.
     pub fn put_block(&self, file: u32, block: usize, bytes: Vec<u8>) -> bool {
         let Some(lazy) = self.files.values().find(|f| f.id == file) else { return false };
-        let start = block * BLOCK;
-        if start >= lazy.len || bytes.len() != BLOCK.min(lazy.len - start) {
+        if block >= lazy.block_count() || bytes.len() != lazy.block_range(block).len() {
             return false;
         }
         lazy.blocks.lock().map(|mut blocks| blocks.insert(block, Arc::new(bytes))).is_ok()
-    }
-
-    /// The blocks held so far, by file id and block index: what the reads until now have touched.
-    pub fn held_blocks(&self) -> Vec<(u32, usize)> {
-        let mut held: Vec<(u32, usize)> = self
-            .files
-            .values()
-            .flat_map(|file| {
-                let blocks = file.blocks.lock().map(|b| b.keys().copied().collect::<Vec<_>>()).unwrap_or_default();
-                blocks.into_iter().map(move |block| (file.id, block))
-            })
-            .collect();
-        held.sort_unstable();
-        held
     }
 
     fn file(&self, path: &Path) -> Result<&Arc<LazyFile>, OpenReadError> {
@@ -283,38 +323,6 @@ mod tests {
         let before = recorder.reads.lock().unwrap().len();
         engine.search("Drucker", None, false, 5);
         assert_eq!(recorder.reads.lock().unwrap().len(), before);
-    }
-
-    #[test]
-    fn with_the_opening_blocks_at_hand_opening_and_planning_read_nothing_more() {
-        let files = write_index(&corpus(3000)).unwrap();
-        let opening = Engine::opening_blocks(&files, &SearchConfig::default()).unwrap();
-        let recorder =
-            Arc::new(Recorder { files: files.iter().map(|(_, b)| b.clone()).collect(), reads: Mutex::new(Vec::new()) });
-        let listing =
-            files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
-        let directory = LazyDirectory::new(listing, recorder.clone());
-        let mut shipped = 0;
-        for (name, block) in &opening {
-            let file = files.iter().position(|(n, _)| n == name).unwrap();
-            let bytes = &files[file].1[block * BLOCK..((block + 1) * BLOCK).min(files[file].1.len())];
-            assert!(directory.put_block(file as u32, *block, bytes.to_vec()));
-            shipped += bytes.len();
-        }
-        let engine = Engine::open(&tantivy::Index::open(directory.clone()).unwrap(), &SearchConfig::default()).unwrap();
-        let headers = engine.field_headers();
-        assert!(directory
-            .missing_blocks(|| headers.iter().for_each(|(f, r)| drop(f.read_bytes_slice(r.clone()))))
-            .is_empty());
-        assert_eq!(*recorder.reads.lock().unwrap(), vec![], "opening read beyond the opening blocks");
-        // A small part of the index: footers, term dictionaries and each field's first block.
-        let total: usize = files.iter().map(|(_, b)| b.len()).sum();
-        assert!(shipped * 3 < total, "{shipped} of {total} bytes");
-        // A query needs its postings on top, which were not shipped.
-        let reads = engine.postings_reads("Drucker Passwort", None, false);
-        assert!(!directory
-            .missing_blocks(|| reads.iter().for_each(|(f, r)| drop(f.read_bytes_slice(r.clone()))))
-            .is_empty());
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub mod fold;
 #[cfg(all(not(target_arch = "wasm32"), feature = "builtin-vocabulary"))]
 #[doc(hidden)]
 pub mod fuzz;
+/// Native only: the build cuts the index into chunks; the browser only follows the cuts.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod layout;
 pub mod lazy;
 pub mod query;
 pub mod ranking;
@@ -37,4 +40,4 @@ pub use fold::{fold_german, slugify};
 
 /// Version of the index format. The manifest records it and the runtime refuses other versions,
 /// so a cached old runtime never misreads a new index. Bump it with every format change.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;

@@ -33,7 +33,7 @@ before(async () => {
   hosts.gzipFiles = await serve(path.join(tmp, "public"), 0, { encoding: "gzip-files" });
   // A portal of 400 long generated articles (benches/build_vs_hugo.py), delivered as a large one
   // is: only what every query needs in the pack (term dictionaries, norms, result list), postings
-  // and positions in blocks, texts on their own; and the same portal packed whole, to compare.
+  // and positions in chunks by term, texts on their own; and the same portal packed whole, to compare.
   spawnSync("python3", ["-c", `import sys; from pathlib import Path; sys.path.insert(0, ${JSON.stringify(path.join(REPO, "benches"))}); from build_vs_hugo import generate; generate(400, Path(${JSON.stringify(path.join(tmp, "generated"))}), 20261014)`], { stdio: "inherit" });
   for (const [name, limit] of [["large", "200000"], ["large-packed", "100000000"]]) {
     const run = spawnSync(LOTSE, ["build", "--quiet", "--root", path.join(tmp, "generated/lotse"), "--output", path.join(tmp, name)],
@@ -41,7 +41,7 @@ before(async () => {
     assert.equal(run.status, 0, run.stderr);
     writeSourceWorker(path.join(tmp, name, "search/lotse-worker.js"));
   }
-  assert.ok(fs.readdirSync(path.join(tmp, "large/search/b")).length > 20, "the large portal publishes postings blocks");
+  assert.ok(fs.readdirSync(path.join(tmp, "large/search/b")).length > 20, "the large portal publishes postings chunks");
   largeHost = await serve(path.join(tmp, "large"));
   largeGzipHost = await serve(path.join(tmp, "large"), 0, { encoding: "gzip-files" });
   largePackedHost = await serve(path.join(tmp, "large-packed"));
@@ -160,7 +160,7 @@ test("the search finds the same on hosts that compress nothing, ignore Range, us
   assert.ok(found.plain.every((list) => list.length > 0));
   // The brotli host really compressed.
   assert.ok(hosts.brotli.requests.some((r) => r.path.startsWith("/search/manifest.json")));
-  // A large portal's blocks and texts are .gz files: from a host that sends them
+  // A large portal's chunks and texts are .gz files: from a host that sends them
   // with Content-Encoding (the browser has decoded them then), the same results and excerpts.
   const shown = async (origin) => {
     const { page, clean } = await openPage(t);
@@ -193,9 +193,14 @@ test("on a large portal, a warm query shows its results after one wave of reques
   const excerptsPending = await page.$eval(".hero .search-results", (list) => list.hasAttribute("data-excerpts"));
   const warm = requests.slice(before).filter((r) => new URL(r.url).pathname.startsWith("/search/"));
   const paths = warm.map((r) => new URL(r.url).pathname);
-  // Every read of postings was known before the search ran: blocks only, none read by range.
-  assert.ok(paths.some((p) => p.startsWith("/search/b/")), `no postings blocks fetched: ${paths.join(", ")}`);
+  // Every read of postings was known before the search ran: chunks only, none read by range.
+  const chunks = paths.filter((p) => p.startsWith("/search/b/"));
+  assert.ok(chunks.length > 0, `no postings chunks fetched: ${paths.join(", ")}`);
   assert.deepEqual(paths.filter((p) => p.startsWith("/search/i/")), [], "postings read without a plan");
+  // Each word's terms in every field, with their typo and prefix alternatives, lie in a chunk or
+  // two by term (blocks of a fixed size put a query of one or two words in about twelve).
+  const words = query.split(" ").length;
+  assert.ok(chunks.length <= 2 * words, `${chunks.length} chunks for ${words} words: ${chunks.join(", ")}`);
   // The results waited for one wave of requests at most (what had ended when they appeared) ...
   const waitedFor = warm.filter((r) => r.ended != null && r.ended <= shownAt);
   assert.ok(waves(waitedFor) <= 1, `the results waited for ${waves(waitedFor)} waves: ${waitedFor.map((r) => r.url).join(", ")}`);

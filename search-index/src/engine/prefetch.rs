@@ -7,41 +7,16 @@
 //! it misses costs a round trip, never a wrong result.
 
 use std::ops::Range;
-use std::sync::Arc;
 
 use tantivy::directory::{CompositeFile, FileSlice};
 use tantivy::index::SegmentComponent;
 use tantivy::query::{AutomatonWeight, Query};
-use tantivy::{HasLen, Index, Term};
+use tantivy::{HasLen, Term};
 
-use crate::engine::{Engine, SearchConfig};
-use crate::lazy::{LazyDirectory, RangeSource};
+use crate::engine::Engine;
 use crate::query::parse;
 
 impl Engine {
-    /// The blocks ([`crate::lazy::BLOCK`]) of the index files `files` (`(tantivy file name,
-    /// bytes)`) that opening the index and reading each field's header touch, by file name. A
-    /// portal that publishes files in blocks ships these in its pack, so that the browser opens
-    /// the index and plans its first query without another round trip. Worked out by opening the
-    /// index here exactly as the runtime does, so the two cannot drift apart.
-    pub fn opening_blocks(files: &[(String, Vec<u8>)], config: &SearchConfig) -> tantivy::Result<Vec<(String, usize)>> {
-        struct Memory(Vec<Vec<u8>>);
-        impl RangeSource for Memory {
-            fn read(&self, file: u32, range: Range<usize>) -> Option<Vec<u8>> {
-                self.0.get(file as usize)?.get(range).map(<[u8]>::to_vec)
-            }
-        }
-        let listing =
-            files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
-        let source = Arc::new(Memory(files.iter().map(|(_, bytes)| bytes.clone()).collect()));
-        let directory = LazyDirectory::new(listing, source);
-        let engine = Engine::open(&Index::open(directory.clone())?, config)?;
-        for (file, range) in engine.field_headers() {
-            file.read_bytes_slice(range)?;
-        }
-        Ok(directory.held_blocks().into_iter().map(|(file, block)| (files[file as usize].0.clone(), block)).collect())
-    }
-
     /// The first bytes of each field's postings: the field's token count, which tantivy reads
     /// the first time a query touches the field (planning included). Fetched once, with the
     /// index, so that no plan waits on them.
@@ -91,7 +66,7 @@ impl Engine {
                 else {
                     continue;
                 };
-                if let Some(file) = postings.open_read(field) {
+                if let Some(file) = postings_body(&postings, field) {
                     reads.push((file, info.postings_range.clone()));
                 }
                 if let Some(file) = positions.as_ref().filter(|_| *with_positions).and_then(|p| p.open_read(field)) {
@@ -101,11 +76,17 @@ impl Engine {
             for (field, _, typo) in &typos {
                 let Ok(automaton) = typo.automaton() else { continue };
                 let Ok(infos) = AutomatonWeight::new(*field, automaton).get_match_term_infos(reader) else { continue };
-                if let Some(file) = postings.open_read(*field) {
+                if let Some(file) = postings_body(&postings, *field) {
                     reads.extend(infos.into_iter().map(|info| (file.clone(), info.postings_range)));
                 }
             }
         }
         reads
     }
+}
+
+/// A field's postings after its token count (8 bytes, see [`Engine::field_headers`]): where its
+/// terms' `postings_range`s point, as in tantivy's `InvertedIndexReader`.
+fn postings_body(postings: &CompositeFile, field: tantivy::schema::Field) -> Option<FileSlice> {
+    postings.open_read(field).filter(|file| file.len() >= 8).map(|file| file.slice_from(8))
 }

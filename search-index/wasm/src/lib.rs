@@ -38,8 +38,11 @@ impl RangeSource for HostSource {
     }
 }
 
+/// An index file as the worker lists it: tantivy name, id, length, its spans' lengths.
+type Listed = (String, u32, usize, Vec<usize>);
+
 thread_local! {
-    static FILES: RefCell<Vec<(String, u32, usize)>> = const { RefCell::new(Vec::new()) };
+    static FILES: RefCell<Vec<Listed>> = const { RefCell::new(Vec::new()) };
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
     static DIRECTORY: RefCell<Option<LazyDirectory>> = const { RefCell::new(None) };
     /// Blocks handed over before the index is open (file footers), stored when it opens.
@@ -103,15 +106,32 @@ pub extern "C" fn lotse_format_version() -> u32 {
     search_index::FORMAT_VERSION
 }
 
-/// Lists one index file: its tantivy name, the worker's id for it, and its length in bytes.
+/// Lists one index file: its tantivy name, the worker's id for it, its length in bytes, and the
+/// lengths of its spans (`spans_len` bytes of little-endian `u32`s, the manifest's layout) where
+/// it is published in chunks by term; without spans (`spans_len` 0) it is read in fixed blocks.
 ///
 /// # Safety
-/// The name buffer must come from `lotse_alloc(name_len)`.
+/// The name buffer must come from `lotse_alloc(name_len)`, the spans buffer from
+/// `lotse_alloc(spans_len)` unless `spans_len` is 0.
 #[no_mangle]
-pub unsafe extern "C" fn lotse_add_remote(name_ptr: *mut u8, name_len: usize, file: u32, len: usize) {
+pub unsafe extern "C" fn lotse_add_remote(
+    name_ptr: *mut u8,
+    name_len: usize,
+    file: u32,
+    len: usize,
+    spans_ptr: *mut u8,
+    spans_len: usize,
+) {
     // SAFETY: see the function's contract.
     let name = unsafe { take_string(name_ptr, name_len) };
-    FILES.with(|files| files.borrow_mut().push((name, file, len)));
+    let spans = if spans_len == 0 {
+        Vec::new()
+    } else {
+        // SAFETY: the worker wrote `spans_len` bytes into a `lotse_alloc(spans_len)` buffer.
+        let bytes = unsafe { Vec::from_raw_parts(spans_ptr, spans_len, spans_len) };
+        bytes.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize).collect()
+    };
+    FILES.with(|files| files.borrow_mut().push((name, file, len, spans)));
 }
 
 /// Opens the index from the files handed over; `config` is the manifest's search settings as JSON.
@@ -125,7 +145,7 @@ pub unsafe extern "C" fn lotse_open(config_ptr: *mut u8, config_len: usize) -> i
     let config_text = unsafe { take_string(config_ptr, config_len) };
     let Ok(config) = serde_json::from_str::<SearchConfig>(&config_text) else { return -1 };
     let files = FILES.with(|files| std::mem::take(&mut *files.borrow_mut()));
-    let directory = LazyDirectory::new(files, Arc::new(HostSource));
+    let directory = LazyDirectory::with_spans(files, Arc::new(HostSource));
     for (file, block, bytes) in EARLY_BLOCKS.with(|early| std::mem::take(&mut *early.borrow_mut())) {
         directory.put_block(file, block, bytes);
     }
@@ -192,7 +212,7 @@ pub extern "C" fn lotse_plan_open() -> *const u8 {
     respond(serde_json::to_string(&missing).unwrap_or_else(|_| "[]".into()))
 }
 
-/// Hands over block `block` of index file `file` (`len` bytes, written into a `lotse_alloc(len)`
+/// Hands over block (or span) `block` of index file `file` (`len` bytes, written into a `lotse_alloc(len)`
 /// buffer, which this takes). Returns 0, or -1 when the block does not fit the file. Before
 /// [`lotse_open`], the block is kept until the index opens: opening reads the files' footers,
 /// which the worker fetches with the runtime so that opening waits for no request.
