@@ -36,8 +36,8 @@ fn engine_of(output: &Path) -> (Engine, Vec<serde_json::Value>) {
         .collect();
     let config: SearchConfig = serde_json::from_value(manifest["config"].clone()).unwrap();
     let mut docs: Vec<serde_json::Value> = Vec::new();
-    for chunk in manifest["docs"]["chunks"].as_array().unwrap() {
-        let list: Vec<serde_json::Value> = serde_json::from_slice(&read(chunk.as_str().unwrap())).unwrap();
+    for chunk in common::docs_chunks(&manifest) {
+        let list: Vec<serde_json::Value> = serde_json::from_slice(&read(&chunk)).unwrap();
         assert!(list.len() <= manifest["docs"]["size"].as_u64().unwrap() as usize);
         docs.extend(list);
     }

@@ -18,12 +18,10 @@ fn vectors_and_rows(site: &Path) -> (ArticleVectors, usize) {
     let m = manifest(site);
     let vectors =
         common::decoded(&site.join("search").join(m["semantic"]["vectors"].as_str().expect("semantic files")));
-    let rows = m["docs"]["chunks"]
-        .as_array()
-        .unwrap()
+    let rows = common::docs_chunks(&m)
         .iter()
         .map(|c| {
-            let bytes = common::search_file(&site.join("search"), &m, c.as_str().unwrap());
+            let bytes = common::search_file(&site.join("search"), &m, c);
             serde_json::from_slice::<Vec<Value>>(&bytes).unwrap().len()
         })
         .sum();

@@ -107,9 +107,9 @@ fn edits_reach_open_pages_and_errors_never_take_the_preview_down() {
 fn search_text_of(server: &Server, url: &str) -> String {
     let manifest: serde_json::Value = serde_json::from_str(&server.get("/search/manifest.json").2).unwrap();
     let search = server.build.join("search");
-    for chunk in manifest["docs"]["chunks"].as_array().unwrap() {
+    for chunk in common::docs_chunks(&manifest) {
         let entries: Vec<serde_json::Value> =
-            serde_json::from_slice(&common::search_file(&search, &manifest, chunk.as_str().unwrap())).unwrap();
+            serde_json::from_slice(&common::search_file(&search, &manifest, &chunk)).unwrap();
         if let Some(entry) = entries.iter().find(|e| e[0] == url) {
             return String::from_utf8(common::search_file(&search, &manifest, entry[4].as_str().unwrap())).unwrap();
         }

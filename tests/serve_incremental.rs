@@ -41,10 +41,11 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let manifest = std::fs::read_to_string(dir.join("search/manifest.json")).unwrap_or_default();
     let mut named = manifest.clone();
     if let Ok(json) = serde_json::from_str::<serde_json::Value>(&manifest) {
-        for chunk in json["docs"]["chunks"].as_array().into_iter().flatten() {
-            named.push_str(
-                &std::fs::read_to_string(dir.join("search").join(chunk.as_str().unwrap_or(""))).unwrap_or_default(),
-            );
+        if json["docs"]["prefix"].is_string() {
+            for chunk in common::docs_chunks(&json) {
+                named.push_str(&chunk);
+                named.push_str(&std::fs::read_to_string(dir.join("search").join(&chunk)).unwrap_or_default());
+            }
         }
     }
     common::files(dir)

@@ -59,7 +59,8 @@ function makeQueries(site, count) {
     if (!at) return gunzipSync(readFileSync(join(site, "search", `${name}.gz`)));
     return Buffer.from(lzmaDecode(new Uint8Array(readFileSync(join(site, "search", manifest.pack.url))), manifest.pack.len)).subarray(at[0], at[0] + at[1]);
   };
-  const titles = manifest.docs.chunks.flatMap((chunk) => JSON.parse(read(chunk).toString("utf8")).map((d) => d[1]));
+  const chunks = Array.from({ length: manifest.docs.count }, (_, n) => `${manifest.docs.prefix}-${n}.json`);
+  const titles = chunks.flatMap((chunk) => JSON.parse(read(chunk).toString("utf8")).map((d) => d[1]));
   const words = [...new Set(titles.join(" ").split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 3))].sort();
   let seed = 7;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;

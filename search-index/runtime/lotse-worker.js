@@ -229,11 +229,12 @@ function init(manifestUrl, loaded) {
 /** The result entry [url, title, platform, summary, text file] of article `ord`. */
 function doc(ord) {
   var chunk = Math.floor(ord / manifest.docs.size);
-  var inPack = packedFile(manifest.docs.chunks[chunk]);
+  var name = manifest.docs.prefix + "-" + chunk + ".json";
+  var inPack = packedFile(name);
   if (!docs.has(chunk) && inPack) docs.set(chunk, Promise.resolve(JSON.parse(decoder.decode(inPack))));
   // A chunk that is not in the pack is published gzipped, as <name>.gz; so are the texts.
   if (!docs.has(chunk)) {
-    docs.set(chunk, fetchGzipped(new URL(manifest.docs.chunks[chunk] + ".gz", base)).then(function (buffer) {
+    docs.set(chunk, fetchGzipped(new URL(name + ".gz", base)).then(function (buffer) {
       return JSON.parse(decoder.decode(buffer));
     }));
   }

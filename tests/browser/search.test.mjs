@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve, launchChromium, searchFile, writeSourceWorker } from "./server.mjs";
+import { serve, launchChromium, searchFile, docsChunks, writeSourceWorker } from "./server.mjs";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const LOTSE = process.env.LOTSE_BIN || path.join(REPO, "target/debug/lotse");
@@ -61,7 +61,7 @@ before(async () => {
   // The worker as it is in the source tree, beside the one the binary embedded (which is only
   // refreshed when lotse is recompiled), so that fixes to it are tested at once.
   writeSourceWorker(path.join(tmp, "public/search/lotse-worker.source.js"));
-  articleCount = manifest.docs.chunks
+  articleCount = docsChunks(manifest)
     .map((chunk) => JSON.parse(searchFile(path.join(tmp, "public/search"), manifest, chunk).toString("utf8")).length)
     .reduce((a, b) => a + b, 0);
   site = await serve(path.join(tmp, "public"));

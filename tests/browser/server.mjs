@@ -69,6 +69,11 @@ export async function bundledPortal(prefix, { config = "" } = {}) {
  * A file of a built site's search folder by the path its manifest names it with: from the .lzma
  * pack where the portal is small enough for one, else the file itself.
  */
+/** The names of the result list's chunks, as searchFile takes them: chunk n is `{prefix}-{n}.json`. */
+export function docsChunks(manifest) {
+  return Array.from({ length: manifest.docs.count }, (_, n) => `${manifest.docs.prefix}-${n}.json`);
+}
+
 export function searchFile(searchDir, manifest, name) {
   const at = manifest.pack && manifest.pack.files[name];
   // Result list chunks and texts that are not in the pack are published gzipped.

@@ -236,6 +236,15 @@ pub fn search_file(search: &Path, manifest: &serde_json::Value, name: &str) -> V
     fs::read(search.join(name)).unwrap_or_else(|e| panic!("search/{name}: {e}"))
 }
 
+/// The names of the result list's chunks, as `search_file` takes them: chunk n is
+/// `{prefix}-{n}.json` (src/index.rs `DocsChunks`).
+pub fn docs_chunks(manifest: &serde_json::Value) -> Vec<String> {
+    let prefix = manifest["docs"]["prefix"].as_str().expect("the result list's prefix");
+    (0..manifest["docs"]["count"].as_u64().expect("the result list's chunk count"))
+        .map(|n| format!("{prefix}-{n}.json"))
+        .collect()
+}
+
 /// A running `lotse serve` on a free loopback port, stopped with Ctrl-C when dropped.
 pub struct Server {
     pub child: Child,

@@ -50,8 +50,9 @@ pub fn read(dir: &Path) -> SearchFolder {
         .collect();
     let config: SearchConfig = serde_json::from_value(manifest["config"].clone()).expect("config");
     let mut docs: Vec<Value> = Vec::new();
-    for chunk in manifest["docs"]["chunks"].as_array().into_iter().flatten() {
-        let list: Vec<Value> = serde_json::from_slice(&read(chunk.as_str().unwrap_or_default())).expect("docs");
+    let prefix = manifest["docs"]["prefix"].as_str().unwrap_or_default();
+    for n in 0..manifest["docs"]["count"].as_u64().unwrap_or_default() {
+        let list: Vec<Value> = serde_json::from_slice(&read(&format!("{prefix}-{n}.json"))).expect("docs");
         docs.extend(list);
     }
     SearchFolder { files, config, docs }
