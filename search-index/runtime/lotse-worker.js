@@ -101,8 +101,9 @@ function cutChunks(layout) {
   });
 }
 
-function chunkPath(chunk) {
-  return manifest.chunks.prefix + "-" + chunk + ".gz";
+/** Chunk n's name: in the pack as it is (chunk 0), on its own gzipped, with ".gz". */
+function chunkName(chunk) {
+  return manifest.chunks.prefix + "-" + chunk;
 }
 
 /** Hands the spans of chunk `chunk` (its bytes, `bytes`) to the runtime. */
@@ -211,7 +212,7 @@ function init(manifestUrl, loaded) {
       // What opening the index reads of the files in chunks (chunk 0: footers, each field's
       // token count) comes with the pack: handed over now, so that opening waits for no request.
       chunkSpans.forEach(function (spans, chunk) {
-        var bytes = manifest.chunks && packedFile(manifest.chunks.prefix + "-" + chunk);
+        var bytes = packedFile(chunkName(chunk));
         if (bytes) putChunk(chunk, bytes);
       });
       var config = putString(JSON.stringify(manifest.config));
@@ -327,7 +328,7 @@ function fetchBlock(file, span) {
     return Promise.resolve();
   }
   if (entry.coming) return entry.coming.then(function () { return fetchBlock(file, span); });
-  var url = new URL(chunkPath(at[2]), base).href;
+  var url = new URL(chunkName(at[2]) + ".gz", base).href;
   if (!blocksUnderWay.has(url)) {
     blocksUnderWay.set(url, fetchGzipped(url).then(function (buffer) {
       putChunk(at[2], new Uint8Array(buffer));
@@ -349,6 +350,11 @@ function warmBlocks() {
     if (!lzma || entry.whole) return;
     entry.coming = fetchBytes(new URL(lzma, base)).then(function (buffer) {
       entry.whole = lzmaDecode(new Uint8Array(buffer), entry.len);
+      // Every span at once: then no later query needs a plan (see prefetch).
+      (entry.spans || []).forEach(function (at, span) {
+        var bytes = entry.whole.subarray(at[0], at[0] + at[1]);
+        if (!entry.have.has(span) && wasm.lotse_put_block(file, span, put(bytes), bytes.length) === 0) entry.have.add(span);
+      });
     }).catch(function () {}).then(function () { entry.coming = null; });
   });
 }

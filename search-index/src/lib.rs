@@ -5,7 +5,8 @@
 //! Both sides analyse text with the very same functions ([`analyzer`]), open the index with the
 //! same [`schema`] and build queries with the same [`engine`], so they can never disagree about
 //! what a word is. The crate therefore stays free of file-system, thread and clock dependencies
-//! outside the native-only [`writer`].
+//! outside the native-only [`writer`]. The native-only [`layout`] cuts a large portal's postings
+//! into chunks by term; the browser's [`lazy`] directory follows its cuts.
 //!
 //! Where to change what: a number of the ranking in [`ranking`] (`RankingWeights`, with the one
 //! `TypoPolicy`); a word list in `vocabulary/*.txt` ([`wordlists`], [`vocabulary`]); how a query is
