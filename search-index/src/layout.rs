@@ -16,17 +16,14 @@
 //! these files. It is small and travels in the pack.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use tantivy::directory::error::{DeleteError, OpenReadError, OpenWriteError};
-use tantivy::directory::{
-    CompositeFile, Directory, DirectoryLock, FileHandle, Lock, OwnedBytes, WatchCallback, WatchHandle, WritePtr,
-};
+use tantivy::directory::CompositeFile;
 use tantivy::index::SegmentComponent;
 use tantivy::{HasLen, Index};
+
+use crate::lazy::{LazyDirectory, RangeSource};
 
 /// The bytes a chunk of terms fills up to before the next term starts a new one: small chunks
 /// carry fewer bytes a query does not need, large ones make a later query find its terms here
@@ -134,32 +131,28 @@ fn spans(len: usize, pieces: Vec<(Range<usize>, usize)>) -> Vec<Span> {
     spans
 }
 
-/// Every term of every field with the absolute byte ranges of its postings and positions.
+/// The index files in memory, as the build has them.
+struct Memory(Vec<Vec<u8>>);
+
+impl RangeSource for Memory {
+    fn read(&self, file: u32, range: Range<usize>) -> Option<Vec<u8>> {
+        self.0.get(file as usize)?.get(range).map(<[u8]>::to_vec)
+    }
+}
+
+/// Every term of every field with the absolute byte ranges of its postings and positions, read
+/// through the browser's own [`LazyDirectory`] so that the two agree on where bytes lie.
 fn terms_by_file(files: &[(String, Vec<u8>)]) -> tantivy::Result<Vec<TermBytes>> {
-    let log = Log::default();
-    let directory = Recorded {
-        files: Arc::new(
-            files
-                .iter()
-                .map(|(name, bytes)| {
-                    let file =
-                        RecordedFile { name: name.clone(), bytes: OwnedBytes::new(bytes.clone()), log: log.clone() };
-                    (PathBuf::from(name), Arc::new(file))
-                })
-                .collect(),
-        ),
-    };
-    let index = Index::open(directory)?;
+    let listing = files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
+    let directory = LazyDirectory::new(listing, Arc::new(Memory(files.iter().map(|(_, b)| b.clone()).collect())));
+    let index = Index::open(directory.clone())?;
     let schema = index.schema();
     let searcher = index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into()?.searcher();
     let segments = index.searchable_segments()?;
     // Reads a slice and returns where its bytes lie in their file.
     let located = |slice: &tantivy::directory::FileSlice, range: Range<usize>| -> Vec<(String, Range<usize>)> {
-        if let Ok(mut log) = log.lock() {
-            log.clear();
-        }
-        let _ = slice.read_bytes_slice(range);
-        log.lock().map(|mut log| log.drain(..).collect()).unwrap_or_default()
+        let reads = directory.reads_of(|| drop(slice.read_bytes_slice(range)));
+        reads.into_iter().map(|(file, range)| (files[file as usize].0.clone(), range)).collect()
     };
     let mut terms = Vec::new();
     for reader in searcher.segment_readers() {
@@ -189,95 +182,12 @@ fn terms_by_file(files: &[(String, Vec<u8>)]) -> tantivy::Result<Vec<TermBytes>>
     Ok(terms)
 }
 
-/// Reads as (file name, absolute range), in the order they happened.
-type Log = Arc<Mutex<Vec<(String, Range<usize>)>>>;
-
-/// An index file in memory that notes every read.
-#[derive(Debug)]
-struct RecordedFile {
-    name: String,
-    bytes: OwnedBytes,
-    log: Log,
-}
-
-impl HasLen for RecordedFile {
-    fn len(&self) -> usize {
-        self.bytes.len()
-    }
-}
-
-impl FileHandle for RecordedFile {
-    fn read_bytes(&self, range: Range<usize>) -> io::Result<OwnedBytes> {
-        if range.end > self.bytes.len() || range.start > range.end {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "read past the end of an index file"));
-        }
-        if let Ok(mut log) = self.log.lock() {
-            log.push((self.name.clone(), range.clone()));
-        }
-        Ok(self.bytes.slice(range))
-    }
-}
-
-/// A read-only directory of [`RecordedFile`] files, to learn where a term's bytes lie.
-#[derive(Debug, Clone)]
-struct Recorded {
-    files: Arc<HashMap<PathBuf, Arc<RecordedFile>>>,
-}
-
-impl Recorded {
-    fn file(&self, path: &Path) -> Result<&Arc<RecordedFile>, OpenReadError> {
-        self.files.get(path).ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))
-    }
-}
-
-fn read_only(path: &Path) -> io::Error {
-    io::Error::new(io::ErrorKind::Unsupported, format!("the index is read-only here ({})", path.display()))
-}
-
-impl Directory for Recorded {
-    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        Ok(self.file(path)?.clone())
-    }
-
-    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
-        Err(DeleteError::IoError { io_error: Arc::new(read_only(path)), filepath: path.to_path_buf() })
-    }
-
-    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
-        Ok(self.files.contains_key(path))
-    }
-
-    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
-        Err(OpenWriteError::IoError { io_error: Arc::new(read_only(path)), filepath: path.to_path_buf() })
-    }
-
-    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
-        Ok(self.file(path)?.bytes.as_slice().to_vec())
-    }
-
-    fn atomic_write(&self, path: &Path, _data: &[u8]) -> io::Result<()> {
-        Err(read_only(path))
-    }
-
-    fn sync_directory(&self) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn acquire_lock(&self, _lock: &Lock) -> Result<DirectoryLock, tantivy::directory::error::LockError> {
-        Ok(DirectoryLock::from(Box::new(())))
-    }
-
-    fn watch(&self, _watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
-        Ok(WatchHandle::empty())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::{Engine, SearchConfig};
-    use crate::lazy::{LazyDirectory, RangeSource};
     use crate::writer::{write_index, IndexDoc};
+    use std::sync::Mutex;
 
     /// Serves files from memory and records every range asked for.
     struct Recorder {

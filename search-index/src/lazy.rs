@@ -40,6 +40,9 @@ const SMALL_FILE: usize = 2 * BLOCK;
 /// and block index.
 type Recording = Arc<Mutex<Option<Vec<(u32, usize)>>>>;
 
+/// While [`LazyDirectory::reads_of`] runs: every read, by file id and exact byte range.
+type ReadLog = Arc<Mutex<Option<Vec<(u32, Range<usize>)>>>>;
+
 struct LazyFile {
     id: u32,
     len: usize,
@@ -51,6 +54,7 @@ struct LazyFile {
     /// Fetched blocks by block index.
     blocks: Mutex<BTreeMap<usize, Arc<Vec<u8>>>>,
     recording: Recording,
+    read_log: ReadLog,
 }
 
 impl fmt::Debug for LazyFile {
@@ -103,6 +107,9 @@ impl FileHandle for LazyFile {
         if range.is_empty() {
             return Ok(OwnedBytes::empty());
         }
+        if let Some(log) = self.read_log.lock().map_err(|_| io::Error::other("poisoned read log"))?.as_mut() {
+            log.push((self.id, range.clone()));
+        }
         let (first, last) = if self.whole_at_once {
             (0, self.block_count() - 1)
         } else {
@@ -154,6 +161,7 @@ impl FileHandle for LazyFile {
 pub struct LazyDirectory {
     files: Arc<HashMap<PathBuf, Arc<LazyFile>>>,
     recording: Recording,
+    read_log: ReadLog,
 }
 
 impl fmt::Debug for LazyDirectory {
@@ -177,6 +185,7 @@ impl LazyDirectory {
     /// bytes where no lengths are given.
     pub fn with_spans(files: Vec<(String, u32, usize, Vec<usize>)>, source: Arc<dyn RangeSource>) -> LazyDirectory {
         let recording = Recording::default();
+        let read_log = ReadLog::default();
         let files = files
             .into_iter()
             .map(|(name, id, len, spans)| {
@@ -191,11 +200,22 @@ impl LazyDirectory {
                     source: source.clone(),
                     blocks,
                     recording: recording.clone(),
+                    read_log: read_log.clone(),
                 };
                 (PathBuf::from(name), Arc::new(file))
             })
             .collect();
-        LazyDirectory { files: Arc::new(files), recording }
+        LazyDirectory { files: Arc::new(files), recording, read_log }
+    }
+
+    /// Runs `reads` and returns every read it made, by file id and exact byte range, in order:
+    /// how the build learns where a term's bytes lie in their files ([`crate::layout`]).
+    pub fn reads_of(&self, reads: impl FnOnce()) -> Vec<(u32, Range<usize>)> {
+        if let Ok(mut log) = self.read_log.lock() {
+            *log = Some(Vec::new());
+        }
+        reads();
+        self.read_log.lock().ok().and_then(|mut log| log.take()).unwrap_or_default()
     }
 
     /// Runs `reads` without fetching anything: a read of bytes not here yet is noted, by file id
