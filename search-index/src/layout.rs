@@ -186,21 +186,8 @@ fn terms_by_file(files: &[(String, Vec<u8>)]) -> tantivy::Result<Vec<TermBytes>>
 mod tests {
     use super::*;
     use crate::engine::{Engine, SearchConfig};
+    use crate::lazy::tests::Recorder;
     use crate::writer::{write_index, IndexDoc};
-    use std::sync::Mutex;
-
-    /// Serves files from memory and records every range asked for.
-    struct Recorder {
-        files: Vec<Vec<u8>>,
-        reads: Mutex<Vec<(u32, Range<usize>)>>,
-    }
-
-    impl RangeSource for Recorder {
-        fn read(&self, file: u32, range: Range<usize>) -> Option<Vec<u8>> {
-            self.reads.lock().unwrap().push((file, range.clone()));
-            self.files.get(file as usize)?.get(range).map(<[u8]>::to_vec)
-        }
-    }
 
     fn corpus(n: usize) -> Vec<IndexDoc> {
         let topics = ["WLAN", "Drucker", "Passwort", "Teams", "Beamer", "Tafel", "Schülerkonto", "AirDrop"];
@@ -231,8 +218,7 @@ mod tests {
 
     /// A directory over `files` with the layout's spans, and chunk `0` handed over.
     fn directory(files: &[(String, Vec<u8>)], layout: &Layout) -> (LazyDirectory, Arc<Recorder>) {
-        let recorder =
-            Arc::new(Recorder { files: files.iter().map(|(_, b)| b.clone()).collect(), reads: Mutex::new(Vec::new()) });
+        let recorder = Recorder::new(files);
         let listing = files
             .iter()
             .enumerate()

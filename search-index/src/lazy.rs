@@ -296,15 +296,22 @@ impl Directory for LazyDirectory {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::engine::{Engine, SearchConfig};
     use crate::writer::{write_index, IndexDoc};
 
     /// Serves files from memory and records every range asked for.
-    struct Recorder {
+    pub(crate) struct Recorder {
         files: Vec<Vec<u8>>,
-        reads: Mutex<Vec<(u32, Range<usize>)>>,
+        pub(crate) reads: Mutex<Vec<(u32, Range<usize>)>>,
+    }
+
+    impl Recorder {
+        /// Serves `files` (`(tantivy file name, bytes)`) by their position as file id.
+        pub(crate) fn new(files: &[(String, Vec<u8>)]) -> Arc<Recorder> {
+            Arc::new(Recorder { files: files.iter().map(|(_, b)| b.clone()).collect(), reads: Mutex::new(Vec::new()) })
+        }
     }
 
     impl RangeSource for Recorder {
@@ -329,8 +336,7 @@ mod tests {
     fn a_query_reads_a_small_part_of_a_large_index() {
         let files = write_index(&corpus(3000)).unwrap();
         let total: usize = files.iter().map(|(_, b)| b.len()).sum();
-        let recorder =
-            Arc::new(Recorder { files: files.iter().map(|(_, b)| b.clone()).collect(), reads: Mutex::new(Vec::new()) });
+        let recorder = Recorder::new(&files);
         let listing =
             files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
         let directory = LazyDirectory::new(listing, recorder.clone());
@@ -348,8 +354,7 @@ mod tests {
     #[test]
     fn results_match_the_in_memory_index() {
         let files = write_index(&corpus(200)).unwrap();
-        let recorder =
-            Arc::new(Recorder { files: files.iter().map(|(_, b)| b.clone()).collect(), reads: Mutex::new(Vec::new()) });
+        let recorder = Recorder::new(&files);
         let listing =
             files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
         let lazy = Engine::open(
@@ -366,8 +371,7 @@ mod tests {
     #[test]
     fn a_planned_query_reads_no_postings_it_did_not_fetch_in_one_go() {
         let files = write_index(&corpus(3000)).unwrap();
-        let recorder =
-            Arc::new(Recorder { files: files.iter().map(|(_, b)| b.clone()).collect(), reads: Mutex::new(Vec::new()) });
+        let recorder = Recorder::new(&files);
         let listing: Vec<(String, u32, usize)> =
             files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
         let postings: Vec<u32> = listing
@@ -433,8 +437,7 @@ mod tests {
     #[test]
     fn a_block_of_the_wrong_length_is_refused() {
         let files = write_index(&corpus(50)).unwrap();
-        let recorder =
-            Arc::new(Recorder { files: files.iter().map(|(_, b)| b.clone()).collect(), reads: Mutex::new(Vec::new()) });
+        let recorder = Recorder::new(&files);
         let listing =
             files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
         let directory = LazyDirectory::new(listing, recorder);
