@@ -414,7 +414,8 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     };
     // The files a query reads in pieces: positions always, postings unless packed. They travel
     // in chunks by term (search_index::layout), whose cuts the pack carries.
-    let chunked = |name: &str| name.ends_with(".pos") || (name.ends_with(".idx") && !pack_index);
+    // (By extension, which tantivy's names and the published paths share.)
+    let chunked = |name: &str| is_positions(name) || (is_postings(name) && !pack_index);
     let layout = Layout::plan(&index_files, &chunked, search_index::layout::CHUNK)
         .context("cannot open the search index just built")?;
     let mut joined = Vec::new();

@@ -106,15 +106,24 @@ function chunkName(chunk) {
   return manifest.chunks.prefix + "-" + chunk;
 }
 
+/** Hands span `span` of index file `file` (its bytes, `bytes`) to the runtime, once. */
+function putSpan(file, span, bytes) {
+  var entry = remote[file];
+  if (!entry.have.has(span) && wasm.lotse_put_block(file, span, put(bytes), bytes.length) === 0) entry.have.add(span);
+}
+
+/** Span `span` of a file that is here whole. */
+function spanOfWhole(entry, span) {
+  var at = entry.spans[span];
+  return entry.whole.subarray(at[0], at[0] + at[1]);
+}
+
 /** Hands the spans of chunk `chunk` (its bytes, `bytes`) to the runtime. */
 function putChunk(chunk, bytes) {
   var at = 0;
   (chunkSpans[chunk] || []).forEach(function (held) {
-    var entry = remote[held[0]], length = entry.spans[held[1]][1];
-    if (!entry.have.has(held[1]) && at + length <= bytes.length &&
-        wasm.lotse_put_block(held[0], held[1], put(bytes.subarray(at, at + length)), length) === 0) {
-      entry.have.add(held[1]);
-    }
+    var length = remote[held[0]].spans[held[1]][1];
+    if (at + length <= bytes.length) putSpan(held[0], held[1], bytes.subarray(at, at + length));
     at += length;
   });
 }
@@ -323,8 +332,7 @@ function fetchBlock(file, span) {
   // A file here whole (a small portal's positions) hands its span over; one still coming whole
   // is waited for, not fetched a second time in chunks (unless it fails).
   if (entry.whole) {
-    var bytes = entry.whole.subarray(at[0], at[0] + at[1]);
-    if (wasm.lotse_put_block(file, span, put(bytes), bytes.length) === 0) entry.have.add(span);
+    putSpan(file, span, spanOfWhole(entry, span));
     return Promise.resolve();
   }
   if (entry.coming) return entry.coming.then(function () { return fetchBlock(file, span); });
@@ -351,10 +359,7 @@ function warmBlocks() {
     entry.coming = fetchBytes(new URL(lzma, base)).then(function (buffer) {
       entry.whole = lzmaDecode(new Uint8Array(buffer), entry.len);
       // Every span at once: then no later query needs a plan (see prefetch).
-      (entry.spans || []).forEach(function (at, span) {
-        var bytes = entry.whole.subarray(at[0], at[0] + at[1]);
-        if (!entry.have.has(span) && wasm.lotse_put_block(file, span, put(bytes), bytes.length) === 0) entry.have.add(span);
-      });
+      (entry.spans || []).forEach(function (at, span) { putSpan(file, span, spanOfWhole(entry, span)); });
     }).catch(function () {}).then(function () { entry.coming = null; });
   });
 }
