@@ -371,6 +371,22 @@ mod tests {
         stem(&normalize(word))
     }
 
+    /// The runtime's highlighting stems only words that begin with a query term, which is right
+    /// only while every stem begins its word.
+    #[test]
+    fn a_stem_begins_its_word() {
+        let words = "Schlüssel Einstellungen Passwörter Anleitungen Druckerwarteschlange abmeldend \
+            Kennwortes Geräten Fenstern Mitteilungen Lautsprechern Sitzplänen Ziele Tisch Speichern \
+            Wiedergabe lassen ausschalten Schülerinnen Größe Queue drücken Teams iPadOS Zugriffe \
+            Passwort-Zurücksetzung Tabletten Besprechungsräumen Ordnern geschlossen";
+        for token in tokenize(words) {
+            let normalized = normalize(&token.text);
+            let stemmed = stem(&normalized);
+            assert!(normalized.starts_with(&stemmed), "{stemmed} does not begin {normalized}");
+        }
+        assert_eq!(stem("einstellungen"), "einstellung");
+    }
+
     #[test]
     fn umlaut_spellings_meet() {
         assert_eq!(term("Schüler"), term("Schueler"));

@@ -22,6 +22,7 @@ pub mod fold;
 #[cfg(all(not(target_arch = "wasm32"), feature = "builtin-vocabulary"))]
 #[doc(hidden)]
 pub mod fuzz;
+pub mod highlight;
 /// Native only: the build cuts the index into chunks; the browser only follows the cuts.
 #[cfg(not(target_arch = "wasm32"))]
 pub mod layout;

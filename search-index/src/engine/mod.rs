@@ -15,7 +15,7 @@
 //! its group. When nothing matches, [`Engine::answer`] offers a correction and the closest articles.
 
 use serde::{Deserialize, Serialize};
-use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{collector::TopDocs, DocAddress, DocSet, Index, Searcher, Term};
 
@@ -41,6 +41,7 @@ mod typo;
 
 use concepts::Concept;
 use rewrite::derivation::derivations;
+use typo::{RecentAutomata, TypoQuery};
 
 /// Settings the runtime needs besides the index, from the portal's `search:` section.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -145,6 +146,7 @@ pub struct Engine {
     fields: Fields,
     vocabulary: Vocabulary,
     weights: RankingWeights,
+    automata: RecentAutomata,
 }
 
 impl Engine {
@@ -168,7 +170,13 @@ impl Engine {
             Vocabulary::default()
         };
         let vocabulary = vocabulary.with_groups(&config.synonyms);
-        Ok(Engine { searcher: reader.searcher(), fields, vocabulary, weights: config.weights.clone() })
+        Ok(Engine {
+            searcher: reader.searcher(),
+            fields,
+            vocabulary,
+            weights: config.weights.clone(),
+            automata: RecentAutomata::default(),
+        })
     }
 
     /// How many articles the index holds: exactly the published ones.
@@ -463,7 +471,7 @@ impl Engine {
     /// The near spellings searched for one query word, by the one typo policy, each with its
     /// field's weight. A known word whose umlaut tells it from another is taken as written:
     /// "drücken" (a key) is no typo of "drucken" (printing).
-    fn typo_queries(&self, word: &QueryWord) -> Vec<(Field, f32, FuzzyTermQuery)> {
+    fn typo_queries(&self, word: &QueryWord) -> Vec<(Field, f32, TypoQuery)> {
         let distance = if crate::analyzer::keeps_umlaut(&word.term) && self.known_term(&word.term) {
             0
         } else {
@@ -473,16 +481,14 @@ impl Engine {
         if distance == 0 {
             return queries;
         }
+        let near = self.typo_automaton(&word.term, distance, false);
+        // Still typing: "Pasw" should reach "Passwort" too.
+        let typed = (word.prefix && word.normalized.chars().count() >= self.weights.typo.prefix_min_letters)
+            .then(|| self.typo_automaton(&word.normalized, 1, true))
+            .flatten();
         for (field, weight) in self.fields.weighted(&self.weights.fields) {
-            queries.push((
-                field,
-                weight,
-                FuzzyTermQuery::new(Term::from_field_text(field, &word.term), distance, true),
-            ));
-            if word.prefix && word.normalized.chars().count() >= self.weights.typo.prefix_min_letters {
-                // Still typing: "Pasw" should reach "Passwort" too.
-                let typed = Term::from_field_text(field, &word.normalized);
-                queries.push((field, weight, FuzzyTermQuery::new_prefix(typed, 1, true)));
+            for automaton in near.iter().chain(&typed) {
+                queries.push((field, weight, TypoQuery { field, automaton: std::sync::Arc::clone(automaton) }));
             }
         }
         queries

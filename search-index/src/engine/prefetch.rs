@@ -74,8 +74,9 @@ impl Engine {
                 }
             }
             for (field, _, typo) in &typos {
-                let Ok(automaton) = typo.automaton() else { continue };
-                let Ok(infos) = AutomatonWeight::new(*field, automaton).get_match_term_infos(reader) else { continue };
+                let weight =
+                    AutomatonWeight::<tantivy::query::DfaWrapper>::new(*field, std::sync::Arc::clone(&typo.automaton));
+                let Ok(infos) = weight.get_match_term_infos(reader) else { continue };
                 if let Some(file) = postings_body(&postings, *field) {
                     reads.extend(infos.into_iter().map(|info| (file.clone(), info.postings_range)));
                 }

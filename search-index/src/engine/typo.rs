@@ -1,9 +1,69 @@
 //! Typos: one policy for how many edits a word may be off ([`crate::ranking::TypoPolicy`]), the
-//! edit distance, and "Meinten Sie …?" suggestions.
+//! edit distance, the queries for near spellings, and "Meinten Sie …?" suggestions.
+
+use std::sync::{Arc, Mutex};
+
+use tantivy::query::{AutomatonWeight, DfaWrapper, EnableScoring, FuzzyTermQuery, Query, Weight};
+use tantivy::schema::Field;
+use tantivy::Term;
 
 use crate::engine::Engine;
 
+/// Near spellings of one query word in one field. The word's Levenshtein automaton is built once
+/// and shared by every field, and by the plan and the search of the same query: building it costs
+/// far more than walking a field's terms with it, and tantivy's `FuzzyTermQuery` builds one of its
+/// own for every field (six times per word, most of a small portal's query time).
+#[derive(Clone)]
+pub(in crate::engine) struct TypoQuery {
+    pub field: Field,
+    pub automaton: Arc<DfaWrapper>,
+}
+
+impl std::fmt::Debug for TypoQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypoQuery").field("field", &self.field).finish_non_exhaustive()
+    }
+}
+
+impl Query for TypoQuery {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        // What `FuzzyTermQuery` does, with the automaton already built.
+        Ok(Box::new(AutomatonWeight::<DfaWrapper>::new(self.field, Arc::clone(&self.automaton))))
+    }
+}
+
+/// Which automaton: the word, how many edits, and whether it matches longer words too.
+type AutomatonKey = (String, u8, bool);
+
+/// The automata of the last few query words, so that typing on, planning and searching build
+/// each one once.
+#[derive(Default)]
+pub(in crate::engine) struct RecentAutomata(Mutex<Vec<(AutomatonKey, Arc<DfaWrapper>)>>);
+
+/// How many automata [`RecentAutomata`] keeps: the words of a query or two.
+const RECENT_AUTOMATA: usize = 16;
+
 impl Engine {
+    /// The automaton matching every word at most `edits` edits from `word` (or beginning like
+    /// it, with `prefix`), from the recent ones where it was built already.
+    pub(in crate::engine) fn typo_automaton(&self, word: &str, edits: u8, prefix: bool) -> Option<Arc<DfaWrapper>> {
+        let key = (word.to_string(), edits, prefix);
+        let mut recent = self.automata.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, automaton)) = recent.iter().find(|(k, _)| *k == key) {
+            return Some(Arc::clone(automaton));
+        }
+        // The field plays no part in the automaton; tantivy builds it from a term of any text field.
+        let term = Term::from_field_text(self.fields.title, word);
+        let query =
+            if prefix { FuzzyTermQuery::new_prefix(term, edits, true) } else { FuzzyTermQuery::new(term, edits, true) };
+        let automaton = Arc::new(query.automaton().ok()?);
+        if recent.len() >= RECENT_AUTOMATA {
+            recent.remove(0);
+        }
+        recent.push((key, Arc::clone(&automaton)));
+        Some(automaton)
+    }
+
     /// "Meinten Sie …?": the input with every unknown word replaced by the closest word that the
     /// index's titles, keywords, tags and headings use; `None` when all words are known or nothing
     /// is close enough.

@@ -15,7 +15,6 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::Arc;
 
-use search_index::analyzer::{normalize, stem, tokenize};
 use search_index::engine::{Engine, SearchConfig};
 use search_index::lazy::{LazyDirectory, RangeSource};
 
@@ -273,28 +272,6 @@ pub unsafe extern "C" fn lotse_highlight(
     // SAFETY: see the function's contract.
     let text = unsafe { take_string(text_ptr, text_len) };
     let query = unsafe { take_string(query_ptr, query_len) };
-    let ranges = highlight_ranges(&text, &query);
+    let ranges = search_index::highlight::highlight_ranges(&text, &query);
     respond(serde_json::to_string(&ranges).unwrap_or_else(|_| "[]".into()))
-}
-
-/// Ranges of `text` (UTF-16 offsets) whose words match a word of `query` (same term, or a longer
-/// word starting with a typed prefix).
-fn highlight_ranges(text: &str, query: &str) -> Vec<[usize; 2]> {
-    let parsed = search_index::query::parse(query, true);
-    let mut ranges = Vec::new();
-    let mut utf16_offset = 0;
-    let mut byte_offset = 0;
-    for token in tokenize(text) {
-        utf16_offset += text[byte_offset..token.start].encode_utf16().count();
-        let length = token.text.encode_utf16().count();
-        let normalized = normalize(&token.text);
-        let term = stem(&normalized);
-        let hit = parsed.words.iter().any(|w| w.term == term || (w.prefix && normalized.starts_with(&w.normalized)));
-        if hit {
-            ranges.push([utf16_offset, utf16_offset + length]);
-        }
-        utf16_offset += length;
-        byte_offset = token.end;
-    }
-    ranges
 }
