@@ -126,9 +126,9 @@ struct IndexFileEntry {
     url: String,
     len: usize,
     /// For a file published in chunks of up to [`WARM_WHOLE`] bytes (a small portal's
-    /// positions): the whole file as one `.lzma`, which the worker fetches right after the pack,
-    /// in one request rather than a chunk each, so that later queries of several words wait for
-    /// nothing.
+    /// positions): the whole file as one `.lzma`, which the worker fetches in one request rather
+    /// than a chunk each, so that later queries of several words wait for nothing: together with
+    /// the runtime and the pack when the search warms up idle, after them when a query waits.
     #[serde(skip_serializing_if = "Option::is_none")]
     lzma: Option<String>,
 }

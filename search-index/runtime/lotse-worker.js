@@ -183,6 +183,10 @@ function init(manifestUrl, loaded) {
       field = {};
       m.docs.fields.forEach(function (name, i) { field[name] = i; });
       base = new URL(".", manifestUrl);
+      // Warming up while nobody waits for a query, the positions come with the runtime and the
+      // pack: in one wave instead of after them, so that a query typed a little later finds them
+      // here. A query that waits already gets the runtime and the pack first (see warmBlocks).
+      if (!pending.some(function (message) { return message.type === "search"; })) downloadWhole(m);
       // Runtime and pack in parallel: one wave of requests, then no query waits for the network.
       // The pack comes as .lzma too: a fifth smaller than gzip, and the decoder is here anyway.
       var pack = m.pack ? fetchBytes(new URL(m.pack.url, base)).then(function (buffer) {
@@ -345,18 +349,33 @@ function fetchBlock(file, span) {
   return blocksUnderWay.get(url);
 }
 
+/** Downloads of whole files (see warmBlocks) under way, by tantivy file name. */
+var wholeFiles = {};
+
 /**
- * A small portal's positions (and any other small file published in chunks) come whole, as one
- * .lzma file (`entry.lzma` in the manifest), right after the pack: one request instead of a
- * chunk each, so that later queries of several words wait for nothing; never when the browser
- * asks to save data. A large portal's chunks come only as queries need them.
+ * Starts downloading the small files published in chunks whole (a small portal's positions), as
+ * one .lzma file each (`lzma` in the manifest's index entry): one request instead of a chunk each,
+ * so that later queries of several words wait for nothing; never when the browser asks to save
+ * data. A large portal's chunks come only as queries need them.
  */
-function warmBlocks() {
+function downloadWhole(m) {
   if (saveData()) return;
+  Object.keys(m.index).forEach(function (name) {
+    var lzma = m.index[name].lzma;
+    if (!lzma || wholeFiles[name]) return;
+    wholeFiles[name] = fetchBytes(new URL(lzma, base));
+    wholeFiles[name].catch(function () {}); // a failure is handled in warmBlocks, not reported here
+  });
+}
+
+/** Hands the whole files over to the runtime as they arrive (downloading them now where the
+ * warm-up did not start them already). */
+function warmBlocks() {
+  downloadWhole(manifest);
   Object.keys(manifest.index).forEach(function (name, file) {
-    var lzma = manifest.index[name].lzma, entry = remote[file];
-    if (!lzma || entry.whole) return;
-    entry.coming = fetchBytes(new URL(lzma, base)).then(function (buffer) {
+    var entry = remote[file];
+    if (!wholeFiles[name] || entry.whole) return;
+    entry.coming = wholeFiles[name].then(function (buffer) {
       entry.whole = lzmaDecode(new Uint8Array(buffer), entry.len);
       // Every span at once: then no later query needs a plan (see prefetch).
       (entry.spans || []).forEach(function (at, span) { putSpan(file, span, spanOfWhole(entry, span)); });

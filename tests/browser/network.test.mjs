@@ -119,7 +119,7 @@ test("on school WLAN, a warm query needs at most one wave of requests", async (t
   assert.equal(loaded.filter((p) => /\.wasm\.lzma$/.test(p)).length, 1, loaded.join(", "));
   assert.equal(loaded.filter((p) => /^\/search\/p\/[0-9a-f]{12}\.bin\.lzma$/.test(p)).length, 1, loaded.join(", "));
   assert.deepEqual(loaded.filter((p) => /^\/search\/[idf]\/(?!.*\.lzma$)/.test(p)), [], "no index file on its own, uncompressed");
-  // The positions came whole, as one .lzma after the pack, never again in blocks.
+  // The positions came whole, as one .lzma, never again in blocks.
   assert.equal(loaded.filter((p) => /^\/search\/i\/[0-9a-f]{12}\.pos\.lzma$/.test(p)).length, 1, loaded.join(", "));
   assert.deepEqual(loaded.filter((p) => p.startsWith("/search/b/")), [], "blocks fetched besides the whole positions");
   clean();
@@ -143,6 +143,24 @@ test("the warm-up asks for the runtime and the index one round trip after the pa
   assert.ok(manifest.started < workerScript.ended, "the manifest was requested only after the worker's script arrived");
   assert.equal(requests.filter((r) => new URL(r.url).pathname === "/search/manifest.json").length, 1, "the manifest was fetched twice");
   assert.ok(runtime.started >= manifest.ended);
+  // Nobody waits for a query yet: the small portal's positions come in the same wave as the
+  // runtime, so that a query typed a little later finds everything here.
+  const positions = find((p) => /^\/search\/i\/[0-9a-f]{12}\.pos\.lzma$/.test(p));
+  assert.ok(positions && positions.started < runtime.ended, "the positions waited for the runtime although no query did");
+  clean();
+});
+
+test("a query that waits for the warm-up gets the runtime and the index first, the positions after them", async (t) => {
+  const { page, requests, clean } = await openPage(t, SCHOOL_WLAN);
+  // A shared link: the search page sends its query before the worker has loaded anything.
+  await page.goto(`${hosts.plain.origin}/search/?q=${encodeURIComponent("Drucker druckt nicht")}`);
+  await page.waitForSelector("#search-results .search-result", { timeout: TIMEOUT });
+  const find = (test) => requests.find((r) => test(new URL(r.url).pathname));
+  const runtime = find((p) => p.endsWith(".wasm.lzma"));
+  const pack = find((p) => /^\/search\/p\/[0-9a-f]{12}\.bin\.lzma$/.test(p));
+  const positions = find((p) => /^\/search\/i\/[0-9a-f]{12}\.pos\.lzma$/.test(p));
+  assert.ok(runtime && pack && positions, requests.map((r) => r.url).join(", "));
+  assert.ok(positions.started >= Math.max(runtime.ended, pack.ended), "the positions took bandwidth from what the waiting query needed first");
   clean();
 });
 

@@ -104,6 +104,7 @@ pub enum Weight {
 
 /// Whether the layers multiply in 8-bit integers where the CPU has AVX512-VNNI (see the module's
 /// figures); otherwise, and in wasm, in floats.
+#[cfg(target_arch = "x86_64")]
 const INTEGER_PRODUCTS: bool = true;
 
 /// Rows of W per register block.
