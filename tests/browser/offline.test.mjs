@@ -216,6 +216,27 @@ test("on a first visit the offline worker waits for the search, and takes its fi
   assert.ok(paths.filter((p) => p === "/allgemein/display-kein-bild/").length === 1, "a page not opened was cached");
 });
 
+test("a browser that asks to save data gets no offline copy, and its search works", async (t) => {
+  build();
+  const site = await serve(output);
+  t.after(() => site.close());
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Emulation.setDataSaverOverride", { dataSaverEnabled: true });
+  // The search settles (which is when the offline worker would register) ...
+  await page.goto(site.origin + "/search/?q=Passwort%20vergessen");
+  await page.waitForSelector("#search-results a", { timeout: TIMEOUT });
+  assert.match(await page.locator("#search-results a").first().getAttribute("href"), /passwort-vergessen/);
+  // ... and a while after it, nothing has registered or downloaded the portal.
+  await page.waitForTimeout(2000);
+  assert.equal(await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => !!r)), false, "a worker registered");
+  const paths = site.requests.map((r) => r.path.replace(/\?.*$/, ""));
+  assert.ok(!paths.includes("/sw.js"), `sw.js was fetched: ${paths.join(", ")}`);
+  assert.ok(!paths.includes("/allgemein/display-kein-bild/"), "pages were precached");
+});
+
 test("a new build replaces the old cache, and the page shows the new build", async (t) => {
   const { context, page, origin, stop, republish } = await installed(t, "/ipad/");
   const [oldCache] = await cacheNames(page);

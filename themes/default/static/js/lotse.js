@@ -49,9 +49,11 @@
   // On a first visit it downloads the whole portal, which on a slow school WLAN would compete with
   // the search's own download and a teacher's first query: it registers once the search is ready
   // (or has failed: lotse-search.js says so with "lotse:search-settled"), at the latest 10 s after
-  // the page loaded (a page whose search never starts, as with Save-Data).
+  // the page loaded (a page whose search never starts). A browser that asks to save data
+  // (Save-Data) gets no offline copy: the whole portal is megabytes it did not ask for.
   var worker = root.getAttribute("data-service-worker");
-  if (worker && "serviceWorker" in navigator) afterSearch(function () {
+  var saveData = !!(navigator.connection && navigator.connection.saveData);
+  if (worker && "serviceWorker" in navigator && !saveData) afterSearch(function () {
     var controlled = !!navigator.serviceWorker.controller;
     navigator.serviceWorker.addEventListener("controllerchange", function () {
       if (controlled) window.location.reload();
