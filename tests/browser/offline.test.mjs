@@ -142,6 +142,17 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/** Builds the portal, serves it (any free port) and opens a page in a fresh browser context;
+ * server and context are closed after the test. */
+async function servedPage(t) {
+  build();
+  const site = await serve(output);
+  t.after(() => site.close());
+  const context = await browser.newContext();
+  t.after(() => context.close());
+  return { site, context, page: await context.newPage() };
+}
+
 /**
  * Builds the portal, serves it (any free port) and opens `pathname` in a fresh browser context
  * until the offline worker controls it. `republish()` builds again into the served folder, as a
@@ -149,12 +160,7 @@ after(async () => {
  * Server and context are closed after the test, pass or fail.
  */
 async function installed(t, pathname) {
-  build();
-  const site = await serve(output);
-  t.after(() => site.close());
-  const context = await browser.newContext();
-  t.after(() => context.close());
-  const page = await context.newPage();
+  const { site, context, page } = await servedPage(t);
   await openControlled(page, site.origin + pathname);
   return {
     site,
@@ -217,12 +223,7 @@ test("on a first visit the offline worker waits for the search, and takes its fi
 });
 
 test("a browser that asks to save data gets no offline copy, and its search works", async (t) => {
-  build();
-  const site = await serve(output);
-  t.after(() => site.close());
-  const context = await browser.newContext();
-  t.after(() => context.close());
-  const page = await context.newPage();
+  const { site, context, page } = await servedPage(t);
   const cdp = await context.newCDPSession(page);
   await cdp.send("Emulation.setDataSaverOverride", { dataSaverEnabled: true });
   // The search settles (which is when the offline worker would register) ...
