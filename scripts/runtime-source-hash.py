@@ -9,7 +9,7 @@ SEARCH = ROOT / "search-index"
 FILES = sorted(
     [p for p in SEARCH.rglob("*.rs") if not {"target", "examples", "encoder-wasm"} & set(p.relative_to(SEARCH).parts)]
     + sorted((SEARCH / "vocabulary").glob("*.txt"))
-    + [SEARCH / f for f in ("Cargo.toml", "wasm/Cargo.toml", "wasm/Cargo.lock", "wasm/regex-lite-shim/Cargo.toml")]
+    + [SEARCH / f for f in ("Cargo.toml", "wasm/Cargo.toml", "wasm/Cargo.lock", "wasm/regex-lite-shim/Cargo.toml", "wasm/rayon-shim/Cargo.toml")]
     + [ROOT / ".cargo" / "config.toml", ROOT / "rust-toolchain.toml", ROOT / "scripts" / "build-search-runtime"]
 )
 

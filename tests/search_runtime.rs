@@ -225,6 +225,7 @@ fn runtime_source_hash() -> String {
             "search-index/wasm/Cargo.toml",
             "search-index/wasm/Cargo.lock",
             "search-index/wasm/regex-lite-shim/Cargo.toml",
+            "search-index/wasm/rayon-shim/Cargo.toml",
             ".cargo/config.toml",
             "rust-toolchain.toml",
             // How it is built (build-std, panic mode, wasm-opt) decides its bytes as much.
