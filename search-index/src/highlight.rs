@@ -27,16 +27,13 @@ pub fn highlight_ranges(text: &str, query: &str) -> Vec<[usize; 2]> {
         // Most words of a text match no query word, and normalising and stemming them is most of
         // an excerpt's time. A word can match only if its folded first letter begins a query
         // word, and only if it begins with a query term, because a stem begins its word.
-        if !initials.contains(&folded_initial(&token.text)) {
-            utf16_offset += length;
-            byte_offset = token.end;
-            continue;
-        }
-        let normalized = normalize(&token.text);
-        let hit = parsed.words.iter().any(|w| {
-            (w.prefix && normalized.starts_with(&w.normalized))
-                || (normalized.starts_with(&w.term) && stem(&normalized) == w.term)
-        });
+        let hit = initials.contains(&folded_initial(&token.text)) && {
+            let normalized = normalize(&token.text);
+            parsed.words.iter().any(|w| {
+                (w.prefix && normalized.starts_with(&w.normalized))
+                    || (normalized.starts_with(&w.term) && stem(&normalized) == w.term)
+            })
+        };
         if hit {
             ranges.push([utf16_offset, utf16_offset + length]);
         }
