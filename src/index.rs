@@ -416,7 +416,8 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     // in chunks by term (search_index::layout), whose cuts the pack carries.
     // (By extension, which tantivy's names and the published paths share.)
     let chunked = |name: &str| is_positions(name) || (is_postings(name) && !pack_index);
-    let layout = Layout::plan(&index_files, &chunked, search_index::layout::CHUNK)
+    let apart = input.config.weights.positions_only_for_quotes();
+    let layout = Layout::plan(&index_files, &chunked, &apart, search_index::layout::CHUNK)
         .context("cannot open the search index just built")?;
     let mut joined = Vec::new();
     let mut files = BTreeMap::new();

@@ -34,6 +34,8 @@ const sizes = opt("--sizes", "100,1000").split(",").map(Number);
 const networkNames = opt("--networks", "school,busy").split(",");
 const hostNames = opt("--hosts", "noranges,plain,brotli").split(",");
 const queryCount = Number(opt("--queries", "50"));
+// --per-query: also print each query's time and the bytes and requests it waited for (stderr).
+const perQuery = args.includes("--per-query");
 
 const NETWORKS = {
   loopback: null,
@@ -193,7 +195,12 @@ async function measure(browser, server, engine, network, queries) {
   const secondWavesAll = waves(secondRequests);
   const times = [], fullTimes = [];
   for (const q of queries.slice(2)) {
+    const logAt = server.log.length;
     const t = await timed(p, q);
+    if (perQuery) {
+      const got = server.log.slice(logAt);
+      console.error(`${engine}\t${t.ms} ms\t${got.length} requests\t${(got.reduce((s, e) => s + e.bytes, 0) / 1024).toFixed(0)} kB\t${q}`);
+    }
     times.push(t.ms);
     fullTimes.push(t.full);
   }

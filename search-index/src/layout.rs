@@ -9,6 +9,11 @@
 //! chunk up to [`CHUNK`] bytes, so a term's typo and inflected alternatives mostly lie in it too:
 //! three or four requests and 40 kB per query on the same portal, in one round trip.
 //!
+//! Positions that only a quoted phrase reads (the body's, unless the ranking weighs nearness in
+//! the body: [`crate::ranking::RankingWeights::positions_only_for_quotes`]) are the largest part
+//! of the index. They go into chunks of their own, after all others, so that an ordinary query
+//! never fetches them.
+//!
 //! A file is described by its spans: pieces of it that belong to one chunk each. The browser's
 //! [`crate::lazy::LazyDirectory`] uses the spans as its blocks, the worker fetches the chunk of a
 //! missing span and hands over all spans it carries. Chunk 0 holds the bytes that belong to no
@@ -49,11 +54,15 @@ pub struct Layout {
     pub files: BTreeMap<String, Vec<Span>>,
     /// How many chunks there are, chunk 0 included.
     pub chunks: usize,
+    /// The first chunk of the positions laid out apart (`chunks` when there are none).
+    pub apart_from: usize,
 }
 
 /// A term's bytes in one field: its postings, and its positions where the field keeps them, as
 /// (file, absolute range).
 struct TermBytes {
+    /// Positions only a quoted phrase reads: laid out after every other term's bytes.
+    apart: bool,
     term: Vec<u8>,
     field: u32,
     reads: Vec<(String, Range<usize>)>,
@@ -62,28 +71,41 @@ struct TermBytes {
 impl Layout {
     /// Cuts the files of `files` (`(tantivy file name, bytes)`, a whole index) for which
     /// `chunked` holds into spans at term boundaries, and groups the terms into chunks of about
-    /// `budget` bytes in term order.
-    pub fn plan(files: &[(String, Vec<u8>)], chunked: &dyn Fn(&str) -> bool, budget: usize) -> tantivy::Result<Layout> {
-        let mut terms = terms_by_file(files)?;
+    /// `budget` bytes in term order; the positions of the fields named in `positions_apart` in
+    /// chunks of their own.
+    pub fn plan(
+        files: &[(String, Vec<u8>)],
+        chunked: &dyn Fn(&str) -> bool,
+        positions_apart: &[&str],
+        budget: usize,
+    ) -> tantivy::Result<Layout> {
+        let mut terms = terms_by_file(files, positions_apart)?;
         terms.retain_mut(|t| {
             t.reads.retain(|(name, range)| chunked(name) && !range.is_empty());
             !t.reads.is_empty()
         });
-        terms.sort_by(|a, b| (&a.term, a.field).cmp(&(&b.term, b.field)));
-        // Chunk of each term, in term order; a chunk ends between two different terms.
+        terms.sort_by(|a, b| (a.apart, &a.term, a.field).cmp(&(b.apart, &b.term, b.field)));
+        // Chunk of each term, in term order; a chunk ends between two different terms, and
+        // where the positions laid out apart begin.
         let mut ranges: HashMap<&str, Vec<(Range<usize>, usize)>> = HashMap::new();
         let (mut chunk, mut filled) = (0, budget);
+        let mut apart_from = None;
         for (i, term) in terms.iter().enumerate() {
-            if filled >= budget && (i == 0 || terms[i - 1].term != term.term) {
+            let apart_begins = term.apart && (i == 0 || !terms[i - 1].apart);
+            if apart_begins || filled >= budget && (i == 0 || terms[i - 1].term != term.term) {
                 chunk += 1;
                 filled = 0;
+            }
+            if apart_begins {
+                apart_from = Some(chunk);
             }
             for (name, range) in &term.reads {
                 filled += range.len();
                 ranges.entry(name.as_str()).or_default().push((range.clone(), chunk));
             }
         }
-        let mut layout = Layout { files: BTreeMap::new(), chunks: chunk + 1 };
+        let mut layout =
+            Layout { files: BTreeMap::new(), chunks: chunk + 1, apart_from: apart_from.unwrap_or(chunk + 1) };
         for (name, bytes) in files.iter().filter(|(name, _)| chunked(name)) {
             let mut pieces = ranges.remove(name.as_str()).unwrap_or_default();
             pieces.sort_by_key(|(range, _)| range.start);
@@ -141,8 +163,9 @@ impl RangeSource for Memory {
 }
 
 /// Every term of every field with the absolute byte ranges of its postings and positions, read
-/// through the browser's own [`LazyDirectory`] so that the two agree on where bytes lie.
-fn terms_by_file(files: &[(String, Vec<u8>)]) -> tantivy::Result<Vec<TermBytes>> {
+/// through the browser's own [`LazyDirectory`] so that the two agree on where bytes lie. The
+/// positions of the fields named in `positions_apart` are entries of their own.
+fn terms_by_file(files: &[(String, Vec<u8>)], positions_apart: &[&str]) -> tantivy::Result<Vec<TermBytes>> {
     let listing = files.iter().enumerate().map(|(i, (name, bytes))| (name.clone(), i as u32, bytes.len())).collect();
     let directory = LazyDirectory::new(listing, Arc::new(Memory(files.iter().map(|(_, b)| b.clone()).collect())));
     let index = Index::open(directory.clone())?;
@@ -168,14 +191,21 @@ fn terms_by_file(files: &[(String, Vec<u8>)]) -> tantivy::Result<Vec<TermBytes>>
                 continue;
             };
             let field_positions = positions.as_ref().and_then(|p| p.open_read(field));
+            let apart = positions_apart.contains(&schema.get_field_name(field));
             let mut stream = inverted.terms().stream()?;
             while stream.advance() {
                 let info = stream.value().clone();
+                let (term, field) = (stream.key().to_vec(), field.field_id());
                 let mut reads = located(&body, info.postings_range.clone());
                 if let Some(file) = field_positions.as_ref().filter(|_| !info.positions_range.is_empty()) {
-                    reads.extend(located(file, info.positions_range.clone()));
+                    let at = located(file, info.positions_range.clone());
+                    if apart {
+                        terms.push(TermBytes { apart, term: term.clone(), field, reads: at });
+                    } else {
+                        reads.extend(at);
+                    }
                 }
-                terms.push(TermBytes { term: stream.key().to_vec(), field: field.field_id(), reads });
+                terms.push(TermBytes { apart: false, term, field, reads });
             }
         }
     }
@@ -249,7 +279,7 @@ mod tests {
     #[test]
     fn spans_cover_each_file_once_and_chunks_hold_every_byte_once() {
         let files = write_index(&corpus(400)).unwrap();
-        let layout = Layout::plan(&files, &chunked, CHUNK).unwrap();
+        let layout = Layout::plan(&files, &chunked, &[], CHUNK).unwrap();
         assert_eq!(layout.files.keys().filter(|n| n.ends_with(".idx") || n.ends_with(".pos")).count(), 2);
         for (name, spans) in &layout.files {
             let len = files.iter().find(|(n, _)| n == name).unwrap().1.len();
@@ -267,7 +297,7 @@ mod tests {
     #[test]
     fn with_chunk_zero_at_hand_opening_reads_nothing_more_and_a_query_needs_few_chunks() {
         let files = write_index(&corpus(3000)).unwrap();
-        let layout = Layout::plan(&files, &chunked, CHUNK).unwrap();
+        let layout = Layout::plan(&files, &chunked, &[], CHUNK).unwrap();
         let (directory, recorder) = directory(&files, &layout);
         let engine = Engine::open(&Index::open(directory.clone()).unwrap(), &SearchConfig::default()).unwrap();
         let headers = engine.field_headers();
@@ -277,40 +307,74 @@ mod tests {
         assert_eq!(unplanned(&recorder, &files), vec![], "opening read beyond chunk 0");
         // A query with typo and compound alternatives plans its reads, which lie in a few chunks.
         let eager = Engine::from_files(files.clone(), &SearchConfig::default()).unwrap();
-        let file_names: Vec<&String> = files.iter().map(|(n, _)| n).collect();
         for query in ["Drucker", "Pasword", "\"neu starten\"", "Schülerkonto Beamer", "WLANDrucker"] {
-            let reads = engine.postings_reads(query, None, false);
-            // A term's bytes lie in one span: the plan reads exactly what the search will.
-            for (file, range) in &reads {
-                let spans = directory.missing_blocks(|| drop(file.read_bytes_slice(range.clone())));
-                assert!(spans.len() <= 1, "{query}: a read of {range:?} spans {spans:?}");
-            }
-            let missing =
-                directory.missing_blocks(|| reads.iter().for_each(|(f, r)| drop(f.read_bytes_slice(r.clone()))));
-            let mut wanted: Vec<usize> =
-                missing.iter().map(|(file, span)| layout.files[file_names[*file as usize]][*span].chunk).collect();
-            wanted.sort_unstable();
-            wanted.dedup();
+            let wanted = fetch_planned(&engine, &eager, &directory, &recorder, &files, &layout, query);
             // (A later query may find its chunks here already: "WLANDrucker" after "Drucker".)
             assert!(wanted.len() <= 6, "{query}: chunks {wanted:?}");
             assert!(query != "Drucker" || !wanted.is_empty(), "the first query needed no chunk");
-            for chunk in wanted {
-                put_chunk(&directory, &files, &layout, chunk);
-            }
-            assert_eq!(
-                engine.answer(query, None, false, 10).hits,
-                eager.answer(query, None, false, 10).hits,
-                "{query}"
-            );
-            assert_eq!(unplanned(&recorder, &files), vec![], "{query}: read beyond its planned chunks");
         }
+    }
+
+    /// Plans `query`, hands over the chunks it needs and checks that it then reads nothing
+    /// beyond them and finds what an engine with the whole index finds. Returns the chunks.
+    fn fetch_planned(
+        engine: &Engine,
+        eager: &Engine,
+        directory: &LazyDirectory,
+        recorder: &Recorder,
+        files: &[(String, Vec<u8>)],
+        layout: &Layout,
+        query: &str,
+    ) -> Vec<usize> {
+        let file_names: Vec<&String> = files.iter().map(|(n, _)| n).collect();
+        let reads = engine.postings_reads(query, None, false);
+        // A term's bytes lie in one span: the plan reads exactly what the search will.
+        for (file, range) in &reads {
+            let spans = directory.missing_blocks(|| drop(file.read_bytes_slice(range.clone())));
+            assert!(spans.len() <= 1, "{query}: a read of {range:?} spans {spans:?}");
+        }
+        let missing = directory.missing_blocks(|| reads.iter().for_each(|(f, r)| drop(f.read_bytes_slice(r.clone()))));
+        let mut wanted: Vec<usize> =
+            missing.iter().map(|(file, span)| layout.files[file_names[*file as usize]][*span].chunk).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for &chunk in &wanted {
+            put_chunk(directory, files, layout, chunk);
+        }
+        assert_eq!(engine.answer(query, None, false, 10).hits, eager.answer(query, None, false, 10).hits, "{query}");
+        assert_eq!(unplanned(recorder, files), vec![], "{query}: read beyond its planned chunks");
+        wanted
+    }
+
+    #[test]
+    fn body_positions_travel_apart_and_only_a_quoted_phrase_fetches_them() {
+        let files = write_index(&corpus(3000)).unwrap();
+        let weights = crate::ranking::RankingWeights::default();
+        let layout = Layout::plan(&files, &chunked, &weights.positions_only_for_quotes(), CHUNK).unwrap();
+        assert!(layout.apart_from < layout.chunks, "no chunk of body positions");
+        let all_together = Layout::plan(&files, &chunked, &[], CHUNK).unwrap();
+        assert_eq!(all_together.apart_from, all_together.chunks);
+        let (directory, recorder) = directory(&files, &layout);
+        let engine = Engine::open(&Index::open(directory.clone()).unwrap(), &SearchConfig::default()).unwrap();
+        let eager = Engine::from_files(files.clone(), &SearchConfig::default()).unwrap();
+        // Typed words close together are read in the title and headings: no body positions.
+        for query in ["Gerät neu starten", "Schülerkonto Beamer", "Einstellungen öffnen"] {
+            let wanted = fetch_planned(&engine, &eager, &directory, &recorder, &files, &layout, query);
+            assert!(wanted.iter().all(|&c| c < layout.apart_from), "{query}: chunks {wanted:?}");
+            assert!(query != "Gerät neu starten" || !wanted.is_empty(), "the first query needed no chunk");
+        }
+        // A quoted phrase must stand in some field in this order: the body's positions too.
+        let quoted = "\"Einstellungen für Tafel\"";
+        let wanted = fetch_planned(&engine, &eager, &directory, &recorder, &files, &layout, quoted);
+        assert!(wanted.iter().any(|&c| c >= layout.apart_from), "chunks {wanted:?}");
+        assert!(!engine.answer(quoted, None, false, 10).hits.is_empty());
     }
 
     #[test]
     fn a_small_index_opens_with_chunk_zero_alone() {
         // Files smaller than two blocks are otherwise read whole on first use.
         let files = write_index(&corpus(12)).unwrap();
-        let layout = Layout::plan(&files, &chunked, CHUNK).unwrap();
+        let layout = Layout::plan(&files, &chunked, &[], CHUNK).unwrap();
         assert!(files.iter().filter(|(n, _)| chunked(n)).all(|(_, b)| b.len() < 2 * crate::lazy::BLOCK));
         let (directory, recorder) = directory(&files, &layout);
         let engine = Engine::open(&Index::open(directory).unwrap(), &SearchConfig::default()).unwrap();

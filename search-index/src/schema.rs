@@ -53,6 +53,17 @@ impl Fields {
     pub fn positional(&self, w: &crate::ranking::FieldWeights) -> [(Field, f32); 3] {
         [(self.title, w.title), (self.headings, w.headings), (self.body, w.body)]
     }
+
+    /// The fields where typed words close together and the vocabulary's phrases count, with
+    /// their weights: the positional ones, the body only where the weights say so
+    /// ([`crate::ranking::RankingWeights::nearness_in_body`]).
+    pub fn near(&self, w: &crate::ranking::RankingWeights) -> Vec<(Field, f32)> {
+        let mut fields = self.positional(&w.fields).to_vec();
+        if !w.nearness_in_body {
+            fields.retain(|(field, _)| *field != self.body);
+        }
+        fields
+    }
 }
 
 /// Name of the tokenizer recorded in the schema; text arrives pre-tokenized.

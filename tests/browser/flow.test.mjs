@@ -53,17 +53,31 @@ async function shownStep(page) {
   return (await step.locator(".flow-question").innerText()).replace(/\s+/g, " ").trim();
 }
 
+/**
+ * Asserts that the step on screen comes to match `expected`. An answer moves on through the
+ * location hash, whose event comes a moment after the click, so the step is read until it
+ * matches or 5 s have passed.
+ */
+async function expectStep(page, expected) {
+  let shown = await shownStep(page);
+  for (const until = Date.now() + 5000; !expected.test(shown) && Date.now() < until;) {
+    await page.waitForTimeout(50);
+    shown = await shownStep(page);
+  }
+  assert.match(shown, expected);
+}
+
 test("a flow answered Nein, Nein, Ja reaches the step the article leads to, with the path so far", async () => {
   const { context, page, problems } = await newPage();
   await page.goto(site.origin + WLAN);
-  assert.match(await shownStep(page), /^Schritt 1 Ist am Gerät das WLAN eingeschaltet/);
+  await expectStep(page, /^Schritt 1 Ist am Gerät das WLAN eingeschaltet/);
   await answer(page, "Nein").click();
-  assert.match(await shownStep(page), /^Schritt 7 Schalten Sie das WLAN ein/);
+  await expectStep(page, /^Schritt 7 Schalten Sie das WLAN ein/);
   assert.equal(new URL(page.url()).hash, "#schritt-7");
   await answer(page, "Nein").click();
-  assert.match(await shownStep(page), /^Schritt 2 Sind Sie mit dem Lehrkräfte-WLAN verbunden/);
+  await expectStep(page, /^Schritt 2 Sind Sie mit dem Lehrkräfte-WLAN verbunden/);
   await answer(page, "Ja").click();
-  assert.match(await shownStep(page), /^Schritt 3 Geht das WLAN bei anderen im selben Raum/);
+  await expectStep(page, /^Schritt 3 Geht das WLAN bei anderen im selben Raum/);
   assert.equal(new URL(page.url()).hash, "#schritt-3");
 
   // Focus is on the new step, and the live region says which one it is.
@@ -75,15 +89,15 @@ test("a flow answered Nein, Nein, Ja reaches the step the article leads to, with
   // A link inside a step (to a heading of the article) and back again keeps the path.
   await page.evaluate(() => { location.hash = "#android-handy-oder-tablet"; });
   await page.goBack();
-  assert.match(await shownStep(page), /^Schritt 3 /);
+  await expectStep(page, /^Schritt 3 /);
   assert.equal(await page.locator(".flow-path li").count(), 3);
 
   // "Zurück" goes one step back and forgets that answer; so does the browser's back button.
   await flowRegion(page).getByRole("button", { name: "Zurück" }).click();
-  assert.match(await shownStep(page), /^Schritt 2 /);
+  await expectStep(page, /^Schritt 2 /);
   assert.equal(await page.locator(".flow-path li").count(), 2);
   await page.goBack();
-  assert.match(await shownStep(page), /^Schritt 7 /);
+  await expectStep(page, /^Schritt 7 /);
   assert.equal(await page.locator(".flow-path li").count(), 1);
   assert.deepEqual(problems, []);
   await context.close();
@@ -122,15 +136,15 @@ test("Problem melden at an end carries the steps and answers into the ticket tex
 test("a step's own link opens that step", async () => {
   const { context, page, problems } = await newPage();
   await page.goto(site.origin + DISPLAY + "#schritt-4");
-  assert.match(await shownStep(page), /^Schritt 4 Schließen Sie einen Laptop an\?/);
+  await expectStep(page, /^Schritt 4 Schließen Sie einen Laptop an\?/);
   assert.equal(await page.locator(".flow-path li").count(), 0, "no path: the step was opened by its link");
   // The step's number is that link, to read out or copy on the phone.
   assert.equal(await page.locator(".flow-step:visible .flow-number").getAttribute("href"), "#schritt-4");
   await answer(page, "Ja").click();
-  assert.match(await shownStep(page), /^Schritt 5 /);
+  await expectStep(page, /^Schritt 5 /);
   // Typing another step's address into the open page works too.
   await page.evaluate(() => { location.hash = "#schritt-2"; });
-  assert.match(await shownStep(page), /^Schritt 2 /);
+  await expectStep(page, /^Schritt 2 /);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -255,8 +255,9 @@ impl Engine {
     }
 
     /// One alternative way of saying a concept: a single word in any field, or the words of a
-    /// phrase close together and in order (at most [`RankingWeights::phrase_slop`] words apart) in the title,
-    /// headings or text: "fährt nicht hoch" is not found in every article that says "hoch".
+    /// phrase close together and in order (at most [`RankingWeights::phrase_slop`] words apart) in the title
+    /// or headings (and the text, see [`RankingWeights::nearness_in_body`]): "fährt nicht hoch"
+    /// is not found in every article that says "hoch".
     fn alternative_query(&self, terms: &[String], boost: f32) -> Box<dyn Query> {
         let mut fields: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let [term] = terms {
@@ -265,7 +266,7 @@ impl Engine {
                 fields.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), weight * boost))));
             }
         } else {
-            for (field, weight) in self.fields.positional(&self.weights.fields) {
+            for (field, weight) in self.fields.near(&self.weights) {
                 let mut phrase = PhraseQuery::new(terms.iter().map(|t| Term::from_field_text(field, t)).collect());
                 phrase.set_slop(self.weights.phrase_slop);
                 fields.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), weight * boost))));
@@ -378,7 +379,7 @@ impl Engine {
             if pair[0].term == pair[1].term {
                 continue;
             }
-            for (field, weight) in self.fields.positional(&self.weights.fields) {
+            for (field, weight) in self.fields.near(&self.weights) {
                 let terms =
                     vec![Term::from_field_text(field, &pair[0].term), Term::from_field_text(field, &pair[1].term)];
                 let mut near = PhraseQuery::new(terms);

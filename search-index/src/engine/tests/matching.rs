@@ -38,14 +38,30 @@ fn exact_words_outrank_typo_matches() {
 
 #[test]
 fn typed_words_close_together_rank_first() {
-    // The first text is shorter, so plain BM25 would rank it first.
-    let far = "Kabel liegt im Schrank, nach Pause, Mittagessen und Sport kommt der Monitor.";
-    let near = "Prüfen Sie das Kabel am Monitor. Dann Pause, Mittagessen, Sport, Unterricht und die Konferenz.";
-    let docs = vec![doc("Hinweise", "allgemein", far, &[]), doc("Hinweise", "allgemein", near, &[])];
+    // The first title is shorter, so plain BM25 would rank it first.
+    let far = "Kabel tauschen, Schule, Pause, Mittagessen, Sport, Unterricht, Konferenz, Elternabend, Zeugnis, Monitor";
+    let near = "Kabel am Monitor prüfen, Pause, Mittagessen, Sport, Unterricht, Konferenz, Elternabend, Zeugnis, Ferien, Abitur, Wandertag";
+    let docs = vec![doc(far, "allgemein", "", &[]), doc(near, "allgemein", "", &[])];
     let config = SearchConfig { vocabulary: false, ..SearchConfig::default() };
     let e = Engine::from_files(write_index(&docs).unwrap(), &config).unwrap();
     let hits: Vec<u64> = e.search("Kabel Monitor", None, false, 5).iter().map(|h| h.ord).collect();
     assert_eq!(hits, [1, 0]);
+}
+
+#[test]
+fn nearness_in_the_body_counts_only_where_the_weights_say_so() {
+    // The first text is shorter, so plain BM25 ranks it first.
+    let far = "Kabel liegt im Schrank, nach Pause, Mittagessen und Sport kommt der Monitor.";
+    let near = "Prüfen Sie das Kabel am Monitor. Dann Pause, Mittagessen, Sport, Unterricht und die Konferenz.";
+    let docs = vec![doc("Hinweise", "allgemein", far, &[]), doc("Hinweise", "allgemein", near, &[])];
+    let ranked = |nearness_in_body| {
+        let weights = crate::ranking::RankingWeights { nearness_in_body, ..Default::default() };
+        let config = SearchConfig { vocabulary: false, weights, ..SearchConfig::default() };
+        let e = Engine::from_files(write_index(&docs).unwrap(), &config).unwrap();
+        e.search("Kabel Monitor", None, false, 5).iter().map(|h| h.ord).collect::<Vec<u64>>()
+    };
+    assert_eq!(ranked(false), [0, 1], "by default a query never reads the body's positions");
+    assert_eq!(ranked(true), [1, 0]);
 }
 
 #[test]
