@@ -242,10 +242,6 @@ pub fn index_docs(portal: &Portal<'_>, published: &[usize]) -> Vec<IndexDoc> {
                 body: rendered.text.clone(),
                 platform: page.platform.clone(),
                 audience: page.audience.clone(),
-                updated_days: page
-                    .updated
-                    .map(|d| (d - chrono::NaiveDate::default()).num_days().max(0) as u64)
-                    .unwrap_or_default(),
             }
         })
         .collect()

@@ -42,4 +42,4 @@ pub use fold::{fold_german, slugify};
 
 /// Version of the index format. The manifest records it and the runtime refuses other versions,
 /// so a cached old runtime never misreads a new index. Bump it with every format change.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;

@@ -3,7 +3,7 @@
 //! Text fields are fed pre-tokenized by [`crate::analyzer`], so tantivy's own tokenizers never see
 //! them: the browser analyses queries with the same Rust code, not with a tokenizer registry.
 
-use tantivy::schema::{Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STRING};
+use tantivy::schema::{Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions};
 
 /// Handles of the schema's fields.
 #[derive(Debug, Clone, Copy)]
@@ -26,8 +26,6 @@ pub struct Fields {
     pub audience: Field,
     /// The article's position in the docs list the runtime shows results from.
     pub ord: Field,
-    /// When the article was last updated, as days since 1970-01-01 (0 when unknown).
-    pub updated: Field,
     /// The words of title, keywords, tags and headings as written (not stemmed): the index's own
     /// spellings, from which "Meinten Sie …?" picks the closest to an unknown query word.
     pub spelling: Field,
@@ -75,6 +73,18 @@ fn text(positions: bool) -> TextOptions {
         .set_indexing_options(TextFieldIndexing::default().set_tokenizer(PRE_TOKENIZED).set_index_option(record))
 }
 
+/// A field of exact, untokenized terms (tantivy's `STRING`) without field norms: each article has
+/// one such term or a few, so a norm says nothing, and every query would download a byte per
+/// article for it (the norms travel in the pack).
+fn exact_term() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false),
+    )
+}
+
 /// Builds the schema. Positions are kept only where quoted phrases are searched: title, headings
 /// and body.
 pub fn build() -> (Schema, Fields) {
@@ -86,14 +96,16 @@ pub fn build() -> (Schema, Fields) {
         tags: builder.add_text_field("tags", text(false)),
         headings: builder.add_text_field("headings", text(true)),
         body: builder.add_text_field("body", text(true)),
-        platform: builder.add_text_field("platform", STRING),
-        audience: builder.add_text_field("audience", STRING),
+        platform: builder.add_text_field("platform", exact_term()),
+        audience: builder.add_text_field("audience", exact_term()),
         ord: builder.add_u64_field("ord", NumericOptions::default().set_fast()),
-        updated: builder.add_u64_field("updated", NumericOptions::default().set_fast().set_indexed()),
         spelling: builder.add_text_field(
             "spelling",
             TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default().set_tokenizer(PRE_TOKENIZED).set_index_option(IndexRecordOption::Basic),
+                TextFieldIndexing::default()
+                    .set_tokenizer(PRE_TOKENIZED)
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
             ),
         ),
         troubleshooting: builder.add_u64_field("troubleshooting", NumericOptions::default().set_fast()),
@@ -114,7 +126,6 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         platform: get("platform")?,
         audience: get("audience")?,
         ord: get("ord")?,
-        updated: get("updated")?,
         spelling: get("spelling")?,
         troubleshooting: get("troubleshooting")?,
     })

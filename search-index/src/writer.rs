@@ -33,8 +33,6 @@ pub struct IndexDoc {
     pub platform: String,
     /// Audience values such as `teachers`, indexed as exact terms.
     pub audience: Vec<String>,
-    /// Days since 1970-01-01 of the last update, 0 when unknown.
-    pub updated_days: u64,
 }
 
 /// One file of the finished index, by its name inside the index folder.
@@ -69,7 +67,6 @@ fn document(doc: &IndexDoc, ord: u64, fields: &Fields, analyzer: &mut Analyzer) 
         out.add_text(fields.audience, audience);
     }
     out.add_u64(fields.ord, ord);
-    out.add_u64(fields.updated, doc.updated_days);
     out.add_pre_tokenized_text(fields.spelling, spellings(doc));
     let troubleshooting = crate::support::is_troubleshooting(
         std::iter::once(doc.title.as_str()).chain(doc.headings.iter().map(String::as_str)),
