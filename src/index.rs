@@ -125,31 +125,40 @@ const PACK_LIMIT: usize = 1024 * 1024;
 struct IndexFileEntry {
     url: String,
     len: usize,
-    /// For a file published in chunks of up to [`WARM_WHOLE`] bytes (a small portal's
-    /// positions): the whole file as one `.lzma`, which the worker fetches in one request rather
-    /// than a chunk each, so that later queries of several words wait for nothing: together with
-    /// the runtime and the pack when the search warms up idle, after them when a query waits.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lzma: Option<String>,
 }
 
 /// The postings and positions of a portal too large for one pack, cut at term boundaries into
 /// spans and grouped into gzipped chunks by term ([`search_index::layout`]), so that a query
-/// fetches the few chunks of its terms all at once, compressed, from any host (each file's
-/// `url` stays for reads by range). Chunk n is `{prefix}-{n}.gz`; chunk 0, the bytes no term
-/// owns (what opening reads), and the cuts travel in the pack.
+/// fetches what it reads in one wave.
 #[derive(Serialize)]
 struct Chunks {
     prefix: String,
     count: usize,
     /// The pack's file with each chunked file's spans: `{tantivy name: [length, chunk, …]}`.
     layout: String,
+    /// Where chunks 1 to `warm.chunks` hold at most [`WARM_WHOLE`] bytes (a small portal's
+    /// positions in titles and headings): all of them in one `.lzma`, which the worker fetches
+    /// in one request rather than a chunk each, so that later queries wait for nothing: together
+    /// with the runtime and the pack when the search warms up idle, after them when a query
+    /// waits. The chunks after them (positions only a quoted phrase reads) come as needed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warm: Option<WarmChunks>,
 }
 
-/// The largest file published in chunks that is also published whole (see
-/// [`IndexFileEntry::lzma`]): the positions of about 350 generated articles (100 have 71 kB). On
-/// a busy WLAN (1.5 Mbit/s) those 71 kB in nine pieces of 8 kB took two rounds of requests
-/// (browsers open six connections to a host), and a second query right after the first waited.
+#[derive(Serialize)]
+struct WarmChunks {
+    url: String,
+    /// Bytes once decoded: the chunks one after another.
+    len: usize,
+    /// The last chunk it holds.
+    chunks: usize,
+}
+
+/// The most bytes of chunks that travel together in the warm-up (see [`Chunks::warm`]): the
+/// positions of about 350 generated articles (100 have 71 kB, before the body's positions went
+/// apart). On a busy WLAN (1.5 Mbit/s) those 71 kB in nine pieces of 8 kB took two rounds of
+/// requests (browsers open six connections to a host), and a second query right after the first
+/// waited.
 const WARM_WHOLE: usize = 256 * 1024;
 
 /// The list of result entries (URL, title, platform, summary, text file, updated date), cut into chunks so that a
@@ -349,7 +358,7 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     for (name, bytes) in &index_files {
         let extension = name.rsplit_once('.').map_or("bin", |(_, e)| e);
         let target = format!("i/{}.{extension}", hash(bytes));
-        index.insert(name.clone(), IndexFileEntry { url: target.clone(), len: bytes.len(), lzma: None });
+        index.insert(name.clone(), IndexFileEntry { url: target.clone(), len: bytes.len() });
         data.push((target, bytes.clone()));
     }
     let mut entries = Vec::with_capacity(input.entries.len());
@@ -384,8 +393,9 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     let is_text = |path: &str| path.starts_with("f/");
     let is_postings = |path: &str| path.ends_with(".idx") || path.ends_with(".pos");
     // Positions are only read by queries of two words or more, and are the largest part of a
-    // small portal's pack: they always travel in chunks, which the worker of a small portal
-    // fetches right after the pack, whole (a query in between fetches what it needs at once).
+    // small portal's pack: they always travel in chunks. A small portal's worker fetches those
+    // of titles and headings with the pack, in one file (`Chunks::warm`); the body's, which only
+    // a quoted phrase reads, as a query needs them.
     let is_positions = |path: &str| path.ends_with(".pos");
     let is_docs = |path: &str| path.starts_with("d/");
     let bytes_of =
@@ -453,15 +463,17 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
             files.insert(path, [joined.len(), bytes.len()]);
             joined.extend_from_slice(&bytes);
         }
-        for (name, entry) in index.iter_mut().filter(|(name, _)| layout.files.contains_key(*name)) {
-            if entry.len <= WARM_WHOLE {
-                let bytes = &index_files.iter().find(|(n, _)| n == name).expect("an index file").1;
-                let url = format!("{}.lzma", entry.url);
-                writer.write(&format!("search/{url}"), &lzma(bytes)?)?;
-                entry.lzma = Some(url);
-            }
-        }
-        Some(Chunks { prefix, count: layout.chunks, layout: layout_path })
+        // A small portal's (its postings in the pack): a large portal's warm-up stays the
+        // runtime and the pack, and its queries fetch their chunks.
+        let warm_bytes = bytes[1..layout.apart_from].concat();
+        let warm = if !pack_index || warm_bytes.is_empty() || warm_bytes.len() > WARM_WHOLE {
+            None
+        } else {
+            let url = format!("{prefix}.warm.lzma");
+            writer.write(&format!("search/{url}"), &lzma(&warm_bytes)?)?;
+            Some(WarmChunks { url, len: warm_bytes.len(), chunks: layout.apart_from - 1 })
+        };
+        Some(Chunks { prefix, count: layout.chunks, layout: layout_path, warm })
     };
     let pack = if files.is_empty() {
         None

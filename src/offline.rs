@@ -132,7 +132,7 @@ mod tests {
             "search/p/196c45cec38f.bin.lzma",
             "search/b/0e4b7c1d2a9f-0.gz",
             "search/b/0e4b7c1d2a9f-17.gz",
-            "search/i/2f43f4f1bacd.pos.lzma",
+            "search/b/0e4b7c1d2a9f.warm.lzma",
             "search/i/2f43f4f1bacd.term",
             "search/d/5bcc6a87e656.json.gz",
             "search/f/e8cb783bcf9a.txt.gz",

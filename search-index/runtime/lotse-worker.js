@@ -183,10 +183,10 @@ function init(manifestUrl, loaded) {
       field = {};
       m.docs.fields.forEach(function (name, i) { field[name] = i; });
       base = new URL(".", manifestUrl);
-      // Warming up while nobody waits for a query, the positions come with the runtime and the
+      // Warming up while nobody waits for a query, the warm chunks come with the runtime and the
       // pack: in one wave instead of after them, so that a query typed a little later finds them
-      // here. A query that waits already gets the runtime and the pack first (see warmBlocks).
-      if (!pending.some(function (message) { return message.type === "search"; })) downloadWhole(m);
+      // here. A query that waits already gets the runtime and the pack first (see warmChunks).
+      if (!pending.some(function (message) { return message.type === "search"; })) downloadWarm(m);
       // Runtime and pack in parallel: one wave of requests, then no query waits for the network.
       // The pack comes as .lzma too: a fifth smaller than gzip, and the decoder is here anyway.
       var pack = m.pack ? fetchBytes(new URL(m.pack.url, base)).then(function (buffer) {
@@ -232,7 +232,7 @@ function init(manifestUrl, loaded) {
       var status = wasm.lotse_open(config[0], config[1]);
       if (status !== 0) throw new Error("cannot open the search index (" + status + ")");
       docs = new Map();
-      warmBlocks();
+      warmChunks();
       // Each field's header (its token count), which the first query on the field reads: one
       // wave now rather than a read by range in the middle of a query.
       var headers = answer(wasm.lotse_plan_open());
@@ -320,7 +320,8 @@ var blocksUnderWay = new Map();
  * runtime's own read by range.
  */
 function prefetch(message) {
-  // Nothing to plan once every span is here (a small portal soon after its positions arrived).
+  // Nothing to plan once every span is here (a small portal whose quoted phrases have fetched
+  // the body's positions too).
   if (!remote.some(function (r) { return r.spans && r.have.size < r.spans.length; })) return Promise.resolve();
   var q = putString(message.query || "");
   var p = putString(message.platform || "");
@@ -333,13 +334,13 @@ function fetchBlock(file, span) {
   var entry = remote[file];
   var at = entry && entry.spans && entry.spans[span];
   if (!at || entry.have.has(span)) return Promise.resolve();
-  // A file here whole (a small portal's positions) hands its span over; one still coming whole
-  // is waited for, not fetched a second time in chunks (unless it fails).
+  // A file here whole hands its span over; a warm chunk still coming is waited for, not fetched
+  // a second time on its own (unless the warm download fails).
   if (entry.whole) {
     putSpan(file, span, spanOfWhole(entry, span));
     return Promise.resolve();
   }
-  if (entry.coming) return entry.coming.then(function () { return fetchBlock(file, span); });
+  if (warm && warm.coming && at[2] <= warm.upto) return warm.coming.then(function () { return fetchBlock(file, span); });
   var url = new URL(chunkName(at[2]) + ".gz", base).href;
   if (!blocksUnderWay.has(url)) {
     blocksUnderWay.set(url, fetchGzipped(url).then(function (buffer) {
@@ -349,37 +350,44 @@ function fetchBlock(file, span) {
   return blocksUnderWay.get(url);
 }
 
-/** Downloads of whole files (see warmBlocks) under way, by tantivy file name. */
-var wholeFiles = {};
+/** The warm chunks' download (see downloadWarm): {bytes, upto, coming}. */
+var warm = null;
 
 /**
- * Starts downloading the small files published in chunks whole (a small portal's positions), as
- * one .lzma file each (`lzma` in the manifest's index entry): one request instead of a chunk each,
- * so that later queries of several words wait for nothing; never when the browser asks to save
- * data. A large portal's chunks come only as queries need them.
+ * Starts downloading, as one .lzma file, the chunks every query may read where the portal is
+ * small enough for them to come together (`manifest.chunks.warm`: a small portal's positions in
+ * titles and headings): one request instead of a chunk each, so that later queries of several
+ * words wait for nothing; never when the browser asks to save data. The other chunks (the
+ * body's positions, which only a quoted phrase reads, and a large portal's) come as queries
+ * need them.
  */
-function downloadWhole(m) {
-  if (saveData()) return;
-  Object.keys(m.index).forEach(function (name) {
-    var lzma = m.index[name].lzma;
-    if (!lzma || wholeFiles[name]) return;
-    wholeFiles[name] = fetchBytes(new URL(lzma, base));
-    wholeFiles[name].catch(function () {}); // a failure is handled in warmBlocks, not reported here
-  });
+function downloadWarm(m) {
+  if (warm || saveData() || !m.chunks || !m.chunks.warm) return;
+  warm = { bytes: fetchBytes(new URL(m.chunks.warm.url, base)), upto: m.chunks.warm.chunks, coming: null };
+  warm.bytes.catch(function () {}); // a failure is handled in warmChunks, not reported here
 }
 
-/** Hands the whole files over to the runtime as they arrive (downloading them now where the
- * warm-up did not start them already). */
-function warmBlocks() {
-  downloadWhole(manifest);
-  Object.keys(manifest.index).forEach(function (name, file) {
-    var entry = remote[file];
-    if (!wholeFiles[name] || entry.whole) return;
-    entry.coming = wholeFiles[name].then(function (buffer) {
-      entry.whole = lzmaDecode(new Uint8Array(buffer), entry.len);
-      // Every span at once: then no later query needs a plan (see prefetch).
-      (entry.spans || []).forEach(function (at, span) { putSpan(file, span, spanOfWhole(entry, span)); });
-    }).catch(function () {}).then(function () { entry.coming = null; });
+/** The bytes of chunk `chunk`: its spans' lengths together. */
+function chunkLength(chunk) {
+  return (chunkSpans[chunk] || []).reduce(function (sum, held) { return sum + remote[held[0]].spans[held[1]][1]; }, 0);
+}
+
+/** Hands the warm chunks over to the runtime as they arrive (downloading them now where the
+ * warm-up did not start it already). */
+function warmChunks() {
+  downloadWarm(manifest);
+  if (!warm) return;
+  warm.coming = warm.bytes.then(function (buffer) {
+    var bytes = lzmaDecode(new Uint8Array(buffer), manifest.chunks.warm.len);
+    for (var chunk = 1, at = 0; chunk <= warm.upto; chunk++) {
+      var length = chunkLength(chunk);
+      putChunk(chunk, bytes.subarray(at, at + length));
+      at += length;
+    }
+  }).catch(function () {}).then(function () {
+    // Here, or failed: a span still missing is fetched in its own chunk from now on.
+    warm.coming = null;
+    warm.upto = 0;
   });
 }
 

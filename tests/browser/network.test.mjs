@@ -119,9 +119,18 @@ test("on school WLAN, a warm query needs at most one wave of requests", async (t
   assert.equal(loaded.filter((p) => /\.wasm\.lzma$/.test(p)).length, 1, loaded.join(", "));
   assert.equal(loaded.filter((p) => /^\/search\/p\/[0-9a-f]{12}\.bin\.lzma$/.test(p)).length, 1, loaded.join(", "));
   assert.deepEqual(loaded.filter((p) => /^\/search\/[idf]\/(?!.*\.lzma$)/.test(p)), [], "no index file on its own, uncompressed");
-  // The positions came whole, as one .lzma, never again in blocks.
-  assert.equal(loaded.filter((p) => /^\/search\/i\/[0-9a-f]{12}\.pos\.lzma$/.test(p)).length, 1, loaded.join(", "));
-  assert.deepEqual(loaded.filter((p) => p.startsWith("/search/b/")), [], "blocks fetched besides the whole positions");
+  // The positions in titles and headings came together, as one .lzma; neither query quotes a
+  // phrase, so no other chunk came (the body's positions stay on the host).
+  const isWarm = (p) => /^\/search\/b\/[0-9a-f]{12}\.warm\.lzma$/.test(p);
+  assert.equal(loaded.filter(isWarm).length, 1, loaded.join(", "));
+  assert.deepEqual(loaded.filter((p) => p.startsWith("/search/b/") && !isWarm(p)), [], "chunks fetched besides the warm ones");
+  // A quoted phrase reads the body's positions: their chunks come in one wave, and it is found.
+  const beforeQuoted = requests.length;
+  const quoted = await search(page, '"neu starten"');
+  assert.ok(quoted.length > 0);
+  const phrase = requests.slice(beforeQuoted).filter((r) => new URL(r.url).pathname.startsWith("/search/"));
+  assert.ok(phrase.some((r) => new URL(r.url).pathname.startsWith("/search/b/")), "the phrase fetched no chunk");
+  assert.ok(waves(phrase) <= 1, `the phrase took ${waves(phrase)} waves: ${phrase.map((r) => r.url).join(", ")}`);
   clean();
 });
 
@@ -143,9 +152,10 @@ test("the warm-up asks for the runtime and the index one round trip after the pa
   assert.ok(manifest.started < workerScript.ended, "the manifest was requested only after the worker's script arrived");
   assert.equal(requests.filter((r) => new URL(r.url).pathname === "/search/manifest.json").length, 1, "the manifest was fetched twice");
   assert.ok(runtime.started >= manifest.ended);
-  // Nobody waits for a query yet: the small portal's positions come in the same wave as the
-  // runtime, so that a query typed a little later finds everything here.
-  const positions = find((p) => /^\/search\/i\/[0-9a-f]{12}\.pos\.lzma$/.test(p));
+  // Nobody waits for a query yet: the small portal's warm chunks (positions in titles and
+  // headings) come in the same wave as the runtime, so that a query typed a little later finds
+  // everything here.
+  const positions = find((p) => /^\/search\/b\/[0-9a-f]{12}\.warm\.lzma$/.test(p));
   assert.ok(positions && positions.started < runtime.ended, "the positions waited for the runtime although no query did");
   clean();
 });
@@ -158,7 +168,7 @@ test("a query that waits for the warm-up gets the runtime and the index first, t
   const find = (test) => requests.find((r) => test(new URL(r.url).pathname));
   const runtime = find((p) => p.endsWith(".wasm.lzma"));
   const pack = find((p) => /^\/search\/p\/[0-9a-f]{12}\.bin\.lzma$/.test(p));
-  const positions = find((p) => /^\/search\/i\/[0-9a-f]{12}\.pos\.lzma$/.test(p));
+  const positions = find((p) => /^\/search\/b\/[0-9a-f]{12}\.warm\.lzma$/.test(p));
   assert.ok(runtime && pack && positions, requests.map((r) => r.url).join(", "));
   assert.ok(positions.started >= Math.max(runtime.ended, pack.ended), "the positions took bandwidth from what the waiting query needed first");
   clean();
