@@ -129,7 +129,9 @@ struct IndexFileEntry {
 
 /// The postings and positions of a portal too large for one pack, cut at term boundaries into
 /// spans and grouped into gzipped chunks by term ([`search_index::layout`]), so that a query
-/// fetches what it reads in one wave.
+/// fetches the few chunks of its terms all at once, compressed, from any host (each file's
+/// `url` stays for reads by range). Chunk n is `{prefix}-{n}.gz`; chunk 0, the bytes no term
+/// owns (what opening reads), and the cuts travel in the pack.
 #[derive(Serialize)]
 struct Chunks {
     prefix: String,
