@@ -90,7 +90,7 @@ impl RankingWeights {
         if self.nearness_in_body {
             Vec::new()
         } else {
-            vec!["body"]
+            vec![crate::schema::BODY]
         }
     }
 }

@@ -49,20 +49,31 @@ impl Fields {
 
     /// The fields that keep word positions, for phrases, with their weights.
     pub fn positional(&self, w: &crate::ranking::FieldWeights) -> [(Field, f32); 3] {
-        [(self.title, w.title), (self.headings, w.headings), (self.body, w.body)]
+        self.positional_by_name(w).map(|(_, field, weight)| (field, weight))
     }
 
     /// The fields where typed words close together and the vocabulary's phrases count, with
-    /// their weights: the positional ones, the body only where the weights say so
-    /// ([`crate::ranking::RankingWeights::nearness_in_body`]).
+    /// their weights: the positional ones but those whose positions only a quoted phrase reads
+    /// ([`crate::ranking::RankingWeights::positions_only_for_quotes`], which the layout of a
+    /// large portal's chunks follows too).
     pub fn near(&self, w: &crate::ranking::RankingWeights) -> Vec<(Field, f32)> {
-        let mut fields = self.positional(&w.fields).to_vec();
-        if !w.nearness_in_body {
-            fields.retain(|(field, _)| *field != self.body);
-        }
-        fields
+        let quotes_only = w.positions_only_for_quotes();
+        self.positional_by_name(&w.fields)
+            .into_iter()
+            .filter(|(name, _, _)| !quotes_only.contains(name))
+            .map(|(_, field, weight)| (field, weight))
+            .collect()
+    }
+
+    fn positional_by_name(&self, w: &crate::ranking::FieldWeights) -> [(&'static str, Field, f32); 3] {
+        [(TITLE, self.title, w.title), (HEADINGS, self.headings, w.headings), (BODY, self.body, w.body)]
     }
 }
+
+/// Schema names of the fields that keep word positions.
+pub const TITLE: &str = "title";
+pub const HEADINGS: &str = "headings";
+pub const BODY: &str = "body";
 
 /// Name of the tokenizer recorded in the schema; text arrives pre-tokenized.
 const PRE_TOKENIZED: &str = "default";
@@ -90,12 +101,12 @@ fn exact_term() -> TextOptions {
 pub fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let fields = Fields {
-        title: builder.add_text_field("title", text(true)),
+        title: builder.add_text_field(TITLE, text(true)),
         summary: builder.add_text_field("summary", text(false)),
         keywords: builder.add_text_field("keywords", text(false)),
         tags: builder.add_text_field("tags", text(false)),
-        headings: builder.add_text_field("headings", text(true)),
-        body: builder.add_text_field("body", text(true)),
+        headings: builder.add_text_field(HEADINGS, text(true)),
+        body: builder.add_text_field(BODY, text(true)),
         platform: builder.add_text_field("platform", exact_term()),
         audience: builder.add_text_field("audience", exact_term()),
         ord: builder.add_u64_field("ord", NumericOptions::default().set_fast()),
@@ -117,12 +128,12 @@ pub fn build() -> (Schema, Fields) {
 pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
     let get = |name: &str| schema.get_field(name);
     Ok(Fields {
-        title: get("title")?,
+        title: get(TITLE)?,
         summary: get("summary")?,
         keywords: get("keywords")?,
         tags: get("tags")?,
-        headings: get("headings")?,
-        body: get("body")?,
+        headings: get(HEADINGS)?,
+        body: get(BODY)?,
         platform: get("platform")?,
         audience: get("audience")?,
         ord: get("ord")?,
