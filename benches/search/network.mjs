@@ -117,10 +117,10 @@ async function start(page, engine) {
       worker.onmessage = (e) => {
         const wait = waiting.get(e.data.id);
         if (!wait) return;
-        if (e.data.type === "results") wait.firstAt = Date.now();
+        if (e.data.type === "results") wait.first = { at: Date.now(), perf: performance.now() };
         if (e.data.type === "results" && e.data.excerptsPending) { wait.urls = e.data.results.map((r) => r.url); return; }
         waiting.delete(e.data.id);
-        wait.ok({ firstAt: wait.firstAt, urls: wait.urls || (e.data.results || []).map((r) => r.url) });
+        wait.ok({ first: wait.first, urls: wait.urls || (e.data.results || []).map((r) => r.url) });
       };
       // As the theme does: the page fetches the manifest beside the worker's script and hands it over.
       const manifest = new URL("/search/manifest.json", location.href).href;
@@ -133,18 +133,21 @@ async function start(page, engine) {
       window.__search = async (q) => {
         const pagefind = await ready;
         const s = await pagefind.search(q);
-        return { firstAt: Date.now(), urls: (await Promise.all(s.results.slice(0, 5).map((r) => r.data()))).map((d) => d.url) };
+        // Its results show once their fragments (URL, title, excerpt) are here.
+        const data = await Promise.all(s.results.slice(0, 5).map((r) => r.data()));
+        return { first: { at: Date.now(), perf: performance.now() }, urls: data.map((d) => d.url) };
       };
     }
   }, engine);
 }
 
-/** A query's time to its first results (`ms`), to its excerpts (`full`), and when, as Date.now(),
- * its first results came (`firstAt`). */
+/** A query's time to its first results (`ms`), to its excerpts (`full`), both in milliseconds
+ * with the page's finer clock, and when, as Date.now() (the clock of the request log), its first
+ * results came (`firstAt`). */
 const timed = (page, q) => page.evaluate(async (q) => {
-  const t0 = Date.now();
+  const t0 = performance.now();
   const r = await window.__search(q);
-  return { ms: r.firstAt - t0, full: Date.now() - t0, firstAt: r.firstAt, n: r.urls.length };
+  return { ms: r.first.perf - t0, full: performance.now() - t0, firstAt: r.first.at, n: r.urls.length };
 }, q);
 
 /** Request waves among the browser's requests: a request that starts after all earlier ones
@@ -199,7 +202,7 @@ async function measure(browser, server, engine, network, queries) {
     const t = await timed(p, q);
     if (perQuery) {
       const got = server.log.slice(logAt);
-      console.error(`${engine}\t${t.ms} ms\t${got.length} requests\t${(got.reduce((s, e) => s + e.bytes, 0) / 1024).toFixed(0)} kB\t${q}`);
+      console.error(`${engine}\t${t.ms.toFixed(1)} ms\t${got.length} requests\t${(got.reduce((s, e) => s + e.bytes, 0) / 1024).toFixed(0)} kB\t${q}`);
     }
     times.push(t.ms);
     fullTimes.push(t.full);
@@ -241,7 +244,7 @@ for (const n of sizes) {
 }
 await browser.close();
 
-const f = (x) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
+const f = (x) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : x >= 10 ? `${x.toFixed(0)} ms` : `${x.toFixed(1)} ms`);
 const kb = (x) => `${(x / 1024).toFixed(0)} kB`;
 console.log("Search on school networks, Lotse vs Pagefind 1.6 (headless Chromium, CDP throttling; ratio = Lotse/Pagefind)");
 console.log("| articles | host | network | measure | Lotse | Pagefind | ratio |");
