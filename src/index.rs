@@ -177,7 +177,32 @@ struct DocsChunks {
     /// every search waits for.
     prefix: String,
     count: usize,
+    /// Where the result list is too large for the pack (thousands of articles): every row's
+    /// head, what the first results show, in one `.lzma` file that the worker fetches after
+    /// the runtime and the pack, never when the browser asks to save data. A query finds its
+    /// results' titles here instead of waiting for their chunks, a round trip after its postings;
+    /// only the excerpts (summary and text) wait for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    heads: Option<Heads>,
 }
+
+/// The heads of the result list: a JSON array with one row per article, in the order of the
+/// rows ([`RESULT_FIELDS`]), holding its URL, title, platform and status, with summary, text and
+/// date left empty (they cost nothing once compressed).
+#[derive(Serialize)]
+struct Heads {
+    url: String,
+    /// Its length decoded.
+    len: usize,
+}
+
+/// The most bytes the heads may have as `.lzma`: about 15,000 articles with real titles (35
+/// bytes each; generated titles take 5). 512 kB take a second on school WLAN (5 Mbit/s),
+/// three on a busy one, in the background; a larger portal's queries wait for their rows.
+const HEADS_LIMIT: usize = 512 * 1024;
+
+/// The fields of a row its head leaves empty: what only the excerpts need.
+const HEADLESS_FIELDS: &[&str] = &["summary", "text", "updated"];
 
 /// What a result row holds, in this order: the article's address, title, platform id, summary,
 /// the file with its text (for excerpts), its `updated` date, and, only in the preview and the
@@ -379,6 +404,7 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         }
         entries.push(entry);
     }
+    let heads_json = serde_json::to_vec(&entries.iter().map(head_of).collect::<Vec<_>>())?;
     let rows = entries.chunks(DOCS_CHUNK).map(serde_json::to_vec).collect::<Result<Vec<_>, _>>()?;
     // Named by all rows together (each chunk is a JSON array, so the boundaries count too).
     let docs_prefix = format!("d/{}", hash(&rows.concat()));
@@ -477,6 +503,18 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         };
         Some(Chunks { prefix, count: layout.chunks, layout: layout_path, warm })
     };
+    let heads = if pack_docs {
+        None
+    } else {
+        let compressed = lzma(&heads_json)?;
+        if compressed.len() > HEADS_LIMIT {
+            None
+        } else {
+            let url = format!("d/{}.heads.lzma", hash(&compressed));
+            writer.write(&format!("search/{url}"), &compressed)?;
+            Some(Heads { url, len: heads_json.len() })
+        }
+    };
     let pack = if files.is_empty() {
         None
     } else {
@@ -498,7 +536,7 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
         runtime,
         index,
         chunks: index_chunks,
-        docs: DocsChunks { fields: RESULT_FIELDS, size: DOCS_CHUNK, prefix: docs_prefix, count: docs_count },
+        docs: DocsChunks { fields: RESULT_FIELDS, size: DOCS_CHUNK, prefix: docs_prefix, count: docs_count, heads },
         config: input.config.clone(),
         platforms: input.platforms.iter().map(|(id, name)| (id.as_str(), name.as_str())).collect(),
         pack,
@@ -508,6 +546,19 @@ pub fn write_search(input: &SearchInput, writer: &dyn SiteWriter) -> Result<()> 
     // (10 kB pretty-printed for a hundred articles, 5.6 kB compact).
     writer.write("search/manifest.json", &serde_json::to_vec(&manifest)?)?;
     Ok(())
+}
+
+/// A row's head: the row with the fields only excerpts need ([`HEADLESS_FIELDS`]) emptied.
+fn head_of(row: &serde_json::Value) -> serde_json::Value {
+    let mut head = row.clone();
+    if let Some(fields) = head.as_array_mut() {
+        for (value, name) in fields.iter_mut().zip(RESULT_FIELDS) {
+            if HEADLESS_FIELDS.contains(name) {
+                *value = "".into();
+            }
+        }
+    }
+    head
 }
 
 /// Writes the semantic stage's files: its worker code, the encoder, its weights and the article
@@ -579,6 +630,14 @@ mod tests {
         std::io::Read::read_to_end(&mut reader, &mut decoded).unwrap();
         assert_eq!(decoded, json.as_bytes());
         assert!(packed.len() < gzip(json.as_bytes()).unwrap().len(), "{} bytes", packed.len());
+    }
+
+    #[test]
+    fn a_head_keeps_what_the_first_results_show_and_empties_what_only_excerpts_need() {
+        let row =
+            serde_json::json!(["ipad/x/", "Titel", "ipad", "Zusammenfassung", "f/abc.txt", "2026-01-01", "internal"]);
+        assert_eq!(head_of(&row), serde_json::json!(["ipad/x/", "Titel", "ipad", "", "", "", "internal"]));
+        assert!(HEADLESS_FIELDS.iter().all(|name| RESULT_FIELDS.contains(name)), "{HEADLESS_FIELDS:?}");
     }
 
     #[test]

@@ -282,3 +282,43 @@ fn the_worker_reads_result_rows_only_by_the_fields_the_index_names() {
     assert!(row[at("text")].as_str().unwrap().starts_with("f/"));
     assert_eq!(row.as_array().unwrap().len(), fields.len() - 1, "public rows carry no status");
 }
+
+/// The heads of a result list decoded: one row per article, as `manifest.docs.heads` names them.
+fn heads_of(search: &Path, manifest: &serde_json::Value) -> Option<Vec<serde_json::Value>> {
+    let url = manifest["docs"]["heads"]["url"].as_str()?;
+    let bytes = common::decoded(&search.join(url));
+    assert_eq!(bytes.len() as u64, manifest["docs"]["heads"]["len"].as_u64().unwrap(), "the heads' length");
+    Some(serde_json::from_slice(&bytes).unwrap())
+}
+
+#[test]
+fn a_result_list_too_large_for_the_pack_publishes_its_heads_and_a_small_one_does_not() {
+    let portal = common::Portal::fixture("valid");
+    let root = portal.root().to_string_lossy().into_owned();
+    // Nothing fits the pack: the result list is published in chunks, with its heads beside it.
+    common::lotse_with_env(&["build", "--root", &root], portal.root(), &[("LOTSE_SEARCH_PACK_LIMIT", "0")])
+        .expect_code(0);
+    let search = portal.public().join("search");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(search.join("manifest.json")).unwrap()).unwrap();
+    let heads = heads_of(&search, &manifest).expect("no heads for a result list outside the pack");
+    let (_engine, rows) = engine_of(&portal.public());
+    assert_eq!(heads.len(), rows.len());
+    let fields: Vec<&str> =
+        manifest["docs"]["fields"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    for (head, row) in heads.iter().zip(&rows) {
+        // What the first results show is the row's; what only the excerpts need is left out.
+        for (at, name) in fields.iter().enumerate().take(row.as_array().unwrap().len()) {
+            match *name {
+                "summary" | "text" | "updated" => assert_eq!(head[at], "", "{name} in {head}"),
+                _ => assert_eq!(head[at], row[at], "{name} in {head}"),
+            }
+        }
+        assert!(!head[1].as_str().unwrap().is_empty(), "a head without a title: {head}");
+    }
+    // The bundled portal's result list travels in the pack: no heads.
+    let (bundled, _) = common::bundled_site();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bundled.join("search/manifest.json")).unwrap()).unwrap();
+    assert!(manifest["docs"]["heads"].is_null(), "{}", manifest["docs"]);
+}

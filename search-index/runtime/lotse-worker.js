@@ -2,7 +2,9 @@
 // page's main thread so typing never stutters. Dependency-free; works under a strict CSP
 // (script-src 'self' 'wasm-unsafe-eval').
 //
-// Messages in:  {type:"init", manifest}                 manifest: absolute URL of search/manifest.json
+// Messages in:  {type:"init", manifest, loaded, saveData}   manifest: absolute URL of search/manifest.json; loaded: the
+//                                                       manifest, where the page fetched it; saveData: the page's
+//                                                       browser asks to save data (workers may not see it themselves)
 //               {type:"search", id, query, platform, typing, limit, sections, semantic, rankings}   sections: also the matching sections;
 //                                                       semantic: also similar articles (below) when the portal ships them;
 //                                                       rankings: "similar" also lists the fused and the meaning-only
@@ -14,6 +16,8 @@
 //                suggestion, closest, searchMs}         searchMs: time the index search itself took;
 //                                                       suggestion: "Meinten Sie …?" or null; closest: the
 //                                                       results are the closest articles, not matches
+//                                                       excerptsPending: the excerpts follow in an "excerpts" message
+//               {type:"excerpts", id, excerpts, summaries}   each result's excerpt and summary, in the order of "results"
 //               {type:"highlighted", id, ranges}       ranges: per text, [[start,end],...] in UTF-16 units
 //               {type:"similar", id, query, results, semanticMs}   after "results" of a search with `semantic`: articles
 //                                                       of the fused ranking's first places that the shown results lack
@@ -233,11 +237,38 @@ function init(manifestUrl, loaded) {
       if (status !== 0) throw new Error("cannot open the search index (" + status + ")");
       docs = new Map();
       warmChunks();
+      // A large portal's result heads come after the runtime and the pack; when a query waits
+      // already, after its answer (see search).
+      if (!pending.some(function (message) { return message.type === "search"; })) downloadHeads();
       // Each field's header (its token count), which the first query on the field reads: one
       // wave now rather than a read by range in the middle of a query.
       var headers = answer(wasm.lotse_plan_open());
       return Promise.all(headers.map(function (need) { return fetchBlock(need[0], need[1]); }));
     });
+}
+
+/**
+ * The heads of a large portal's result list (`manifest.docs.heads`: every row with its URL, title
+ * and platform, without summary and text), once here: {list}. A query that finds them shows its
+ * results without waiting for their rows' chunks, a round trip after its postings.
+ */
+var heads = null;
+
+/** Starts downloading the heads, once, where the portal has them; never when the browser asks
+ * to save data (then each query fetches its rows' chunks). */
+function downloadHeads() {
+  if (heads || !manifest || !manifest.docs.heads || saveData()) return;
+  heads = { list: null };
+  fetchBytes(new URL(manifest.docs.heads.url, base)).then(function (buffer) {
+    heads.list = JSON.parse(decoder.decode(lzmaDecode(new Uint8Array(buffer), manifest.docs.heads.len)));
+  }).catch(function () {}); // the rows' chunks serve then, as without heads
+}
+
+/** What the first results show of article `ord`: its head where the heads are here, else its
+ * whole row (whose chunk a query waits for; heads still on their way are not waited for). */
+function head(ord) {
+  var list = heads && heads.list;
+  return list && list[ord] ? Promise.resolve(list[ord]) : doc(ord);
 }
 
 /** The result entry [url, title, platform, summary, text file] of article `ord`. */
@@ -423,7 +454,7 @@ function matchingSections(body, sections, mark) {
 }
 
 function search(message) {
-  return prefetch(message).then(function () { return searchHere(message); });
+  return prefetch(message).then(function () { return searchHere(message); }).then(downloadHeads);
 }
 
 /** How many lexical hits the semantic fusion weighs (the evaluator measured it with 20). */
@@ -447,9 +478,10 @@ function searchHere(message) {
     type: "results", id: message.id, query: message.query, platform: message.platform || "",
     suggestion: found.suggestion || null, closest: !!found.closest, searchMs: searchMs
   };
-  return Promise.all(hits.map(function (hit) { return doc(hit.ord); })).then(function (entries) {
+  return Promise.all(hits.map(function (hit) { return head(hit.ord); })).then(function (entries) {
     // One wave to the first results: when the texts of some results are still to come (a large
-    // portal), the dropdown shows titles and summaries at once and gets the excerpts after them.
+    // portal), the dropdown shows titles (and summaries, where their rows are here) at once and
+    // gets the excerpts and summaries after them.
     // The search page waits for its excerpts and sections, so that its cards never grow while
     // a teacher reads them.
     var excerptsLater = !message.sections && entries.some(function (entry) { return !fragmentHere(entry[field.text]); });
@@ -458,7 +490,11 @@ function searchHere(message) {
     }
     return present(hits, message, marked).then(function (results) {
       if (excerptsLater) {
-        self.postMessage({ type: "excerpts", id: message.id, excerpts: results.map(function (r) { return r.excerpt; }) });
+        self.postMessage({
+          type: "excerpts", id: message.id,
+          excerpts: results.map(function (r) { return r.excerpt; }),
+          summaries: results.map(function (r) { return r.summary; }),
+        });
       } else {
         self.postMessage(Object.assign(reply, { results: results }));
       }
@@ -500,8 +536,11 @@ function present(hits, message, marked) {
 
 // ---- the semantic stage: search/s/lotse-semantic.*.js, loaded where the portal ships it -------
 
+/** Whether the page said, at "init", that its browser asks to save data. */
+var pageSavesData = false;
+
 function saveData() {
-  return !!(self.navigator && navigator.connection && navigator.connection.saveData);
+  return pageSavesData || !!(self.navigator && navigator.connection && navigator.connection.saveData);
 }
 
 /** Whether this portal ships the semantic stage and the browser may fetch it (19 MB). */
@@ -556,6 +595,7 @@ if (typeof module !== "undefined" && module.exports) {
     if (message.type === "init") {
       if (wasm || pending.started) return;
       pending.started = true;
+      pageSavesData = !!message.saveData;
       init(message.manifest, message.loaded).then(function () {
         self.postMessage({ type: "ready" });
         var queued = pending.splice(0);

@@ -18,7 +18,7 @@ const TIMEOUT = 30_000; // throttled, on a busy two-core machine
 /** "School WLAN": 5 Mbit/s with a 60 ms round trip. */
 const SCHOOL_WLAN = { offline: false, latency: 60, downloadThroughput: (5e6 / 8), uploadThroughput: (5e6 / 8) };
 
-let tmp, browser, largeHost, largeGzipHost, largePackedHost;
+let tmp, browser, largeHost, largeGzipHost, largePackedHost, largeRowsHost;
 const hosts = {};
 
 before(async () => {
@@ -33,9 +33,11 @@ before(async () => {
   hosts.gzipFiles = await serve(path.join(tmp, "public"), 0, { encoding: "gzip-files" });
   // A portal of 400 long generated articles (benches/build_vs_hugo.py), delivered as a large one
   // is: only what every query needs in the pack (term dictionaries, norms, result list), postings
-  // and positions in chunks by term, texts on their own; and the same portal packed whole, to compare.
+  // and positions in chunks by term, texts on their own; the same with its result list too large
+  // for the pack (rows in chunks, their heads in a file of their own); and the same portal packed
+  // whole, to compare.
   spawnSync("python3", ["-c", `import sys; from pathlib import Path; sys.path.insert(0, ${JSON.stringify(path.join(REPO, "benches"))}); from build_vs_hugo import generate; generate(400, Path(${JSON.stringify(path.join(tmp, "generated"))}), 20261014)`], { stdio: "inherit" });
-  for (const [name, limit] of [["large", "200000"], ["large-packed", "100000000"]]) {
+  for (const [name, limit] of [["large", "200000"], ["large-rows", "100000"], ["large-packed", "100000000"]]) {
     const run = spawnSync(LOTSE, ["build", "--quiet", "--root", path.join(tmp, "generated/lotse"), "--output", path.join(tmp, name)],
       { encoding: "utf8", env: { ...process.env, LOTSE_SEARCH_PACK_LIMIT: limit } });
     assert.equal(run.status, 0, run.stderr);
@@ -45,12 +47,15 @@ before(async () => {
   largeHost = await serve(path.join(tmp, "large"));
   largeGzipHost = await serve(path.join(tmp, "large"), 0, { encoding: "gzip-files" });
   largePackedHost = await serve(path.join(tmp, "large-packed"));
+  const rowsManifest = JSON.parse(fs.readFileSync(path.join(tmp, "large-rows/search/manifest.json"), "utf8"));
+  assert.ok(rowsManifest.docs.heads && !rowsManifest.pack.files[`${rowsManifest.docs.prefix}-0.json`], "large-rows: its rows are not in the pack, and it has heads");
+  largeRowsHost = await serve(path.join(tmp, "large-rows"));
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await Promise.all([...Object.values(hosts), largeHost, largeGzipHost, largePackedHost].filter(Boolean).map((h) => h.close()));
+  await Promise.all([...Object.values(hosts), largeHost, largeGzipHost, largePackedHost, largeRowsHost].filter(Boolean).map((h) => h.close()));
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -83,6 +88,11 @@ async function search(page, query) {
   await page.click("#home-search");
   await page.keyboard.press("ControlOrMeta+A");
   await page.keyboard.type(query, { delay: 20 });
+  return shownResults(page, query);
+}
+
+/** The paths of the dropdown's results, once they are those of `query`. */
+async function shownResults(page, query) {
   await page.waitForFunction((q) => {
     const first = document.querySelector(".hero .search-result");
     return first && new URL(first.href).searchParams.get("h") === q;
@@ -248,6 +258,84 @@ test("on a large portal, a warm query shows its results after one wave of reques
   const packedShown = await packed.page.$$eval(".hero .search-result", (links) => links.map((a) => [new URL(a.href).pathname, a.querySelector(".search-result-excerpt").textContent]));
   assert.deepEqual(shown, packedShown);
   assert.ok(shown.some((s) => s[1].length > 0));
+  clean();
+  packed.clean();
+});
+
+/** The dropdown's results with their excerpts, once the excerpts are here. */
+async function shownWithExcerpts(page) {
+  await page.waitForFunction(() => !document.querySelector(".hero .search-results[data-excerpts]"), null, { timeout: TIMEOUT });
+  return page.$$eval(".hero .search-result", (links) => links.map((a) => [new URL(a.href).pathname, a.querySelector(".search-result-title").textContent, a.querySelector(".search-result-excerpt").textContent]));
+}
+
+const isHeads = (p) => /^\/search\/d\/[0-9a-f]{12}\.heads\.lzma$/.test(p);
+
+test("where a large portal's result list is not in the pack, its heads come after the warm-up, and a warm query's results wait for one wave", async (t) => {
+  const { page, requests, clean } = await openPage(t, SCHOOL_WLAN);
+  await page.goto(`${largeRowsHost.origin}/`);
+  const find = (test) => requests.find((r) => test(new URL(r.url).pathname));
+  const deadline = Date.now() + TIMEOUT;
+  while (!(find(isHeads) && find(isHeads).ended != null)) {
+    assert.ok(Date.now() < deadline, "the warm-up did not fetch the result list's heads");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // After the runtime and the pack, which every query needs first.
+  const runtime = find((p) => p.endsWith(".wasm.lzma"));
+  const pack = find((p) => /^\/search\/p\/[0-9a-f]{12}\.bin\.lzma$/.test(p));
+  assert.ok(find(isHeads).started >= Math.max(runtime.ended, pack.ended), "the heads took bandwidth from the runtime or the pack");
+  // A query pasted at once (typed letter by letter, the queries of its beginnings would bring
+  // rows beforehand): no row is here yet, only the heads.
+  const before = requests.length;
+  const query = "Drucker verbinden Schülergerät Tablt";
+  // When the results appear, to the millisecond (polling for them would see them later).
+  await page.evaluate((q) => {
+    new MutationObserver((_, observer) => {
+      const first = document.querySelector(".hero .search-result");
+      if (!first || new URL(first.href).searchParams.get("h") !== q) return;
+      window.lotseShownAt = performance.timeOrigin + performance.now();
+      observer.disconnect();
+    }).observe(document.body, { childList: true, subtree: true });
+  }, query);
+  await page.fill("#home-search", query);
+  const results = await shownResults(page, query);
+  const shownAt = await page.evaluate(() => window.lotseShownAt);
+  const warm = requests.slice(before).filter((r) => new URL(r.url).pathname.startsWith("/search/"));
+  const waitedFor = warm.filter((r) => r.ended != null && r.ended <= shownAt);
+  assert.ok(waves(waitedFor) <= 1, `the results waited for ${waves(waitedFor)} waves: ${waitedFor.map((r) => r.url).join(", ")}`);
+  // Their titles came from the heads: no chunk of rows was waited for, only for the excerpts after.
+  const rows = warm.filter((r) => /^\/search\/d\/.*\.json\.gz$/.test(new URL(r.url).pathname));
+  assert.ok(rows.length > 0, `the excerpts fetched no rows: ${warm.map((r) => r.url).join(", ")}`);
+  const early = rows.filter((r) => r.ended != null && r.ended <= shownAt);
+  assert.deepEqual(early.map((r) => r.url), [], "the results waited for their rows");
+  assert.equal(requests.filter((r) => isHeads(new URL(r.url).pathname)).length, 1, "the heads came more than once");
+  // Titles, excerpts (or summaries) and order are what the same portal shows packed whole.
+  const shown = await shownWithExcerpts(page);
+  assert.deepEqual(shown.map((s) => s[0]), results);
+  const packed = await openPage(t);
+  await packed.page.goto(`${largePackedHost.origin}/`);
+  assert.ok(results.length > 0);
+  assert.deepEqual(await search(packed.page, query), results);
+  assert.deepEqual(shown, await shownWithExcerpts(packed.page));
+  assert.ok(shown.every((s) => s[1].length > 0 && s[2].length > 0), JSON.stringify(shown));
+  clean();
+  packed.clean();
+});
+
+test("with Save-Data, a large portal's heads are never fetched, and its results are the same", async (t) => {
+  const { page, requests, clean } = await openPage(t, SCHOOL_WLAN);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Emulation.setDataSaverOverride", { dataSaverEnabled: true });
+  await page.goto(`${largeRowsHost.origin}/`);
+  const query = "Drucker verbinden Schülergerät Tablt";
+  const results = await search(page, query);
+  const shown = await shownWithExcerpts(page);
+  await search(page, "Beamer einrichten");
+  await shownWithExcerpts(page);
+  assert.ok(!requests.some((r) => isHeads(new URL(r.url).pathname)), "the heads were fetched although the browser asks to save data");
+  const packed = await openPage(t);
+  await packed.page.goto(`${largePackedHost.origin}/`);
+  assert.deepEqual(await search(packed.page, query), results);
+  assert.deepEqual(shown, await shownWithExcerpts(packed.page));
   clean();
   packed.clean();
 });

@@ -70,7 +70,7 @@
     // Searches sent meanwhile wait in the worker until its index is open.
     fetch(manifest, { cache: "no-cache" }).then(function (r) { return r.ok ? r.json() : null; })
       .catch(function () { return null; })
-      .then(function (loaded) { worker.postMessage({ type: "init", manifest: manifest, loaded: loaded }); });
+      .then(function (loaded) { worker.postMessage({ type: "init", manifest: manifest, loaded: loaded, saveData: saveData() }); });
   }
 
   /** Sends a request; the answer goes to `owner`. Returns the request's id. */
@@ -116,7 +116,7 @@
       else show(owner, "empty", null, m.query, m);
       warmSemantic();
     } else if (m.type === "excerpts" && owner && owner.lastId === m.id) {
-      fillExcerpts(owner, m.excerpts);
+      fillExcerpts(owner, m.excerpts, m.summaries);
     } else if (m.type === "similar" && owner && owner.lastId === m.id) {
       showSimilar(owner, m.results, m.query);
     } else if (m.type === "semantic-failed") {
@@ -214,15 +214,17 @@
   }
 
   /**
-   * The excerpts of results shown with their summaries while the articles' texts were on their
-   * way (a large portal): each replaces its summary in place, in a box of fixed height, so that
-   * no result moves.
+   * The excerpts of results shown while the articles' texts were on their way (a large portal),
+   * with their summaries or, where only the titles were here, with none: each excerpt (or, for an
+   * article without text, its summary) fills its box in place, a box of fixed height, so that no
+   * result moves.
    */
-  function fillExcerpts(w, excerpts) {
+  function fillExcerpts(w, excerpts, summaries) {
     var links = w.list.querySelectorAll(".search-result");
     excerpts.forEach(function (parts, i) {
       var span = links[i] && links[i].querySelector(".search-result-excerpt");
-      if (span && parts && parts.length) writeExcerpt(span, parts, "");
+      var summary = summaries && summaries[i];
+      if (span && ((parts && parts.length) || summary)) writeExcerpt(span, parts, summary);
     });
     w.list.removeAttribute("data-excerpts");
   }
