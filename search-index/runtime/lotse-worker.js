@@ -170,6 +170,11 @@ function readRange(file, start, end, dest) {
   }
 }
 
+/** Whether a query waits for the index to open: then what it needs first comes first. */
+function queryWaits() {
+  return pending.some(function (message) { return message.type === "search"; });
+}
+
 /**
  * Loads the index described by the manifest at `manifestUrl`. The page may hand over the manifest
  * it fetched while this script was loading (`loaded`): then the runtime and the index are
@@ -190,7 +195,7 @@ function init(manifestUrl, loaded) {
       // Warming up while nobody waits for a query, the warm chunks come with the runtime and the
       // pack: in one wave instead of after them, so that a query typed a little later finds them
       // here. A query that waits already gets the runtime and the pack first (see warmChunks).
-      if (!pending.some(function (message) { return message.type === "search"; })) downloadWarm(m);
+      if (!queryWaits()) downloadWarm(m);
       // Runtime and pack in parallel: one wave of requests, then no query waits for the network.
       // The pack comes as .lzma too: a fifth smaller than gzip, and the decoder is here anyway.
       var pack = m.pack ? fetchBytes(new URL(m.pack.url, base)).then(function (buffer) {
@@ -239,7 +244,7 @@ function init(manifestUrl, loaded) {
       warmChunks();
       // A large portal's result heads come after the runtime and the pack; when a query waits
       // already, after its answer (see search).
-      if (!pending.some(function (message) { return message.type === "search"; })) downloadHeads();
+      if (!queryWaits()) downloadHeads();
       // Each field's header (its token count), which the first query on the field reads: one
       // wave now rather than a read by range in the middle of a query.
       var headers = answer(wasm.lotse_plan_open());
